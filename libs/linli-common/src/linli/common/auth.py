@@ -1,0 +1,206 @@
+"""The principal the gateway signs, its verification in every service, and the scope rule."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from jwt import PyJWK
+
+from linli.common.errors import Forbidden, NotFound, Unauthenticated
+
+ACCESS_TOKEN_TYPE = "access"
+SIGNING_ALGORITHM = "EdDSA"
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    GRID_WORKER = "grid_worker"
+    COMMUNITY_WORKER = "community_worker"
+    PROPERTY_MANAGER = "property_manager"
+    STREET_ADMIN = "street_admin"
+    DISTRICT_ADMIN = "district_admin"
+    CITY_ADMIN = "city_admin"
+    ENTERPRISE = "enterprise"
+    FUND_COMMITTEE = "fund_committee"
+    AUDITOR = "auditor"
+    DEVICE = "device"
+    OPS = "ops"
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_WORKER,
+        Role.PROPERTY_MANAGER,
+        Role.STREET_ADMIN,
+        Role.DISTRICT_ADMIN,
+        Role.CITY_ADMIN,
+        Role.AUDITOR,
+        Role.OPS,
+    }
+)
+ADMIN_ROLES = frozenset({Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the gateway signed it. `scope` is a division-code prefix."""
+
+    subject: str
+    roles: frozenset[Role]
+    scope: str
+    grid_ids: tuple[str, ...] = ()
+    resident_id: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def has_role(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def covers(self, code: str) -> bool:
+        """A principal with scope `330108001` may act on every code that starts with it."""
+        return bool(self.scope) and code.startswith(self.scope)
+
+    def require_role(self, *roles: Role) -> None:
+        """403 unless the caller holds one of `roles`: a role that may never do this."""
+        if not self.has_role(*roles):
+            raise Forbidden(
+                "this operation needs one of the roles: " + ", ".join(sorted(r.value for r in roles))
+            )
+
+    def require_scope(self, code: str) -> None:
+        """403 when the caller names a scope it does not hold (a list or a creation elsewhere)."""
+        if not self.covers(code):
+            raise Forbidden(f"scope {code} is outside your scope {self.scope or '(none)'}")
+
+    def require_visible(self, code: str) -> None:
+        """404 for an object outside the caller's scope: its existence is never confirmed."""
+        if not self.covers(code):
+            raise NotFound()
+
+
+class TokenVerifier:
+    """Verifies the gateway's EdDSA access tokens against its JWKS, fetched once and cached.
+
+    An unknown `kid` triggers one refetch (key rotation), at most every `min_refresh_s` seconds so a
+    flood of forged tokens cannot turn into a flood of JWKS requests.
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        jwks: dict[str, Any] | None = None,
+        min_refresh_s: float = 30.0,
+    ) -> None:
+        self._issuer = issuer
+        self._audience = audience
+        self._jwks_url = jwks_url
+        self._keys: dict[str, PyJWK] = {}
+        self._fetched_at = 0.0
+        self._min_refresh_s = min_refresh_s
+        self._lock = asyncio.Lock()
+        if jwks is not None:
+            self._load(jwks)
+
+    def _load(self, jwks: dict[str, Any]) -> None:
+        self._keys = {k["kid"]: PyJWK.from_dict(k) for k in jwks.get("keys", []) if "kid" in k}
+
+    async def _refresh(self) -> None:
+        if self._jwks_url is None:
+            return
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self._min_refresh_s and self._keys:
+                return
+            try:
+                async with httpx.AsyncClient(timeout=3.0) as client:
+                    response = await client.get(self._jwks_url)
+                    response.raise_for_status()
+                    self._load(response.json())
+            except (httpx.HTTPError, json.JSONDecodeError, ValueError):
+                # The gateway may be restarting; keep the keys we have and try later.
+                pass
+            self._fetched_at = time.monotonic()
+
+    async def _key_for(self, kid: str) -> PyJWK:
+        if kid not in self._keys:
+            await self._refresh()
+        if kid not in self._keys:
+            raise Unauthenticated("token signed by an unknown key")
+        return self._keys[kid]
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("malformed token") from exc
+        key = await self._key_for(str(header.get("kid", "")))
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[SIGNING_ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("invalid token") from exc
+        if claims.get("typ") != ACCESS_TOKEN_TYPE:
+            raise Unauthenticated("not an access token")
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    roles: set[Role] = set()
+    for name in claims.get("roles", []):
+        try:
+            roles.add(Role(name))
+        except ValueError:
+            continue  # a role this service does not know grants nothing here
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=frozenset(roles),
+        scope=str(claims.get("scope") or ""),
+        grid_ids=tuple(str(g) for g in claims.get("grid_ids", [])),
+        resident_id=claims.get("resident_id"),
+        claims=claims,
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token.strip()
+
+
+async def get_principal(request: Request) -> Principal:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthenticated("missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = await verifier.verify(token)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def roles_of(names: Iterable[str]) -> frozenset[Role]:
+    return frozenset(Role(n) for n in names)

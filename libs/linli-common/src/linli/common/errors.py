@@ -1,0 +1,192 @@
+"""One error tree and its RFC 9457 problem+json rendering, titled in Chinese or English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://linli.dev/problems/"
+
+
+class LinliError(Exception):
+    """Base of every expected failure; renders as a problem response with `status`."""
+
+    status: ClassVar[int] = 400
+    problem: ClassVar[str] = "bad-request"
+    title_en: ClassVar[str] = "Bad request"
+    title_zh: ClassVar[str] = "请求有误"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title_en)
+        self.detail = detail
+        self.extensions = extensions
+        self.headers: dict[str, str] = {}
+
+
+class NotFound(LinliError):
+    """The object does not exist, or lies outside the caller's scope (never confirmed either way)."""
+
+    status = 404
+    problem = "not-found"
+    title_en = "Not found"
+    title_zh = "对象不存在"
+
+
+class Unauthenticated(LinliError):
+    """No valid credentials: missing, forged or expired token."""
+
+    status = 401
+    problem = "unauthenticated"
+    title_en = "Authentication required"
+    title_zh = "需要登录"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.headers["WWW-Authenticate"] = "Bearer"
+
+
+class Forbidden(LinliError):
+    """The caller's role may never do this, or the operation names a scope the caller does not hold."""
+
+    status = 403
+    problem = "forbidden"
+    title_en = "Forbidden"
+    title_zh = "无权操作"
+
+
+class Conflict(LinliError):
+    """The request conflicts with the current state of the object."""
+
+    status = 409
+    problem = "conflict"
+    title_en = "Conflict"
+    title_zh = "状态冲突"
+
+
+class InvalidInput(LinliError):
+    """Well-formed input that breaks a business rule; `errors` lists the offending fields."""
+
+    status = 422
+    problem = "invalid-input"
+    title_en = "Invalid input"
+    title_zh = "输入有误"
+
+
+class TooManyRequests(LinliError):
+    """The caller exceeded a rate limit."""
+
+    status = 429
+    problem = "rate-limited"
+    title_en = "Too many requests"
+    title_zh = "请求过于频繁"
+
+
+class ServiceUnavailable(LinliError):
+    """A dependency (database, NATS, an upstream) is not reachable right now."""
+
+    status = 503
+    problem = "unavailable"
+    title_en = "Service unavailable"
+    title_zh = "服务暂不可用"
+
+
+def prefers_chinese(accept_language: str | None) -> bool:
+    """Whether the first language the client names is Chinese (zh, zh-CN, zh-Hans …)."""
+    if not accept_language:
+        return False
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return first.startswith("zh")
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    problem: str,
+    title_en: str,
+    title_zh: str,
+    detail: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + problem,
+        "title": title_zh if prefers_chinese(request.headers.get("accept-language")) else title_en,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.url.path
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extensions or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors as `{field, message, type}` with dotted field paths (`body.phone`)."""
+    rendered = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        rendered.append(
+            {"field": ".".join(loc), "message": error.get("msg", ""), "type": error.get("type", "")}
+        )
+    return rendered
+
+
+async def _linli_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LinliError)
+    return problem_response(
+        request,
+        status=exc.status,
+        problem=exc.problem,
+        title_en=exc.title_en,
+        title_zh=exc.title_zh,
+        detail=exc.detail,
+        extensions=exc.extensions,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc.errors())
+    fields = ", ".join(e["field"] for e in errors)
+    return problem_response(
+        request,
+        status=422,
+        problem="validation",
+        title_en="Validation failed",
+        title_zh="数据校验未通过",
+        detail=f"invalid fields: {fields}",
+        extensions={"errors": errors},
+    )
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
+    return problem_response(
+        request,
+        status=exc.status_code,
+        problem=phrase.lower().replace(" ", "-"),
+        title_en=phrase,
+        title_zh=phrase,
+        detail=str(exc.detail) if exc.detail and exc.detail != phrase else None,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every LinliError, validation error and HTTP error as problem+json."""
+    app.add_exception_handler(LinliError, _linli_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)
