@@ -74,7 +74,8 @@ class Principal:
         """403 unless the caller holds one of `roles`: a role that may never do this."""
         if not self.has_role(*roles):
             raise Forbidden(
-                "this operation needs one of the roles: " + ", ".join(sorted(r.value for r in roles))
+                "this operation needs one of the roles: "
+                + ", ".join(sorted(r.value for r in roles))
             )
 
     def require_scope(self, code: str) -> None:

@@ -173,7 +173,11 @@ async def _validation_error_handler(request: Request, exc: Exception) -> JSONRes
 
 async def _http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
+    phrase = (
+        HTTPStatus(exc.status_code).phrase
+        if exc.status_code in HTTPStatus._value2member_map_
+        else "Error"
+    )
     return problem_response(
         request,
         status=exc.status_code,

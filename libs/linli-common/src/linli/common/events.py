@@ -31,7 +31,9 @@ def event_subject(division_code: str, service: str, entity: str, verb: str) -> s
     for token in (service, entity, verb):
         if not _TOKEN.match(token):
             raise ValueError(f"invalid subject token {token!r}")
-    return ".".join((SUBJECT_ROOT, *DivisionCode.parse(division_code).subject_tokens(), service, entity, verb))
+    return ".".join(
+        (SUBJECT_ROOT, *DivisionCode.parse(division_code).subject_tokens(), service, entity, verb)
+    )
 
 
 def subtree_filter(division_code: str) -> str:

@@ -1,0 +1,137 @@
+"""The frame every domain service shares: lifespan (engine, NATS, relay, consumers), health,
+metrics, problem handlers. A service's own `create_app(settings)` calls `create_service_app`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.common.auth import TokenVerifier
+from linli.common.db import create_engine, create_sessionmaker
+from linli.common.errors import install_problem_handlers
+from linli.common.events import CloudEvent
+from linli.common.idempotency import install_idempotency
+from linli.common.observability import (
+    RequestContextMiddleware,
+    configure_logging,
+    logger,
+    metrics_endpoint,
+)
+from linli.common.settings import ServiceSettings
+
+EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerSpec:
+    """A durable subscription of a service: its name, the subjects it reads, and what it does."""
+
+    durable: str
+    filter_subjects: Sequence[str]
+    handler: EventHandler
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    version: str,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[ConsumerSpec] = (),
+    token_verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from linli.common.consumers import EventConsumer
+        from linli.common.nats import NatsConnection
+        from linli.common.outbox.relay import OutboxRelay
+
+        configure_logging(level=settings.log_level, json=settings.log_json)
+        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        sessionmaker = create_sessionmaker(engine)
+        app.state.engine = engine
+        app.state.sessionmaker = sessionmaker
+        app.state.token_verifier = token_verifier or TokenVerifier(
+            issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_url=settings.jwks_url
+        )
+        nats = NatsConnection(
+            settings.nats_url, stream=settings.nats_stream, name=settings.service_name
+        )
+        app.state.nats = nats
+        # NATS being down must not keep the service from serving: the outbox holds the events.
+        await nats.start()
+        workers: list[Any] = []
+        if settings.run_outbox_relay:
+            workers.append(
+                OutboxRelay(
+                    sessionmaker,
+                    nats,
+                    database_url=settings.database_url,
+                    poll_interval_s=settings.outbox_poll_interval_s,
+                    batch_size=settings.outbox_batch_size,
+                )
+            )
+        if settings.run_consumers:
+            workers.extend(
+                EventConsumer(
+                    sessionmaker,
+                    nats,
+                    durable=spec.durable,
+                    filter_subjects=list(spec.filter_subjects),
+                    handler=spec.handler,
+                )
+                for spec in consumers
+            )
+        app.state.workers = workers
+        for worker in workers:
+            await worker.start()
+        logger.info("service started", service=settings.service_name)
+        try:
+            yield
+        finally:
+            for worker in reversed(workers):
+                await worker.stop()
+            await nats.stop()
+            await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    install_problem_handlers(app)
+    install_idempotency(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_api_route("/healthz", _healthz, include_in_schema=False)
+    app.add_api_route("/readyz", _readyz, include_in_schema=False)
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+async def _readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers and NATS is connected."""
+    checks: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(2.0), request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure here means "not ready", whatever its kind
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    checks["nats"] = "ok" if request.app.state.nats.is_connected else "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )
