@@ -1,0 +1,30 @@
+"""Run an ASGI app in-process with its lifespan, and talk to it through httpx."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
+from asgi_lifespan import LifespanManager
+from starlette.types import ASGIApp
+
+
+@asynccontextmanager
+async def serve_app(
+    app: ASGIApp,
+    *,
+    base_url: str = "http://testserver",
+    headers: Mapping[str, str] | None = None,
+    startup_timeout: float = 30.0,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """`async with serve_app(app) as client:` — startup ran (engine, NATS, relay), shutdown will.
+
+    The client talks to the app through ASGITransport: no socket, no port, same event loop.
+    """
+    async with LifespanManager(app, startup_timeout=startup_timeout) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url=base_url, headers=headers
+        ) as client:
+            yield client

