@@ -1,0 +1,29 @@
+"""The ASGI app of svc-service-hall: the kernel's service frame plus this service's routers."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from linli.common.app import create_service_app
+from linli.common.auth import TokenVerifier
+from linli.service_hall.api import routers
+from linli.service_hall.config import Settings
+
+DESCRIPTION = "service hall (一站式服务大厅): one-stop hall, appointments, canteen, feedback and deliberation."
+
+
+def create_app(
+    settings: Settings | None = None, *, token_verifier: TokenVerifier | None = None
+) -> FastAPI:
+    """Build the app; settings come from the environment when none are given (`uvicorn --factory`)."""
+    settings = settings or Settings()
+    return create_service_app(
+        settings,
+        title="Linli service hall",
+        description=DESCRIPTION,
+        version=version("linli-service-hall"),
+        routers=routers,
+        token_verifier=token_verifier,
+    )
