@@ -1,0 +1,308 @@
+"""The outbox relay: publishes committed outbox rows to JetStream and marks them sent once acked."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+from prometheus_client import Counter, Gauge
+from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from linli.common.nats import Backoff, JetStreamSource
+from linli.common.outbox.models import OutboxMessage
+from linli.common.outbox.record import OUTBOX_CHANNEL
+
+__all__ = ["OutboxRelay", "asyncpg_connect_args"]
+
+log = structlog.get_logger("linli.outbox")
+
+PUBLISHED = Counter("linli_outbox_published_total", "Outbox events acknowledged by JetStream")
+DUPLICATES = Counter(
+    "linli_outbox_duplicates_total",
+    "Outbox events JetStream acknowledged as duplicates (published before, ack lost)",
+)
+FAILURES = Counter(
+    "linli_outbox_publish_failures_total",
+    "Outbox publishes that got no JetStream ack, and relay passes that failed outright",
+)
+OLDEST_UNSENT = Gauge(
+    "linli_outbox_oldest_unsent_age_seconds",
+    "Age of the oldest unsent outbox row (0 when none): the event delivery lag to alert on",
+)
+
+
+def asyncpg_connect_args(url: str | URL) -> dict[str, Any]:
+    """asyncpg.connect() keyword arguments for a SQLAlchemy URL, read the way SQLAlchemy reads it.
+
+    Handles `postgresql+asyncpg://`, `?host=/socket/dir` and multi-host URLs, which a plain
+    string replace of the driver name would get wrong.
+    """
+    dialect_class: Any = PGDialect_asyncpg  # untyped in SQLAlchemy
+    _, kwargs = dialect_class().create_connect_args(make_url(url))
+    # SQLAlchemy's own options, not asyncpg's.
+    kwargs.pop("prepared_statement_cache_size", None)
+    kwargs.pop("prepared_statement_name_func", None)
+    kwargs.pop("async_fallback", None)
+    return dict(kwargs)
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows, oldest first, and marks them sent once JetStream acks them.
+
+    Woken by LISTEN on `linli_outbox` (NOTIFY rides in the event's transaction, so it arrives on
+    commit), with polling as the fallback. Replicas share the work through FOR UPDATE SKIP LOCKED.
+    A row is marked sent only after its PubAck; whatever fails stays unsent and is retried with
+    backoff, and its `Nats-Msg-Id` lets JetStream drop the copy if the first try did land.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        nats: JetStreamSource,
+        *,
+        database_url: str | URL | None = None,
+        stream: str | None = None,
+        poll_interval_s: float = 2.0,
+        batch_size: int = 100,
+        ack_timeout_s: float = 5.0,
+        connect_wait_s: float = 2.0,
+        max_backoff_s: float = 5.0,
+        listen: bool = True,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._nats = nats
+        self._database_url = database_url
+        # When set, JetStream refuses a publish that would land in another stream.
+        self._stream = stream
+        self.poll_interval_s = poll_interval_s
+        self.batch_size = batch_size
+        self.ack_timeout_s = ack_timeout_s
+        self.connect_wait_s = connect_wait_s
+        self.max_backoff_s = max_backoff_s
+        self._listen_enabled = listen
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        # Set once a LISTEN connection is up; tests wait on it before relying on NOTIFY.
+        self.listening = asyncio.Event()
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._tasks.append(asyncio.create_task(self._run(), name="outbox-relay"))
+        if self._listen_enabled:
+            self._tasks.append(asyncio.create_task(self._listen(), name="outbox-listen"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self.listening.clear()
+
+    @property
+    def running(self) -> bool:
+        """Whether the relay's tasks are alive (they only end through `stop()`)."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
+
+    def wake(self) -> None:
+        """Run a pass now instead of at the next poll."""
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Publish everything pending now; returns how many JetStream acknowledged."""
+        published, _ = await self._drain()
+        return published
+
+    async def _drain(self) -> tuple[int, int]:
+        """Publish batch after batch until none is left or one fails: (published, failed)."""
+        try:
+            async with asyncio.timeout(self.connect_wait_s):
+                js = await self._nats.jetstream()
+        except TimeoutError:
+            log.warning("nats not connected; outbox rows wait")
+            return 0, 1
+        published = failed = 0
+        while True:
+            claimed, acked, not_acked = await self._publish_batch(js)
+            published += acked
+            failed += not_acked
+            # A failure usually means NATS is away: stop and let the caller back off.
+            if not_acked or claimed < self.batch_size:
+                return published, failed
+
+    async def _publish_batch(self, js: JetStreamContext) -> tuple[int, int, int]:
+        """Claim one batch, publish it concurrently, record the outcome: (claimed, acked, failed)."""
+        async with self._sessionmaker() as session, session.begin():
+            rows = (
+                await session.execute(
+                    # payload::text: publish PostgreSQL's JSON text as is, no decode/encode round.
+                    select(
+                        OutboxMessage.id, OutboxMessage.subject, cast(OutboxMessage.payload, Text)
+                    )
+                    .where(OutboxMessage.sent_at.is_(None))
+                    .order_by(OutboxMessage.created_at)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0, 0, 0
+            outcomes = await self._publish(js, [(row[0], row[1], row[2]) for row in rows])
+            acked = [event_id for event_id, error in outcomes if error is None]
+            errors: dict[str, list[uuid.UUID]] = defaultdict(list)
+            for event_id, error in outcomes:
+                if error is not None:
+                    errors[error].append(event_id)
+            if acked:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(acked))
+                    .values(sent_at=func.now())
+                    .execution_options(synchronize_session=False)
+                )
+            # Usually one distinct error per batch (NATS away), so one UPDATE.
+            for error, ids in errors.items():
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(attempts=OutboxMessage.attempts + 1, last_error=error[:2000])
+                    .execution_options(synchronize_session=False)
+                )
+        PUBLISHED.inc(len(acked))
+        failed = len(rows) - len(acked)
+        if failed:
+            FAILURES.inc(failed)
+            log.warning("outbox publish failed", failed=failed, error=next(iter(errors)))
+        return len(rows), len(acked), failed
+
+    async def _publish(
+        self, js: JetStreamContext, rows: Sequence[tuple[uuid.UUID, str, str]]
+    ) -> list[tuple[uuid.UUID, str | None]]:
+        """Publish all rows without waiting in between, then gather the acks: (id, error or None)."""
+        futures: list[asyncio.Future[PubAck] | BaseException] = []
+        for event_id, subject, body in rows:
+            try:
+                futures.append(
+                    await js.publish_async(
+                        subject,
+                        body.encode(),
+                        headers={"Nats-Msg-Id": str(event_id)},
+                        stream=self._stream,
+                        wait_stall=self.ack_timeout_s,
+                    )
+                )
+            except Exception as exc:  # closed connection, full reconnect buffer, …
+                futures.append(exc)
+        pending = [f for f in futures if isinstance(f, asyncio.Future)]
+        if pending:
+            _, not_done = await asyncio.wait(pending, timeout=self.ack_timeout_s)
+            for future in not_done:
+                # Cancelling releases nats-py's pending-publish slot; a late ack is then ignored.
+                future.cancel()
+        outcomes: list[tuple[uuid.UUID, str | None]] = []
+        for (event_id, _, _), sent in zip(rows, futures, strict=True):
+            if isinstance(sent, BaseException):
+                outcomes.append((event_id, _describe(sent)))
+            elif sent.cancelled():
+                outcomes.append((event_id, f"no JetStream ack within {self.ack_timeout_s}s"))
+            elif (error := sent.exception()) is not None:
+                outcomes.append((event_id, _describe(error)))
+            else:
+                if sent.result().duplicate:
+                    DUPLICATES.inc()
+                outcomes.append((event_id, None))
+        return outcomes
+
+    async def _run(self) -> None:
+        backoff = Backoff(cap_s=self.max_backoff_s)
+        while True:
+            self._wake.clear()
+            try:
+                _, failed = await self._drain()
+            except Exception as exc:  # the database is away, most likely; never end the loop
+                FAILURES.inc()
+                log.warning("outbox relay pass failed", error=_describe(exc))
+                failed = 1
+            if failed:
+                await backoff.sleep()
+                continue
+            backoff.reset()
+            await self._record_lag()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_interval_s):
+                    await self._wake.wait()
+
+    async def _record_lag(self) -> None:
+        try:
+            async with self._sessionmaker() as session:
+                oldest = await session.scalar(
+                    select(
+                        func.extract("epoch", func.now() - func.min(OutboxMessage.created_at))
+                    ).where(OutboxMessage.sent_at.is_(None))
+                )
+            OLDEST_UNSENT.set(float(oldest or 0))
+        except Exception as exc:  # a metric is not worth a failed pass
+            log.debug("cannot read outbox lag", error=_describe(exc))
+
+    def _listen_url(self) -> str | URL:
+        if self._database_url is not None:
+            return self._database_url
+        bind = self._sessionmaker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise ValueError("pass database_url: the sessionmaker is not bound to an engine")
+        return bind.url
+
+    async def _listen(self) -> None:
+        """Keep one LISTEN connection open, reopening it when it drops."""
+        connect_args = asyncpg_connect_args(self._listen_url())
+        server_settings = dict(connect_args.pop("server_settings", None) or {})
+        server_settings.setdefault("application_name", "linli-outbox-listen")
+        backoff = Backoff(cap_s=self.max_backoff_s)
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(**connect_args, server_settings=server_settings)
+                backoff.reset()
+                await self._listen_on(conn)
+                log.warning("outbox LISTEN connection lost; reconnecting")
+            except Exception as exc:
+                log.warning("outbox LISTEN failed; polling meanwhile", error=_describe(exc))
+            finally:
+                self.listening.clear()
+                if conn is not None:
+                    conn.terminate()
+            await backoff.sleep()
+
+    async def _listen_on(self, conn: asyncpg.Connection) -> None:
+        """Wake the relay on every NOTIFY until `conn` ends."""
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: lost.set())
+        await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        self.listening.set()
+        # Catch up with whatever was committed while nobody was listening.
+        self._wake.set()
+        while not lost.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(30):
+                    await lost.wait()
+            if not lost.is_set():
+                # A half-open TCP connection never reports its end; a query does.
+                async with asyncio.timeout(5):
+                    await conn.execute("SELECT 1")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
