@@ -1,4 +1,4 @@
-"""Routers of svc-grid; its domains arrive with their own issues."""
+"""Routers of svc-grid, one per domain."""
 
 from __future__ import annotations
 
@@ -6,4 +6,6 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
-routers: Sequence[APIRouter] = ()
+from linli.grid.roster.endpoints import router as roster_router
+
+routers: Sequence[APIRouter] = (roster_router,)

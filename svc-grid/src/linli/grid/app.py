@@ -10,8 +10,12 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.grid.api import routers
 from linli.grid.config import Settings
+from linli.grid.roster.handlers import ROSTER_CONSUMER
 
-DESCRIPTION = "grid management (网格化管理): grids, the household roster, incidents, patrols, sensors, campaigns and directives."
+# Durable subscriptions of the grid, one per thing it keeps from other services' events.
+CONSUMERS = (ROSTER_CONSUMER,)
+
+DESCRIPTION = "Grid management (网格化管理). Today: the household roster (户籍名册), filled from approved resident registrations; grids, incidents, patrols, sensors, campaigns and directives arrive with their issues."
 
 
 def create_app(
@@ -25,5 +29,6 @@ def create_app(
         description=DESCRIPTION,
         version=version("linli-grid"),
         routers=routers,
+        consumers=CONSUMERS,
         token_verifier=token_verifier,
     )

@@ -14,4 +14,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-__all__ = ["Base"]
+# Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
+
+__all__ = ["Base", "RosterHousehold", "RosterMember"]

@@ -1,0 +1,50 @@
+"""The household roster (户籍名册): the grid's own copy of approved households and their residents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linli.common.db import utcnow_column
+from linli.grid.models import Base
+
+
+class RosterHousehold(Base):
+    """One household, once, whatever how many of its residents' approvals arrive or repeat."""
+
+    __tablename__ = "household_roster"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    # Collation "C": codes are digits only, and byte order lets a division prefix be a plain range
+    # on the listing index (see RosterRepository.list_households).
+    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    address: Mapped[str] = mapped_column(String(128), nullable=False)
+    members: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    first_seen_event_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    updated_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        # The order of the paginated listing: by community, then address.
+        Index("ix_household_roster_listing", "community_code", "address", "household_id"),
+    )
+
+
+class RosterMember(Base):
+    """A resident of a roster household, counted once however often their approval is delivered."""
+
+    __tablename__ = "roster_members"
+
+    resident_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("household_roster.household_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,0 +1,1 @@
+"""The household roster (户籍名册) that campaigns count their coverage against."""

@@ -1,0 +1,60 @@
+"""HTTP API of the household roster: `/roster/households`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from linli.common.auth import CurrentPrincipal
+from linli.common.db import DbSession
+from linli.common.divisions import DivisionCodeStr
+from linli.grid.roster import service
+from linli.grid.roster.schemas import HouseholdDetail, HouseholdPage
+
+router = APIRouter(prefix="/roster", tags=["roster"])
+
+
+@router.get("/households", response_model=HouseholdPage, summary="List roster households")
+async def list_households(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    community_code: Annotated[
+        DivisionCodeStr | None,
+        Query(
+            description="A community code (12 digits) or the code of a street (9), district (6) "
+            "or city (4) to list every community below it. Default: your whole scope."
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(description="`next_cursor` of the previous page; omit for the first")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="households per page")] = 50,
+) -> HouseholdPage:
+    """Households of the roster (户籍名册), ordered by community and address.
+
+    The roster holds every household with at least one approved resident. For grid workers,
+    community workers and street, district and city administrators. A `community_code` outside
+    your scope is refused with 403.
+    """
+    return await service.list_households(
+        session,
+        principal=principal,
+        division_code=community_code,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/households/{household_id}", response_model=HouseholdDetail, summary="Get a roster household"
+)
+async def get_household(
+    household_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
+) -> HouseholdDetail:
+    """One household of the roster with its residents (names masked).
+
+    A household outside your scope is answered 404, like one that does not exist.
+    """
+    return await service.get_household(session, principal=principal, household_id=household_id)

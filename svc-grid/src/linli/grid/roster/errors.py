@@ -1,0 +1,30 @@
+"""Failures of the household roster."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from linli.common.errors import InvalidInput, NotFound
+
+
+class HouseholdNotFound(NotFound):
+    """No household with this id in the roster, or not one the caller may see."""
+
+    title_en: ClassVar[str] = "Household not found"
+    title_zh: ClassVar[str] = "住户不存在"
+
+
+class InvalidCursor(InvalidInput):
+    """The pagination cursor was not one this API handed out."""
+
+    problem: ClassVar[str] = "invalid-cursor"
+    title_en: ClassVar[str] = "Invalid cursor"
+    title_zh: ClassVar[str] = "分页游标无效"
+
+
+class MalformedResidentApproved(InvalidInput):
+    """A resident.approved event whose data the roster cannot read; redelivering it will not help."""
+
+    problem: ClassVar[str] = "malformed-event"
+    title_en: ClassVar[str] = "Malformed resident.approved event"
+    title_zh: ClassVar[str] = "居民审核通过事件格式有误"

@@ -1,0 +1,129 @@
+"""Queries of the household roster; the only place that knows its tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.grid.models.roster import RosterHousehold, RosterMember
+from linli.grid.roster.schemas import HouseholdCursor
+
+
+class RosterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert_household(
+        self,
+        *,
+        household_id: uuid.UUID,
+        community_code: str,
+        grid_id: uuid.UUID | None,
+        address: str,
+        event_id: str,
+    ) -> None:
+        """Insert the household once; on a repeat only fill in a grid that was not known yet.
+
+        The DO UPDATE branch always runs on a conflict, and so always locks the household's row:
+        two residents of one household approved at once are counted one after the other.
+        Address and community stay as first seen, so an old event delivered late rolls nothing back.
+        """
+        table = RosterHousehold.__table__
+        statement = insert(RosterHousehold).values(
+            household_id=household_id,
+            community_code=community_code,
+            grid_id=grid_id,
+            address=address,
+            members=0,
+            first_seen_event_id=event_id,
+        )
+        fills_grid = table.c.grid_id.is_(None) & statement.excluded.grid_id.is_not(None)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.household_id],
+            set_={
+                "grid_id": func.coalesce(table.c.grid_id, statement.excluded.grid_id),
+                "updated_at": case((fills_grid, func.now()), else_=table.c.updated_at),
+            },
+        )
+        await self.session.execute(statement)
+
+    async def add_member(
+        self,
+        *,
+        resident_id: uuid.UUID,
+        household_id: uuid.UUID,
+        name_masked: str,
+        joined_at: datetime,
+    ) -> bool:
+        """Insert the resident unless already there; whether a row was added."""
+        statement = (
+            insert(RosterMember)
+            .values(
+                resident_id=resident_id,
+                household_id=household_id,
+                name_masked=name_masked,
+                joined_at=joined_at,
+            )
+            .on_conflict_do_nothing(index_elements=[RosterMember.resident_id])
+            .returning(RosterMember.resident_id)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def recount_members(self, household_id: uuid.UUID) -> None:
+        """Set `members` from the member rows: a count derived, never incremented, stays right."""
+        count = (
+            select(func.count())
+            .select_from(RosterMember)
+            .where(RosterMember.household_id == household_id)
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            update(RosterHousehold)
+            .where(RosterHousehold.household_id == household_id)
+            .where(RosterHousehold.members != count)
+            .values(members=count, updated_at=func.now())
+        )
+
+    async def list_households(
+        self, *, division_prefix: str, after: HouseholdCursor | None, limit: int
+    ) -> Sequence[RosterHousehold]:
+        """Households whose community code starts with `division_prefix`, in listing order."""
+        # The codes are digits and the column's collation is "C", so "every code starting with
+        # 330108" is the range [330108, 330108:) (':' follows '9'), which the listing index serves.
+        statement = (
+            select(RosterHousehold)
+            .where(RosterHousehold.community_code >= division_prefix)
+            .where(RosterHousehold.community_code < division_prefix + ":")
+            .order_by(
+                RosterHousehold.community_code,
+                RosterHousehold.address,
+                RosterHousehold.household_id,
+            )
+            .limit(limit)
+        )
+        if after is not None:
+            statement = statement.where(
+                tuple_(
+                    RosterHousehold.community_code,
+                    RosterHousehold.address,
+                    RosterHousehold.household_id,
+                )
+                > tuple_(after.community_code, after.address, after.household_id)
+            )
+        return (await self.session.scalars(statement)).all()
+
+    async def get_household(self, household_id: uuid.UUID) -> RosterHousehold | None:
+        return await self.session.get(RosterHousehold, household_id)
+
+    async def list_members(self, household_id: uuid.UUID) -> Sequence[RosterMember]:
+        statement = (
+            select(RosterMember)
+            .where(RosterMember.household_id == household_id)
+            .order_by(RosterMember.joined_at, RosterMember.resident_id)
+        )
+        return (await self.session.scalars(statement)).all()

@@ -1,0 +1,98 @@
+"""What the roster reads from the event stream and what its API returns."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from linli.common.divisions import CommunityCodeStr
+from linli.grid.roster.errors import InvalidCursor
+
+RESIDENT_APPROVED_TYPE = "cn.linli.residents.resident.approved.v1"
+
+
+class ResidentApproved(BaseModel):
+    """The grid's own copy of the fields it reads from `cn.linli.residents.resident.approved.v1`.
+
+    Kept here rather than imported from svc-residents so that the two services deploy apart; fields
+    the grid does not read (registration_id, approved_by, anything added later) are ignored.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    type: Literal["cn.linli.residents.resident.approved.v1"]
+    community_code: CommunityCodeStr
+    resident_id: uuid.UUID
+    household_id: uuid.UUID
+    household_address: str = Field(min_length=1, max_length=128)
+    grid_id: uuid.UUID | None = None
+    name_masked: str = Field(min_length=1, max_length=64)
+    approved_at: AwareDatetime
+
+
+class RosterMemberRead(BaseModel):
+    """A resident of the household; the name is masked (张*三), as the registry sends it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    resident_id: uuid.UUID
+    name_masked: str
+    joined_at: datetime = Field(description="when the resident's registration was approved")
+
+
+class HouseholdRead(BaseModel):
+    """A household of the roster (户籍名册)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    household_id: uuid.UUID
+    community_code: str = Field(description="12-digit code of the household's community")
+    grid_id: uuid.UUID | None = Field(description="the grid the household belongs to, once known")
+    address: str = Field(description="`<building>-<unit>-<room>` within the community")
+    members: int = Field(description="number of approved residents of the household")
+    updated_at: datetime
+
+
+class HouseholdDetail(HouseholdRead):
+    """A household with its residents."""
+
+    residents: list[RosterMemberRead]
+
+
+class HouseholdPage(BaseModel):
+    """One page of households; pass `next_cursor` as `cursor` for the next one (null: last page)."""
+
+    items: list[HouseholdRead]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdCursor:
+    """Where a page ended, in the listing's order; opaque to clients."""
+
+    community_code: str
+    address: str
+    household_id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.community_code, self.address, str(self.household_id)])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> HouseholdCursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            community_code, address, household_id = json.loads(base64.urlsafe_b64decode(padded))
+            return cls(str(community_code), str(address), uuid.UUID(str(household_id)))
+        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
+            raise InvalidCursor(
+                "cursor must be a next_cursor returned by this list",
+                errors=[{"field": "query.cursor", "message": "invalid cursor", "type": "cursor"}],
+            ) from exc

@@ -1,0 +1,94 @@
+"""Rules of the household roster: who may read it, and how an approval enters it exactly once."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.common.auth import Principal, Role
+from linli.grid.roster.errors import HouseholdNotFound
+from linli.grid.roster.repository import RosterRepository
+from linli.grid.roster.schemas import (
+    HouseholdCursor,
+    HouseholdDetail,
+    HouseholdPage,
+    HouseholdRead,
+    ResidentApproved,
+    RosterMemberRead,
+)
+
+# Staff who work with households; residents, enterprises and devices never read the roster.
+ROSTER_READERS = (
+    Role.GRID_WORKER,
+    Role.COMMUNITY_WORKER,
+    Role.STREET_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.CITY_ADMIN,
+)
+
+
+async def record_approval(
+    session: AsyncSession, *, approval: ResidentApproved, event_id: str
+) -> None:
+    """Enter an approved resident and their household; a repeat of the same facts changes nothing.
+
+    Idempotent by construction, not only by event id: a duplicate published under a new event id
+    (an outbox retry after JetStream's de-duplication window) still finds both rows in place.
+    """
+    roster = RosterRepository(session)
+    await roster.upsert_household(
+        household_id=approval.household_id,
+        community_code=approval.community_code,
+        grid_id=approval.grid_id,
+        address=approval.household_address,
+        event_id=event_id,
+    )
+    if await roster.add_member(
+        resident_id=approval.resident_id,
+        household_id=approval.household_id,
+        name_masked=approval.name_masked,
+        joined_at=approval.approved_at,
+    ):
+        await roster.recount_members(approval.household_id)
+
+
+async def list_households(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division_code: str | None,
+    cursor: str | None,
+    limit: int,
+) -> HouseholdPage:
+    """A page of the households in `division_code` (default: the caller's whole scope)."""
+    principal.require_role(*ROSTER_READERS)
+    prefix = division_code or principal.scope
+    principal.require_scope(prefix)
+    after = HouseholdCursor.decode(cursor) if cursor else None
+    # One row more than asked tells whether another page follows, without a count query.
+    rows = await RosterRepository(session).list_households(
+        division_prefix=prefix, after=after, limit=limit + 1
+    )
+    items = [HouseholdRead.model_validate(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = HouseholdCursor(last.community_code, last.address, last.household_id).encode()
+    return HouseholdPage(items=items, next_cursor=next_cursor)
+
+
+async def get_household(
+    session: AsyncSession, *, principal: Principal, household_id: uuid.UUID
+) -> HouseholdDetail:
+    """One household with its residents; outside the caller's scope it does not exist."""
+    principal.require_role(*ROSTER_READERS)
+    roster = RosterRepository(session)
+    household = await roster.get_household(household_id)
+    if household is None or not principal.covers(household.community_code):
+        raise HouseholdNotFound()
+    members = await roster.list_members(household_id)
+    return HouseholdDetail(
+        **HouseholdRead.model_validate(household).model_dump(),
+        residents=[RosterMemberRead.model_validate(member) for member in members],
+    )
