@@ -11,7 +11,7 @@ from linli.common.auth import TokenVerifier
 from linli.funds.api import routers
 from linli.funds.config import Settings
 
-DESCRIPTION = "community funds (社区基金): funds, donations, projects, approvals and the ledger."
+DESCRIPTION = "Community funds (社区基金): funds, donations, projects, approvals and the ledger arrive with their issues; today the service answers health, readiness and metrics."
 
 
 def create_app(

@@ -11,7 +11,7 @@ from linli.common.auth import TokenVerifier
 from linli.service_hall.api import routers
 from linli.service_hall.config import Settings
 
-DESCRIPTION = "service hall (一站式服务大厅): one-stop hall, appointments, canteen, feedback and deliberation."
+DESCRIPTION = "Service hall (一站式服务大厅): the one-stop hall, appointments, canteen, feedback and deliberation arrive with their issues; today the service answers health, readiness and metrics."
 
 
 def create_app(
