@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -91,6 +92,36 @@ def stop_process_group(
     # The leader is gone; stragglers of its group (if any) go too.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A Popen `preexec_fn` asking Linux to signal the child when its parent dies.
+
+    Ctrl-C and SIGTERM are handled by stopping every child in order; this covers the case nothing
+    can handle (the supervisor killed with SIGKILL), so no server outlives it.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        libc.prctl(pr_set_pdeathsig, sig)
+
+    return preexec
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the process group `pgid` still exists."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists; it just runs as another user (postgres under root)
+    return True
 
 
 def _open_log(path: Path) -> IO[bytes]:
@@ -187,6 +218,35 @@ class EmbeddedPostgres:
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid, also its process group (the backends belong to it)."""
+        return self._process.pid if self._process is not None else None
+
+    def running_elsewhere(self) -> Path | None:
+        """The socket folder of a server another process runs on this data directory, if any."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+            pid = int(lines[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError, IndexError):
+            return None
+        # postmaster.pid: line 5 is the first socket folder, line 8 the state.
+        if len(lines) < 8 or lines[7].strip() != "ready" or not lines[4].strip():
+            return None
+        return Path(lines[4].strip())
+
+    def attach(self) -> bool:
+        """Use the server already running on this data directory (e.g. under `linli dev up`).
+
+        An attached server is not ours: stop() leaves it running.
+        """
+        socket_dir = self.running_elsewhere()
+        if socket_dir is None:
+            return False
+        self._socket_dir = socket_dir
+        return True
+
     def _run(self, args: list[str]) -> None:
         result = subprocess.run(args, user=self._user, capture_output=True, text=True, check=False)
         if result.returncode:
@@ -206,14 +266,8 @@ class EmbeddedPostgres:
 
     def _stop_leftover(self) -> None:
         """Stop a server a previous, killed run left on this data directory."""
-        pid_file = self.data_dir / "postmaster.pid"
-        if not pid_file.exists():
-            return
-        try:
-            pid = int(pid_file.read_text().splitlines()[0])
-            os.kill(pid, 0)
-        except (ValueError, IndexError, ProcessLookupError, PermissionError, OSError):
-            return  # stale file: postgres itself ignores it when the pid is dead
+        if self.running_elsewhere() is None:
+            return  # no file, or a stale one: postgres itself ignores it when the pid is dead
         with contextlib.suppress(InfraError):
             self._run(
                 [
@@ -263,6 +317,7 @@ class EmbeddedPostgres:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGINT),
             )
         self._wait_ready(timeout)
 
@@ -357,6 +412,10 @@ class NatsServer:
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def start(self, timeout: float = 15.0) -> None:
         if self.is_running():
             return
@@ -372,6 +431,7 @@ class NatsServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent(),
             )
         deadline = time.monotonic() + timeout
         while True:

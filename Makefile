@@ -1,0 +1,56 @@
+# Linli: `make run` and `make test` need only python3 (3.11+ or uv fetches one) and make.
+# uv comes from PATH when installed, else it is bootstrapped once into .tools/ from PyPI.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+# Every src and tests folder that exists: mypy checks tests as strictly as code.
+TYPED := $(wildcard libs/*/src libs/*/tests gateway/src gateway/tests svc-*/src svc-*/tests tests bench)
+
+.PHONY: help sync run test lint format bench migrate clean
+
+help:
+	@echo "make run      start the whole stack (embedded PostgreSQL + NATS, 5 services, gateway on :8080)"
+	@echo "make test     the test suite, against real PostgreSQL and NATS (embedded unless LINLI_TEST_*_URL)"
+	@echo "make lint     ruff format --check, ruff check, mypy (strict)"
+	@echo "make migrate  every deployable's migrations to head"
+	@echo "make bench    run bench/*.py"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Re-run on every target: `uv sync --frozen` is a no-op when the venv matches uv.lock.
+sync: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+
+run: sync
+	$(BIN)/linli dev up
+
+test: sync
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: sync
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(TYPED)
+
+format: sync
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: sync
+	@shopt -s nullglob; files=(bench/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "no benchmarks in bench/"; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
+
+migrate: sync
+	$(BIN)/linli migrate
+
+clean:
+	rm -rf .linli .pytest_cache .mypy_cache .ruff_cache
