@@ -1,0 +1,87 @@
+"""End to end through real JetStream: resident.approved published on its subject lands in the roster once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from linli.common.events import CloudEvent, event_subject
+from linli.common.nats import NatsConnection
+from linli.grid.app import create_app
+from linli.grid.config import Settings
+from linli.grid.models.roster import RosterHousehold, RosterMember
+from linli.grid.roster.handlers import ROSTER_CONSUMER
+from linli.testing import serve_app
+from linli.testing.tokens import TestIssuer
+
+ApprovedEventFactory = Callable[..., CloudEvent]
+
+
+async def roster_counts(
+    sessionmaker: async_sessionmaker[AsyncSession], household_id: uuid.UUID
+) -> tuple[int, int, int | None]:
+    """(household rows, member rows, the household's `members`) for one household."""
+    async with sessionmaker() as session:
+        households = await session.scalar(
+            select(func.count()).where(RosterHousehold.household_id == household_id)
+        )
+        members = await session.scalar(
+            select(func.count()).where(RosterMember.household_id == household_id)
+        )
+        counted = await session.scalar(
+            select(RosterHousehold.members).where(RosterHousehold.household_id == household_id)
+        )
+    return int(households or 0), int(members or 0), counted
+
+
+async def test_resident_approved_reaches_the_roster_once_through_jetstream(
+    settings: Settings,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    approved_event: ApprovedEventFactory,
+    community_code: str,
+) -> None:
+    event = approved_event(community_code=community_code)
+    household_id = uuid.UUID(event.data["household_id"])
+    subject = event_subject(community_code, "residents", "resident", "approved")
+    assert subject.startswith(f"linli.3301.330108.{community_code[:9]}.{community_code}.")
+
+    app = create_app(
+        settings.model_copy(update={"run_consumers": True}), token_verifier=issuer.verifier()
+    )
+    # A publisher of its own, as svc-residents' relay would be.
+    publisher = NatsConnection(
+        settings.nats_url, stream=settings.nats_stream, name="test-publisher"
+    )
+    async with serve_app(app):
+        try:
+            async with asyncio.timeout(10):
+                js = await publisher.jetstream()
+            await js.publish(
+                subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": event.id}
+            )
+            for _ in range(150):
+                if (await roster_counts(sessionmaker, household_id))[0]:
+                    break
+                await asyncio.sleep(0.1)
+            assert await roster_counts(sessionmaker, household_id) == (1, 1, 1)
+
+            # The same approval again under a new event id: past JetStream's de-duplication,
+            # caught by the roster itself.
+            duplicate = event.model_copy(update={"id": str(uuid.uuid4())})
+            ack = await js.publish(
+                subject, duplicate.model_dump_json().encode(), headers={"Nats-Msg-Id": duplicate.id}
+            )
+            assert not ack.duplicate
+            for _ in range(150):
+                info = await js.consumer_info(settings.nats_stream, ROSTER_CONSUMER.durable)
+                if (info.ack_floor.stream_seq or 0) >= ack.seq:
+                    break
+                await asyncio.sleep(0.1)
+            assert await roster_counts(sessionmaker, household_id) == (1, 1, 1)
+        finally:
+            await publisher.stop()
