@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -15,8 +15,29 @@ from linli.grid.roster.schemas import HouseholdDetail, HouseholdPage
 
 router = APIRouter(prefix="/roster", tags=["roster"])
 
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, forged or expired token", **_PROBLEM},
+    403: {"description": "Your role may not read the roster", **_PROBLEM},
+}
 
-@router.get("/households", response_model=HouseholdPage, summary="List roster households")
+
+@router.get(
+    "/households",
+    response_model=HouseholdPage,
+    summary="List roster households",
+    responses={
+        **_REFUSALS,
+        403: {
+            "description": "Your role may not read the roster, or `community_code` lies outside your scope",
+            **_PROBLEM,
+        },
+        422: {
+            "description": "`community_code` is not a 4, 6, 9 or 12-digit code, or the cursor is not ours",
+            **_PROBLEM,
+        },
+    },
+)
 async def list_households(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -48,7 +69,13 @@ async def list_households(
 
 
 @router.get(
-    "/households/{household_id}", response_model=HouseholdDetail, summary="Get a roster household"
+    "/households/{household_id}",
+    response_model=HouseholdDetail,
+    summary="Get a roster household",
+    responses={
+        **_REFUSALS,
+        404: {"description": "No such household within your scope", **_PROBLEM},
+    },
 )
 async def get_household(
     household_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal
