@@ -98,6 +98,8 @@ def import_demo_divisions(client: httpx.Client, *, username: str, password: str)
     )
     if answer.status_code in (404, 405):
         return "skipped: the residents service has no division import endpoint yet"
+    if answer.status_code in (502, 503, 504):
+        return f"skipped: the gateway could not reach the residents service ({answer.status_code})"
     if answer.is_success or answer.status_code == 409:
         return f"ok ({len(DEMO_DIVISIONS)} divisions)"
     return f"failed: {answer.status_code} {answer.text[:300]}"

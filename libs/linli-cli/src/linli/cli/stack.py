@@ -162,8 +162,13 @@ class DevStack:
     def prepare_databases(self, server_url: str) -> None:
         started = time.monotonic()
         for spec in DEPLOYABLES:
-            url = ensure_database(server_url, spec.database)
-            migrate(spec, url)
+            try:
+                url = ensure_database(server_url, spec.database)
+                migrate(spec, url)
+            except Exception as exc:  # shown to the user as one line, then everything stops
+                raise StackError(
+                    f"migrating {spec.name} ({spec.database}) failed: {type(exc).__name__}: {exc}"
+                ) from exc
         self.echo(f"databases migrated in {time.monotonic() - started:.1f}s")
 
     def child_env(self, spec: ServiceSpec, server_url: str, nats_url: str) -> dict[str, str]:
@@ -293,21 +298,24 @@ def print_banner(stack: DevStack, echo: Echo, *, accounts: list[tuple[str, str, 
     gateway = stack.gateway.url
     echo("")
     echo("Linli is running.")
-    echo(f"  gateway   {gateway}")
-    echo(f"  API docs  {gateway}/docs")
-    echo(f"  health    {gateway}/healthz")
-    for item in stack.planned:
-        if item.spec is not GATEWAY:
-            echo(f"  {item.spec.name:<13} {item.url}  (direct, for debugging; use the gateway)")
+    rows = [
+        ("gateway", gateway),
+        ("API docs", f"{gateway}/docs"),
+        ("health", f"{gateway}/healthz"),
+    ]
+    rows += [(item.spec.name, item.url) for item in stack.planned if item.spec is not GATEWAY]
     if stack.nats is not None:
-        echo(f"  NATS      {stack.nats.url}")
+        rows.append(("NATS", stack.nats.url))
     if stack.postgres is not None:
-        echo(f"  postgres  {stack.postgres.url}")
-    echo(f"  logs      {stack.log_dir}/<service>.log")
+        rows.append(("PostgreSQL", stack.postgres.url))
+    rows.append(("logs", f"{stack.log_dir}/<service>.log"))
+    for label, value in rows:
+        echo(f"  {label:<13} {value}")
+    echo("  (clients use the gateway; the services' own ports are there for debugging)")
     if accounts:
-        echo("Demo staff accounts (username / password / role and scope):")
+        echo("Demo accounts (username / password / role and scope):")
         for username, password, what in accounts:
-            echo(f"  {username:<18} {password:<16} {what}")
+            echo(f"  {username:<16} {password:<16} {what}")
     echo("Stop with Ctrl-C.")
 
 

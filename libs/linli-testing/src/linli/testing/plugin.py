@@ -11,6 +11,7 @@ import importlib
 import os
 import shutil
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,7 +70,7 @@ def _postgres_container() -> Iterator[str] | None:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server_url() -> Iterator[str]:
     """Async SQLAlchemy URL of a PostgreSQL server on which tests may create databases."""
     if url := os.environ.get(DATABASE_URL_ENV):
         yield url
@@ -77,7 +78,9 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get(INFRA_ENV) == "containers" and (container := _postgres_container()):
         yield from container
         return
-    root = tmp_path_factory.mktemp("postgres")
+    # Not under pytest's basetemp: pytest resets /tmp/pytest-of-<user> to 0700 whenever a session
+    # starts, which would lock out the dedicated postgres user that runs the server under root.
+    root = Path(tempfile.mkdtemp(prefix="linli-test-pg-"))
     server = EmbeddedPostgres(root / "data", durable=False)
     server.start()
     try:
