@@ -9,8 +9,10 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
-# Every src and tests folder that exists: mypy checks tests as strictly as code.
-TYPED := $(wildcard libs/*/src libs/*/tests gateway/src gateway/tests svc-*/src svc-*/tests tests bench)
+# mypy checks tests as strictly as code. Each deployable's tests/ is its own root (one mypy run
+# each, with that folder on MYPYPATH) since every one of them has a conftest.py.
+SRC_DIRS := $(wildcard libs/*/src gateway/src svc-*/src tests bench)
+TEST_DIRS := $(wildcard libs/*/tests gateway/tests svc-*/tests)
 
 .PHONY: help sync run test lint format bench migrate clean
 
@@ -38,7 +40,12 @@ test: sync
 lint: sync
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy $(TYPED)
+	$(BIN)/mypy $(SRC_DIRS)
+	@for dir in $(TEST_DIRS); do \
+	  if [ -n "$$(find "$$dir" -name '*.py' -print -quit)" ]; then \
+	    echo "mypy $$dir"; MYPYPATH="$$dir" $(BIN)/mypy "$$dir"; \
+	  fi; \
+	done
 
 format: sync
 	$(BIN)/ruff format .

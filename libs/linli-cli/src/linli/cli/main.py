@@ -113,7 +113,8 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     except LinliError as exc:
         problems = exc.extensions.get("errors") or []
         lines = [f"  {p.get('field')}: {p.get('message')}" for p in problems]
-        print("\n".join([f"linli users create: {exc}", *lines]), file=sys.stderr)
+        heading = f"linli users create: {exc.title_en if lines else exc}"
+        print("\n".join([heading, *lines]), file=sys.stderr)
         return 2
     print(f"created staff account {args.username}: {', '.join(args.role)} of {args.scope}")
     return 0
