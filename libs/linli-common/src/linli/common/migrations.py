@@ -51,13 +51,17 @@ def drop_kernel_tables() -> None:
         impl.drop_table(table)
 
 
-def run_alembic_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
-    """The body of every service's `migrations/env.py`.
+def run_alembic_env(
+    target_metadata: MetaData | Sequence[MetaData], *, database_url: str | None = None
+) -> None:
+    """The body of every service's `migrations/env.py`:
+    `run_alembic_env(Base.metadata, database_url=Settings().database_url)`.
 
-    The URL is `sqlalchemy.url` when set (tests, `linli`), else `LINLI_DATABASE_URL`. A caller
-    already holding a connection passes it as `config.attributes["connection"]` (Alembic's
-    cookbook recipe for running inside an event loop). The kernel's metadata is always added, so
-    autogenerate neither drops nor re-creates the kernel tables.
+    Where the database is, first found wins: a connection the caller already holds
+    (`config.attributes["connection"]`, Alembic's recipe for callers inside an event loop),
+    `config.attributes["database_url"]`, `sqlalchemy.url`, `database_url`, `LINLI_DATABASE_URL`.
+    The kernel's metadata is always included, so autogenerate neither drops nor re-creates the
+    kernel tables.
     """
     metadata = [target_metadata] if isinstance(target_metadata, MetaData) else list(target_metadata)
     if KernelBase.metadata not in metadata:
@@ -69,9 +73,14 @@ def run_alembic_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
     if isinstance(connection, Connection):
         _run_migrations(connection, metadata)
         return
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get(DATABASE_URL_ENV)
+    url = (
+        config.attributes.get("database_url")
+        or config.get_main_option("sqlalchemy.url")
+        or database_url
+        or os.environ.get(DATABASE_URL_ENV)
+    )
     if not url:
-        raise RuntimeError(f"set sqlalchemy.url or {DATABASE_URL_ENV} to run migrations")
+        raise RuntimeError(f"no database to migrate: set sqlalchemy.url or {DATABASE_URL_ENV}")
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True)
         with context.begin_transaction():
@@ -80,12 +89,12 @@ def run_alembic_env(target_metadata: MetaData | Sequence[MetaData]) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        asyncio.run(_run_online(url, metadata))
+        asyncio.run(_run_online(str(url), metadata))
         return
     # Called from inside a running loop (an async test, `linli dev up`): asyncio.run would
     # refuse, so the migration gets a loop of its own in a worker thread.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, _run_online(url, metadata)).result()
+        pool.submit(asyncio.run, _run_online(str(url), metadata)).result()
 
 
 async def _run_online(url: str, metadata: list[MetaData]) -> None:

@@ -23,6 +23,8 @@ DEFAULT_STREAM = "LINLI"
 DUPLICATE_WINDOW_S = 120.0
 # JetStream's "stream name already in use with a different configuration".
 _STREAM_NAME_IN_USE = 10058
+# "subjects overlap with an existing stream".
+_SUBJECTS_OVERLAP = 10065
 
 log = structlog.get_logger("linli.nats")
 
@@ -118,13 +120,16 @@ async def ensure_stream(js: JetStreamContext, name: str = DEFAULT_STREAM) -> Non
         await js.add_stream(config)
         return
     except BadRequestError as exc:
-        if exc.err_code != _STREAM_NAME_IN_USE:
+        # A racing service's creation shows up as either error, depending on timing.
+        if exc.err_code not in (_STREAM_NAME_IN_USE, _SUBJECTS_OVERLAP):
             raise
-    try:
-        current = (await js.stream_info(name)).config
-    except NotFoundError:  # deleted between our two calls: try once more from the start
-        await js.add_stream(config)
-        return
+        try:
+            current = (await js.stream_info(name)).config
+        except NotFoundError:
+            if exc.err_code == _SUBJECTS_OVERLAP:
+                raise exc from None  # another stream, not ours, holds linli.>
+            await js.add_stream(config)  # deleted between our two calls
+            return
     if current.subjects != config.subjects or current.duplicate_window != config.duplicate_window:
         # Storage cannot change on a live stream; keep whatever it was created with.
         log.info("updating stream", stream=name)
