@@ -144,3 +144,11 @@ def test_dockerfile_shape(spec: ServiceSpec) -> None:
     assert f"--port {spec.port}" in command
     # The last instruction that matters at run time is CMD: nothing follows it.
     assert keywords[-1] == "CMD"
+
+
+def test_every_required_setting_is_in_the_env_example() -> None:
+    compose = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{(\w+):\?", compose))
+    example = (ROOT / "deploy" / "compose" / "env.example").read_text()
+    documented = set(re.findall(r"^(\w+)=", example, flags=re.MULTILINE))
+    assert required and required <= documented

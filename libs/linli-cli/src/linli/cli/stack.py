@@ -81,6 +81,8 @@ def plan_ports(
 def nats_port_for(*, port_base: int | None, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     if raw := environ.get("LINLI_DEV_NATS_PORT"):
+        if not raw.isdigit():
+            raise StackError(f"LINLI_DEV_NATS_PORT={raw!r} is not a port number")
         return int(raw)
     return DEFAULT_NATS_PORT + (0 if port_base is None else port_base - GATEWAY.port)
 
@@ -327,17 +329,16 @@ def run_dev_up(
     seed: bool,
     echo: Echo = _echo,
 ) -> int:
-    planned = plan_ports(port_base=port_base)
-    stack = DevStack(
-        state_dir=(state_dir or default_state_dir()).resolve(),
-        planned=planned,
-        nats_port=nats_port or nats_port_for(port_base=port_base),
-        database_url=os.environ.get("LINLI_DATABASE_URL") or None,
-        nats_url=os.environ.get("LINLI_NATS_URL") or None,
-        echo=echo,
-    )
     started = time.monotonic()
     try:
+        stack = DevStack(
+            state_dir=(state_dir or default_state_dir()).resolve(),
+            planned=plan_ports(port_base=port_base),
+            nats_port=nats_port or nats_port_for(port_base=port_base),
+            database_url=os.environ.get("LINLI_DATABASE_URL") or None,
+            nats_url=os.environ.get("LINLI_NATS_URL") or None,
+            echo=echo,
+        )
         with stop_signals():
             try:
                 server_url, _ = stack.start()
