@@ -1,1 +1,1 @@
-"""Linli package."""
+"""Linli gateway: the one public entry point (auth, routing, rate limits, merged OpenAPI)."""

@@ -1,0 +1,9 @@
+"""Alembic environment of the gateway: migrates its own database (accounts, refresh tokens)."""
+
+from __future__ import annotations
+
+from linli.common.migrations import run_alembic_env
+from linli.gateway.config import GatewaySettings
+from linli.gateway.models import Base
+
+run_alembic_env(Base.metadata, database_url=GatewaySettings().database_url)

@@ -1,0 +1,174 @@
+"""The gateway application: auth routes, the `/api` proxy, merged OpenAPI, health and metrics."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from linli.common.db import create_engine, create_sessionmaker
+from linli.common.errors import install_problem_handlers
+from linli.common.observability import (
+    REQUEST_ID_HEADER,
+    RequestContextMiddleware,
+    configure_logging,
+    logger,
+    metrics_endpoint,
+)
+from linli.gateway import health
+from linli.gateway.auth.endpoints import router as auth_router
+from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
+from linli.gateway.auth.service import AuthPolicy
+from linli.gateway.auth.tokens import TokenSigner, load_signing_key
+from linli.gateway.config import GatewaySettings
+from linli.gateway.openapi import MergedOpenAPI
+from linli.gateway.proxy import RateLimiter, RateLimitMiddleware, proxy_routes
+
+VERSION = "0.1.0"
+DESCRIPTION = """The one public entry point of Linli (邻里).
+
+* `/auth/...` — log in (staff: password + optional TOTP; residents: mini-program login code),
+  refresh and log out. Send the access token as `Authorization: Bearer <token>`.
+* `/api/<service>/...` — each service's API (residents, service-hall, grid, funds, jobs-coop).
+* Errors are RFC 9457 `application/problem+json`, titled in Chinese when `Accept-Language`
+  starts with `zh`. Every response carries `X-Request-ID`; quote it when reporting a problem.
+* Calls are rate limited per user (per IP when not logged in): 429 with `Retry-After`.
+"""
+
+
+def _http_client(
+    settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    # No cookie may stick to the shared client: it would leak one caller's cookie to the next.
+    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    limits = httpx.Limits(
+        max_connections=settings.upstream_max_connections,
+        max_keepalive_connections=settings.upstream_max_keepalive,
+        keepalive_expiry=30.0,
+    )
+    if transport is None:
+        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    return httpx.AsyncClient(
+        transport=transport,
+        limits=limits,
+        cookies=no_cookies,
+        timeout=_timeout(settings),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+def _timeout(settings: GatewaySettings) -> httpx.Timeout:
+    return httpx.Timeout(
+        connect=settings.upstream_connect_timeout_s,
+        read=settings.upstream_read_timeout_s,
+        write=settings.upstream_read_timeout_s,
+        pool=settings.upstream_connect_timeout_s,
+    )
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    upstream_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the gateway; nothing connects until the lifespan starts.
+
+    `upstream_transport` replaces the network under the shared upstream client (tests route it
+    to in-process apps with `linli.gateway.proxy.RoutingTransport`).
+    """
+    settings = settings or GatewaySettings()
+    upstream_urls = settings.upstream_urls
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(level=settings.log_level, json=settings.log_json)
+        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        signer = TokenSigner(
+            load_signing_key(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        app.state.auth_policy = AuthPolicy(
+            signer=signer,
+            access_ttl_s=settings.access_token_ttl_s,
+            refresh_ttl_s=settings.refresh_token_ttl_s,
+            max_failures=settings.login_max_failures,
+            lockout_s=settings.login_lockout_s,
+        )
+        providers = IdentityProviderRegistry()
+        if settings.dev_identity_provider_enabled:
+            providers.register(DevIdentityProvider())
+        app.state.identity_providers = providers
+        app.state.http_client = _http_client(settings, upstream_transport)
+        app.state.upstream_timeout = _timeout(settings).as_dict()
+        app.state.rate_limiter = (
+            RateLimiter(settings.rate_limit, storage_url=settings.redis_url)
+            if settings.rate_limit_enabled
+            else None
+        )
+        app.state.openapi_merger = MergedOpenAPI(ttl_s=settings.openapi_cache_s)
+        logger.info("gateway started", upstreams=upstream_urls, kid=signer.kid)
+        try:
+            yield
+        finally:
+            await app.state.http_client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Linli gateway",
+        description=DESCRIPTION,
+        version=VERSION,
+        lifespan=lifespan,
+        openapi_url=None,  # served below, merged with the services' documents
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.upstream_urls = upstream_urls
+    install_problem_handlers(app)
+    # Added innermost first: CORS answers preflights before anything else, and the request id
+    # exists before the rate limiter may refuse.
+    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "Accept-Language",
+            REQUEST_ID_HEADER,
+        ],
+        expose_headers=["X-Request-ID", "Retry-After", "Location"],
+        max_age=600,
+    )
+    app.include_router(auth_router)
+    app.include_router(health.router)
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
+    app.add_api_route("/docs", _docs, include_in_schema=False)
+    app.router.routes.extend(proxy_routes(upstream_urls))
+    return app
+
+
+async def _openapi(request: Request) -> JSONResponse:
+    state = request.app.state
+    merger: MergedOpenAPI = state.openapi_merger
+    document: dict[str, Any] = await merger.document(
+        request.app, state.http_client, state.upstream_urls
+    )
+    return JSONResponse(document)
+
+
+async def _docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli API")

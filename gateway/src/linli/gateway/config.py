@@ -1,0 +1,102 @@
+"""Gateway settings: its own database, the upstreams, the signing key, token lifetimes, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from linli.common.settings import LinliSettings
+from linli.common.topology import GATEWAY, SERVICES
+
+
+def _default_database_url() -> str:
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{GATEWAY.database}"
+
+
+class GatewaySettings(LinliSettings):
+    """Read from `LINLI_*` environment variables (one deployable per process, see LinliSettings)."""
+
+    service_name: str = "gateway"
+    database_url: str = Field(default_factory=_default_database_url)
+    database_pool_size: int = 10
+
+    # Upstreams: topology defaults, then the per-service variables, then the `LINLI_UPSTREAMS`
+    # JSON object ({"residents": "http://..."}), which wins.
+    upstream_residents_url: str | None = None
+    upstream_service_hall_url: str | None = None
+    upstream_grid_url: str | None = None
+    upstream_funds_url: str | None = None
+    upstream_jobs_coop_url: str | None = None
+    upstreams: dict[str, str] = Field(default_factory=dict)
+    upstream_connect_timeout_s: float = 2.0
+    upstream_read_timeout_s: float = 60.0
+    upstream_max_connections: int = 512
+    upstream_max_keepalive: int = 128
+    health_timeout_s: float = 1.0
+    openapi_cache_s: float = 30.0
+
+    # Ed25519 private key, PEM. Development falls back to a key generated once into the file, so
+    # tokens survive restarts; anywhere else the gateway refuses to start without it.
+    gateway_signing_key: SecretStr | None = None
+    gateway_signing_key_file: Path = Path(".linli/gateway-signing-key.pem")
+    jwt_issuer: str = "linli-gateway"
+    jwt_audience: str = "linli"
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+
+    # Per principal (token subject), or per client IP for anonymous callers; `limits` notation.
+    rate_limit: str = "120/minute"
+    rate_limit_enabled: bool = True
+    # e.g. redis://redis:6379/0 so several gateway replicas share one budget; memory when unset.
+    redis_url: str | None = None
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    login_max_failures: int = 5
+    login_lockout_s: int = 15 * 60
+
+    # The dev identity provider accepts any `dev:<openid>`: on by default only in development.
+    dev_identity_provider: bool | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        # Ops write `LINLI_CORS_ORIGINS=https://a.example,https://b.example`; JSON lists work too.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [o.strip() for o in text.split(",") if o.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.is_development:
+            return self
+        if self.gateway_signing_key is None:
+            raise ValueError("LINLI_GATEWAY_SIGNING_KEY must be set outside development")
+        if self.dev_identity_provider:
+            raise ValueError("LINLI_DEV_IDENTITY_PROVIDER accepts any login: development only")
+        return self
+
+    @property
+    def dev_identity_provider_enabled(self) -> bool:
+        if self.dev_identity_provider is None:
+            return self.is_development
+        return self.dev_identity_provider
+
+    @property
+    def upstream_urls(self) -> dict[str, str]:
+        """Base URL of every service, by its `/api/<service>` name, without a trailing slash."""
+        urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in SERVICES}
+        for spec in SERVICES:
+            override = getattr(self, f"upstream_{spec.package}_url", None)
+            if override:
+                urls[spec.name] = override
+        urls.update(self.upstreams)
+        return {name: url.rstrip("/") for name, url in urls.items()}

@@ -1,0 +1,30 @@
+"""An httpx transport that routes by origin: tests send each upstream to an in-process app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """`{"http://127.0.0.1:8101": httpx.ASGITransport(app)}`; other origins go to `default`
+    (a real network transport unless given), so a test can also point at a dead port."""
+
+    def __init__(
+        self,
+        routes: Mapping[str, httpx.AsyncBaseTransport],
+        *,
+        default: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._routes = {str(httpx.URL(origin)).rstrip("/"): t for origin, t in routes.items()}
+        self._default = default or httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        transport = self._routes.get(origin, self._default)
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in {id(t): t for t in [*self._routes.values(), self._default]}.values():
+            await transport.aclose()

@@ -1,0 +1,227 @@
+"""Gateway fixtures: its migrated database, fake upstream services, and the app around them."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, SecretStr
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from linli.common.db import create_engine, create_sessionmaker
+from linli.common.settings import Environment
+from linli.gateway.app import create_app
+from linli.gateway.auth import create_staff_user
+from linli.gateway.config import GatewaySettings
+from linli.gateway.models import StaffAccount
+from linli.gateway.proxy import RoutingTransport
+
+RESIDENTS_URL = "http://residents.upstream"
+GRID_URL = "http://grid.upstream"
+PASSWORD = "correct horse battery"
+
+
+def _closed_port() -> int:
+    # Bound then released: nothing listens there, so a connection is refused at once.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+class RegistrationCreate(BaseModel):
+    name: str
+    community_code: str
+
+
+class RegistrationRead(RegistrationCreate):
+    id: str
+
+
+def fake_service(name: str) -> FastAPI:
+    """A stand-in upstream: echoes what it received, streams, and serves a small OpenAPI."""
+    app = FastAPI(title=f"fake {name}")
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/registrations", response_model=RegistrationRead, tags=["registrations"])
+    async def create_registration(body: RegistrationCreate) -> RegistrationRead:
+        return RegistrationRead(id="r1", **body.model_dump())
+
+    @app.api_route(
+        "/echo/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], tags=["echo"]
+    )
+    async def echo(request: Request) -> JSONResponse:
+        body = await request.body()
+        return JSONResponse(
+            {
+                "service": name,
+                "method": request.method,
+                "raw_path": request.scope["raw_path"].decode(),
+                "query": request.scope["query_string"].decode(),
+                "headers": dict(request.headers),
+                "body": body.decode(),
+            },
+            headers={"x-upstream": name, "set-cookie": "session=upstream; Path=/"},
+        )
+
+    @app.get("/whoami")
+    async def whoami(request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != "Bearer good":
+            return JSONResponse({"title": "no"}, status_code=401)
+        return JSONResponse({"ok": True})
+
+    @app.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            for i in range(50):
+                yield f"chunk-{i:03d}\n".encode()
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_url(service_database: Callable[[str], str]) -> str:
+    return service_database("gateway")
+
+
+@pytest.fixture(scope="session")
+def signing_key_pem() -> str:
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+@pytest.fixture(scope="session")
+def down_url() -> str:
+    return f"http://127.0.0.1:{_closed_port()}"
+
+
+SettingsFactory = Callable[..., GatewaySettings]
+
+
+@pytest.fixture(scope="session")
+def make_settings(database_url: str, signing_key_pem: str, down_url: str) -> SettingsFactory:
+    def make(**overrides: Any) -> GatewaySettings:
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "environment": Environment.TEST,
+            "log_json": False,
+            "gateway_signing_key": SecretStr(signing_key_pem),
+            # residents and grid are in-process fakes; the other three are down.
+            "upstreams": {
+                "residents": RESIDENTS_URL,
+                "grid": GRID_URL,
+                "service-hall": down_url,
+                "funds": down_url,
+                "jobs-coop": down_url,
+            },
+            "rate_limit": "1000/minute",
+            "cors_origins": ["https://mini.example"],
+        }
+        values.update(overrides)
+        return GatewaySettings(**values)
+
+    return make
+
+
+def upstream_transport() -> RoutingTransport:
+    return RoutingTransport(
+        {
+            RESIDENTS_URL: httpx.ASGITransport(app=fake_service("residents")),
+            GRID_URL: httpx.ASGITransport(app=fake_service("grid")),
+        }
+    )
+
+
+@pytest.fixture
+async def gateway_factory(
+    make_settings: SettingsFactory,
+) -> AsyncIterator[Callable[..., Any]]:
+    """`async with gateway_factory(rate_limit="3/minute") as client:` for a customised gateway."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(make_settings(**overrides), upstream_transport=upstream_transport())
+        async with (
+            LifespanManager(app) as manager,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app, client=("203.0.113.7", 5555)),
+                base_url="http://gateway.test",
+            ) as client,
+        ):
+            yield client
+
+    yield start
+
+
+@pytest.fixture
+async def client(gateway_factory: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_factory() as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # The app commits through its own engine, so tests start from empty tables instead of
+    # rolling back one transaction.
+    async with engine.begin() as conn:
+        await conn.execute(text("TRUNCATE staff_accounts, resident_accounts, refresh_tokens"))
+    return create_sessionmaker(engine)
+
+
+StaffFactory = Callable[..., Awaitable[StaffAccount]]
+
+
+@pytest.fixture
+def create_staff(sessionmaker: async_sessionmaker[AsyncSession]) -> StaffFactory:
+    async def create(
+        *,
+        username: str = "wang.li",
+        password: str = PASSWORD,
+        roles: tuple[str, ...] = ("community_worker",),
+        scope: str = "330108001001",
+        grid_ids: tuple[str, ...] = (),
+        totp_secret: str | None = None,
+    ) -> StaffAccount:
+        async with sessionmaker() as session:
+            account = await create_staff_user(
+                session,
+                username=username,
+                password=password,
+                roles=roles,
+                scope=scope,
+                grid_ids=grid_ids,
+                totp_secret=totp_secret,
+            )
+            await session.commit()
+            return account
+
+    return create
