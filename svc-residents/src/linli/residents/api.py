@@ -1,0 +1,12 @@
+"""Routers of svc-residents, one per domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+
+from linli.residents.divisions.endpoints import router as divisions_router
+from linli.residents.registrations.endpoints import router as registrations_router
+
+routers: Sequence[APIRouter] = (divisions_router, registrations_router)

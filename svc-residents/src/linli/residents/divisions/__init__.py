@@ -1,0 +1,1 @@
+"""The division tree: city → district → street → community, imported from CSV."""

@@ -1,0 +1,113 @@
+"""HTTP of the division tree: import a CSV, browse the tree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.datastructures import UploadFile
+
+from linli.common.auth import CurrentPrincipal
+from linli.common.db import DbSession
+from linli.common.divisions import DivisionCodeStr
+from linli.common.errors import InvalidInput
+from linli.common.idempotency import IdempotentRoute
+from linli.residents.dependencies import AppSettings
+from linli.residents.divisions import service
+from linli.residents.divisions.errors import DivisionFileMediaType, DivisionFileTooLarge
+from linli.residents.divisions.schemas import DivisionImportResult, DivisionRead
+from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+
+router = APIRouter(prefix="/divisions", tags=["divisions"], route_class=IdempotentRoute)
+
+_CSV_EXAMPLE = "code,name\n3301,杭州市\n330108,滨江区\n330108001,西兴街道\n330108001001,东信社区\n"
+_IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("/import", response_model=DivisionImportResult, openapi_extra=_IMPORT_BODY)
+async def import_divisions(
+    request: Request, session: DbSession, principal: CurrentPrincipal, settings: AppSettings
+) -> DivisionImportResult:
+    """Import divisions (区划) from a CSV of `code,name` rows, UTF-8 with a header line.
+
+    Send the file as the raw body with `Content-Type: text/csv`, or as a multipart upload in the
+    field `file`. Codes have 4 (city), 6 (district), 9 (street) or 12 (community) digits; each
+    row's parent must be in the file or already imported. Existing codes get the new name.
+
+    For city, district and street admins (and ops) whose scope covers every row: one row outside
+    it refuses the whole file (403). Any invalid row refuses the whole file (422, `rows` lists
+    every bad row with its line number and reasons); nothing is stored unless every row is good.
+    """
+    content = await _csv_content(request, max_bytes=settings.division_import_max_bytes)
+    return await service.import_divisions(session, principal=principal, content=content)
+
+
+async def _csv_content(request: Request, *, max_bytes: int) -> bytes:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise DivisionFileTooLarge(f"the file may have at most {max_bytes} bytes")
+    if media_type in ("text/csv", "application/csv"):
+        content = await request.body()
+    elif media_type == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=10, max_part_size=max_bytes)
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            content = await upload.read()
+        elif isinstance(upload, str):
+            content = upload.encode()
+        else:
+            raise InvalidInput(
+                "the multipart upload has no field `file`",
+                errors=[{"field": "body.file", "message": "Field required", "type": "missing"}],
+            )
+    else:
+        raise DivisionFileMediaType("send the CSV as text/csv or as multipart/form-data `file`")
+    if len(content) > max_bytes:
+        raise DivisionFileTooLarge(f"the file may have at most {max_bytes} bytes")
+    return content
+
+
+@router.get("", response_model=Page[DivisionRead])
+async def list_divisions(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    parent: Annotated[
+        DivisionCodeStr | None,
+        Query(description="List the children of this unit; omit for the top of your own scope"),
+    ] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[DivisionRead]:
+    """Browse the division tree, ordered by code.
+
+    Without `parent`, the list starts at your own scope (a city admin sees its city); with it,
+    the units directly below `parent`. For staff; a `parent` outside your scope is refused (403).
+    """
+    return await service.list_divisions(
+        session, principal=principal, parent=parent, cursor=cursor, limit=limit
+    )
+
+
+@router.get("/{code}", response_model=DivisionRead)
+async def get_division(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    code: Annotated[DivisionCodeStr, Path(description="4, 6, 9 or 12-digit division code")],
+) -> DivisionRead:
+    """One division by its code; a code outside your scope answers 404, like one that does not exist."""
+    return await service.get_division(session, principal=principal, code=code)

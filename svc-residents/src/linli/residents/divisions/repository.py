@@ -1,0 +1,99 @@
+"""Queries on the division tree."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Select, func, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.common.divisions import DivisionCode
+from linli.residents.models import Division
+
+# asyncpg allows 32767 parameters per statement; 1000 rows of 4 columns stays far below.
+_UPSERT_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    created: int
+    updated: int
+
+
+class DivisionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, code: str) -> Division | None:
+        return await self.session.get(Division, code)
+
+    async def existing_codes(self, codes: Collection[str]) -> set[str]:
+        if not codes:
+            return set()
+        result = await self.session.scalars(select(Division.code).where(Division.code.in_(codes)))
+        return set(result)
+
+    async def list_children(
+        self, parent_code: str, *, after: str | None, limit: int
+    ) -> Sequence[Division]:
+        statement = select(Division).where(Division.parent_code == parent_code)
+        return await self._page(statement, after=after, limit=limit)
+
+    async def list_roots(self, scope: str, *, after: str | None, limit: int) -> Sequence[Division]:
+        """The topmost stored divisions inside `scope`: the scope's own unit when it is stored,
+        else (a province-wide ops scope) every unit whose parent lies outside the scope."""
+        statement = select(Division).where(
+            Division.code.startswith(scope, autoescape=True),
+            or_(
+                Division.parent_code.is_(None),
+                ~Division.parent_code.startswith(scope, autoescape=True),
+            ),
+        )
+        return await self._page(statement, after=after, limit=limit)
+
+    async def _page(
+        self, statement: Select[Division], *, after: str | None, limit: int
+    ) -> Sequence[Division]:
+        if after is not None:
+            statement = statement.where(Division.code > after)
+        result = await self.session.scalars(statement.order_by(Division.code).limit(limit))
+        return result.all()
+
+    async def upsert(self, rows: Iterable[tuple[str, str]]) -> UpsertCounts:
+        """Insert new codes and rename existing ones; rows whose name is unchanged are not touched.
+
+        Parents are written before their children (shorter codes first), so the foreign key holds
+        across batches.
+        """
+        ordered = sorted(rows, key=lambda row: (len(row[0]), row[0]))
+        created = updated = 0
+        for start in range(0, len(ordered), _UPSERT_BATCH):
+            batch = ordered[start : start + _UPSERT_BATCH]
+            values = []
+            for code, name in batch:
+                division = DivisionCode.parse(code)
+                parent = division.parent()
+                values.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "level": division.level,
+                        "parent_code": parent.code if parent else None,
+                    }
+                )
+            insert_rows = insert(Division).values(values)
+            statement = insert_rows.on_conflict_do_update(
+                index_elements=[Division.code],
+                set_={"name": insert_rows.excluded.name, "updated_at": func.now()},
+                where=Division.name.is_distinct_from(insert_rows.excluded.name),
+            ).returning(
+                # xmax is 0 only on a row version this statement inserted: tells inserts from
+                # updates; unchanged rows are not returned at all.
+                literal_column("xmax = 0", type_=Boolean)
+            )
+            inserted = (await self.session.scalars(statement)).all()
+            created += sum(inserted)
+            updated += len(inserted) - sum(inserted)
+        return UpsertCounts(created=created, updated=updated)

@@ -1,0 +1,133 @@
+"""HTTP of self-registration: submit from the mini-program, review by community workers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from linli.common.auth import CurrentPrincipal
+from linli.common.db import DbSession
+from linli.common.divisions import DivisionCodeStr
+from linli.common.idempotency import IdempotentRoute
+from linli.residents.dependencies import Cipher, RequestId
+from linli.residents.models import RegistrationStatus
+from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from linli.residents.registrations import service
+from linli.residents.registrations.schemas import (
+    RegistrationCreate,
+    RegistrationRead,
+    RegistrationReject,
+)
+
+router = APIRouter(prefix="/registrations", tags=["registrations"], route_class=IdempotentRoute)
+
+
+@router.post("", response_model=RegistrationRead, status_code=status.HTTP_201_CREATED)
+async def submit_registration(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cipher: Cipher,
+    registration_in: RegistrationCreate,
+) -> RegistrationRead:
+    """Self-registration (自主登记) of a resident, from the mini-program.
+
+    A resident may register themselves or any member of their household; each registration
+    waits (`pending`) until a worker of that community approves or rejects it. The ID number is
+    checked (check character, birth date); sex and birth date are taken from it when left out.
+    `consent` must be true. The answer shows ID number and phone masked.
+
+    Send an `Idempotency-Key` header so a retry after a lost answer does not register twice.
+    """
+    registration = await service.submit(
+        session, principal=principal, cipher=cipher, registration_in=registration_in
+    )
+    return RegistrationRead.from_model(registration)
+
+
+@router.get("", response_model=Page[RegistrationRead])
+async def list_registrations(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    community_code: Annotated[
+        DivisionCodeStr | None,
+        Query(
+            description="A 12-digit community, or a street/district/city code for its whole "
+            "subtree; defaults to your scope. Outside your scope: 403."
+        ),
+    ] = None,
+    status: Annotated[RegistrationStatus | None, Query()] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[RegistrationRead]:
+    """Registrations for review, oldest first; for community workers and street, district and
+    city admins. ID numbers and phones are masked."""
+    return await service.list_registrations(
+        session,
+        principal=principal,
+        division=community_code,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get("/{registration_id}", response_model=RegistrationRead)
+async def get_registration(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cipher: Cipher,
+    request_id: RequestId,
+    registration_id: uuid.UUID,
+    reveal: Annotated[
+        bool,
+        Query(
+            description="Community workers only: show the clear ID number and phone to check "
+            "documents. Every such read is recorded."
+        ),
+    ] = False,
+) -> RegistrationRead:
+    """One registration: the resident who submitted it sees it, and so do reviewing staff whose
+    scope covers its community; for anyone else it does not exist (404)."""
+    if reveal:
+        return await service.reveal(
+            session,
+            principal=principal,
+            cipher=cipher,
+            registration_id=registration_id,
+            request_id=request_id,
+        )
+    registration = await service.get(session, principal=principal, registration_id=registration_id)
+    return RegistrationRead.from_model(registration)
+
+
+@router.post("/{registration_id}/approve", response_model=RegistrationRead)
+async def approve_registration(
+    session: DbSession, principal: CurrentPrincipal, registration_id: uuid.UUID
+) -> RegistrationRead:
+    """Approve a pending registration: the person joins the household at the registered address
+    (created if it is the first), and `resident_id` / `household_id` are filled in.
+
+    For community workers and street, district and city admins whose scope covers the
+    registration's community (others: 404). Already decided: 409.
+    """
+    registration = await service.approve(
+        session, principal=principal, registration_id=registration_id
+    )
+    return RegistrationRead.from_model(registration)
+
+
+@router.post("/{registration_id}/reject", response_model=RegistrationRead)
+async def reject_registration(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    registration_id: uuid.UUID,
+    reject_in: RegistrationReject,
+) -> RegistrationRead:
+    """Reject a pending registration with a reason the resident will read (no ID or phone numbers
+    in it: it is published). Same roles and rules as approve."""
+    registration = await service.reject(
+        session, principal=principal, registration_id=registration_id, reject_in=reject_in
+    )
+    return RegistrationRead.from_model(registration)
