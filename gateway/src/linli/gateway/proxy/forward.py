@@ -154,6 +154,14 @@ def _classify(exc: httpx.HTTPError) -> _Failure:
     return _BAD_UPSTREAM
 
 
+@dataclass(frozen=True, slots=True)
+class _RouteLabel:
+    """What the request metrics read from `scope["route"]`: FastAPI's router sets it only for
+    its own APIRoutes, and without it every proxied call would be counted as `unmatched`."""
+
+    path: str
+
+
 class UpstreamProxy:
     """The ASGI app behind `/api/<service>`; the client is `app.state.http_client`.
 
@@ -166,8 +174,10 @@ class UpstreamProxy:
         self.prefix = f"/api/{service}"
         self._prefix_bytes = self.prefix.encode()
         self.base_url = base_url
+        self._label = _RouteLabel(self.prefix + "/{path:path}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self._label
         client: httpx.AsyncClient = scope["app"].state.http_client
         timeout: dict[str, float | None] = scope["app"].state.upstream_timeout
         method: str = scope["method"]
@@ -247,7 +257,11 @@ class UpstreamProxy:
 class _UnknownService:
     # A class, not a function: Starlette would wrap a function as a request/response endpoint.
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = _UNKNOWN_LABEL
         await _unknown_service(scope, receive, send)
+
+
+_UNKNOWN_LABEL = _RouteLabel("/api/{service}/{path:path}")
 
 
 async def _unknown_service(scope: Scope, receive: Receive, send: Send) -> None:
