@@ -64,7 +64,11 @@ class IdempotentReplay(Exception):
 
     def __init__(self, record: IdempotencyRecord) -> None:
         super().__init__("idempotent replay")
-        self.record = record
+        # Copied now: the request's session rolls back on this exception, which expires the
+        # ORM record before the handler could read it.
+        self.status_code = record.status_code or 200
+        self.media_type = record.media_type
+        self.body = record.response_body
 
 
 class IdempotencyClaim:
@@ -154,11 +158,10 @@ class IdempotentRoute(APIRoute):
 
 async def _replay_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, IdempotentReplay)
-    record = exc.record
     return Response(
-        content=record.response_body,
-        status_code=record.status_code or 200,
-        media_type=record.media_type,
+        content=exc.body,
+        status_code=exc.status_code,
+        media_type=exc.media_type,
         headers={"Idempotent-Replayed": "true"},
     )
 
