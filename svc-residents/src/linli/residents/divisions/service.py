@@ -64,7 +64,7 @@ def read_csv(content: bytes) -> list[DivisionImportRow]:
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells), numbered by record as a spreadsheet shows them: the header is row 1."""
     try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1)
     except csv.Error as exc:
         raise DivisionFileUnreadable(f"the file is not valid CSV: {exc}") from exc
 
