@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,30 +177,34 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,
     )
+    lines: list[str] = []
+    assert stack.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(stack.stdout or ()), daemon=True)
+    reader.start()
     try:
-        gateway = f"http://127.0.0.1:{base}"
         deadline = time.monotonic() + 150
-        health = None
-        while time.monotonic() < deadline and stack.poll() is None:
-            try:
-                health = httpx.get(f"{gateway}/healthz", timeout=2)
-                if health.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        assert stack.poll() is None, stack.stdout.read() if stack.stdout else ""
-        assert health is not None and health.status_code == 200
-        print(f"gateway healthy {time.monotonic() - started:.1f}s after `linli dev up`")
+        while not any("Stop with Ctrl-C" in line for line in lines):
+            assert stack.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.2)
+        print(f"stack ready {time.monotonic() - started:.1f}s after `linli dev up`")
+        health = httpx.get(f"http://127.0.0.1:{base}/healthz", timeout=5)
+        assert health.status_code == 200
+        upstreams = health.json()["upstreams"]
+        assert {name: u["status"] for name, u in upstreams.items()} == {
+            spec.name: "ok" for spec in DEPLOYABLES if spec is not GATEWAY
+        }
         children = _descendants(stack.pid)
         assert len(children) >= len(DEPLOYABLES) + 2  # + postgres and nats-server
 
         stack.send_signal(signal.SIGINT)
-        output, _ = stack.communicate(timeout=60)
+        stack.wait(timeout=60)
+        reader.join(timeout=10)
     finally:
         if stack.poll() is None:
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait()
+    output = "".join(lines)
     assert stack.returncode == 0, output
     assert "Linli is running." in output
     assert "stopped; no process left behind." in output
