@@ -1,0 +1,92 @@
+"""The published side: outbox rows parse as the service's event union, and the relay delivers
+`resident.approved` to a district's wildcard subscriber as CloudEvents JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import nats
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from linli.common.auth import Role
+from linli.common.events import subtree_filter
+from linli.common.outbox import OutboxMessage
+from linli.residents.app import create_app
+from linli.residents.config import Settings
+from linli.residents.events import EVENT_SOURCE, ResidentApproved, residents_event_adapter
+from linli.testing import serve_app
+from linli.testing.tokens import TestIssuer
+
+pytestmark = pytest.mark.usefixtures("tree")
+
+PayloadFactory = Callable[..., dict[str, Any]]
+
+
+async def test_every_outbox_row_parses_as_a_residents_event(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    registration_payload: PayloadFactory,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    resident = issuer.headers(roles=[Role.RESIDENT])
+    worker = issuer.headers(roles=[Role.COMMUNITY_WORKER], scope="330108001001")
+    created = await client.post("/registrations", json=registration_payload(), headers=resident)
+    await client.post(f"/registrations/{created.json()['id']}/approve", headers=worker)
+
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+
+    events = [residents_event_adapter.validate_python(row.payload["data"]) for row in rows]
+    assert [type(e).__name__ for e in events] == ["ResidentRegistered", "ResidentApproved"]
+    assert all(row.payload["source"] == EVENT_SOURCE for row in rows)
+    assert all(row.subject == e.subject() for row, e in zip(rows, events, strict=True))
+
+
+async def test_a_district_subscriber_receives_resident_approved(
+    settings: Settings, issuer: TestIssuer, registration_payload: PayloadFactory
+) -> None:
+    relay_on = settings.model_copy(update={"run_outbox_relay": True, "outbox_poll_interval_s": 0.2})
+    subscriber = await nats.connect(settings.nats_url)
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def collect(message: Any) -> None:
+        await received.put(json.loads(message.data))
+
+    await subscriber.subscribe(subtree_filter("330108"), cb=collect)
+    try:
+        app = create_app(relay_on, token_verifier=issuer.verifier())
+        async with serve_app(app) as client:
+            resident = issuer.headers(roles=[Role.RESIDENT])
+            worker = issuer.headers(roles=[Role.COMMUNITY_WORKER], scope="330108001001")
+            created = await client.post(
+                "/registrations", json=registration_payload(), headers=resident
+            )
+            registration_id = created.json()["id"]
+            approved = await client.post(
+                f"/registrations/{registration_id}/approve", headers=worker
+            )
+            assert approved.status_code == 200
+
+            async def approved_event() -> dict[str, Any]:
+                while True:
+                    event = await received.get()
+                    data = event["data"]
+                    if event["type"] == ResidentApproved.model_fields["type"].default and (
+                        data["registration_id"] == registration_id
+                    ):
+                        return event
+
+            event = await asyncio.wait_for(approved_event(), timeout=10)
+    finally:
+        await subscriber.drain()
+
+    assert event["specversion"] == "1.0"
+    assert event["source"] == EVENT_SOURCE
+    assert event["data"]["resident_id"] == approved.json()["resident_id"]
+    assert registration_payload()["id_number"] not in json.dumps(event)
