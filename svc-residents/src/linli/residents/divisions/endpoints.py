@@ -16,6 +16,7 @@ from linli.residents.dependencies import AppSettings
 from linli.residents.divisions import service
 from linli.residents.divisions.errors import DivisionFileMediaType, DivisionFileTooLarge
 from linli.residents.divisions.schemas import DivisionImportResult, DivisionRead
+from linli.residents.openapi import refusals
 from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix="/divisions", tags=["divisions"], route_class=IdempotentRoute)
@@ -38,7 +39,20 @@ _IMPORT_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/import", response_model=DivisionImportResult, openapi_extra=_IMPORT_BODY)
+@router.post(
+    "/import",
+    response_model=DivisionImportResult,
+    openapi_extra=_IMPORT_BODY,
+    responses=refusals(
+        {
+            403: "Your role may not import, or a row lies outside your scope (`rows` lists them)",
+            413: "The file is too large",
+            415: "Not text/csv nor a multipart upload",
+            422: "Invalid rows (`rows` lists each with its line and reasons), an unreadable "
+            "file, or an Idempotency-Key reused with another file",
+        }
+    ),
+)
 async def import_divisions(
     request: Request, session: DbSession, principal: CurrentPrincipal, settings: AppSettings
 ) -> DivisionImportResult:
@@ -82,7 +96,17 @@ async def _csv_content(request: Request, *, max_bytes: int) -> bytes:
     return content
 
 
-@router.get("", response_model=Page[DivisionRead])
+@router.get(
+    "",
+    response_model=Page[DivisionRead],
+    responses=refusals(
+        {
+            403: "Not staff, or `parent` lies outside your scope",
+            404: "`parent` does not exist",
+            422: "`parent` is not a division code, or the cursor is not one we gave",
+        }
+    ),
+)
 async def list_divisions(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -103,7 +127,11 @@ async def list_divisions(
     )
 
 
-@router.get("/{code}", response_model=DivisionRead)
+@router.get(
+    "/{code}",
+    response_model=DivisionRead,
+    responses=refusals({403: "Not staff", 404: "No such division within your scope"}),
+)
 async def get_division(
     session: DbSession,
     principal: CurrentPrincipal,

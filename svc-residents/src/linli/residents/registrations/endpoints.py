@@ -13,6 +13,7 @@ from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
 from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.models import RegistrationStatus
+from linli.residents.openapi import refusals
 from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from linli.residents.registrations import service
 from linli.residents.registrations.schemas import (
@@ -24,7 +25,29 @@ from linli.residents.registrations.schemas import (
 router = APIRouter(prefix="/registrations", tags=["registrations"], route_class=IdempotentRoute)
 
 
-@router.post("", response_model=RegistrationRead, status_code=status.HTTP_201_CREATED)
+_REVIEW_REFUSALS = refusals(
+    {
+        403: "Your role may not review registrations",
+        404: "No such registration within your scope",
+        409: "The registration was already approved or rejected, or the person is already a "
+        "resident",
+    }
+)
+
+
+@router.post(
+    "",
+    response_model=RegistrationRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(
+        {
+            403: "Only residents register",
+            409: "A registration with this ID number already waits in this community",
+            422: "A field is invalid (each is listed in `errors`), the community was never "
+            "imported, or an Idempotency-Key was reused with another body",
+        }
+    ),
+)
 async def submit_registration(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -46,7 +69,17 @@ async def submit_registration(
     return RegistrationRead.from_model(registration)
 
 
-@router.get("", response_model=Page[RegistrationRead])
+@router.get(
+    "",
+    response_model=Page[RegistrationRead],
+    responses=refusals(
+        {
+            403: "Your role may not list registrations, or `community_code` lies outside your "
+            "scope",
+            422: "`community_code` is not a division code, or the cursor is not one we gave",
+        }
+    ),
+)
 async def list_registrations(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -73,7 +106,16 @@ async def list_registrations(
     )
 
 
-@router.get("/{registration_id}", response_model=RegistrationRead)
+@router.get(
+    "/{registration_id}",
+    response_model=RegistrationRead,
+    responses=refusals(
+        {
+            403: "`reveal=true` is for community workers only",
+            404: "No such registration that you may see",
+        }
+    ),
+)
 async def get_registration(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -102,7 +144,9 @@ async def get_registration(
     return RegistrationRead.from_model(registration)
 
 
-@router.post("/{registration_id}/approve", response_model=RegistrationRead)
+@router.post(
+    "/{registration_id}/approve", response_model=RegistrationRead, responses=_REVIEW_REFUSALS
+)
 async def approve_registration(
     session: DbSession, principal: CurrentPrincipal, registration_id: uuid.UUID
 ) -> RegistrationRead:
@@ -118,7 +162,14 @@ async def approve_registration(
     return RegistrationRead.from_model(registration)
 
 
-@router.post("/{registration_id}/reject", response_model=RegistrationRead)
+@router.post(
+    "/{registration_id}/reject",
+    response_model=RegistrationRead,
+    responses={
+        **_REVIEW_REFUSALS,
+        **refusals({422: "`reason` is missing, too long, or holds an ID or phone number"}),
+    },
+)
 async def reject_registration(
     session: DbSession,
     principal: CurrentPrincipal,
