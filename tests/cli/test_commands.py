@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from linli.cli.main import main
+from linli.cli.main import gateway_database_url, main
 from linli.common.settings import database_url_for
 from linli.testing import create_database, migrate
 
@@ -67,3 +67,10 @@ def test_users_create_refuses_an_unknown_role() -> None:
     args += ["--scope", "3301", "--database-url", "postgresql+asyncpg://unused/x"]
     with pytest.raises(SystemExit, match="'mayor' is not a valid Role"):
         main(args)
+
+
+def test_users_find_the_gateway_database_from_either_kind_of_url() -> None:
+    server = "postgresql+asyncpg://postgres@/postgres?host=/tmp/pg"
+    assert gateway_database_url(server) == database_url_for(server, "linli_gateway")
+    own = "postgresql+asyncpg://u:p@db:5432/gateway_prod"
+    assert gateway_database_url(own) == own

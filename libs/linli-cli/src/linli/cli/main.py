@@ -44,6 +44,17 @@ def database_server(state_dir: Path) -> Iterator[str]:
         server.stop()
 
 
+def gateway_database_url(url: str) -> str:
+    """The gateway's database from `LINLI_DATABASE_URL`, which is either that database itself
+    (as the gateway reads it, e.g. inside its container) or a server URL naming `postgres` or no
+    database (as `linli dev up` reads it), in which case the gateway's database on that server."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).database in (None, "", "postgres"):
+        return database_url_for(url, GATEWAY.database)
+    return url
+
+
 def _deployables(name: str | None) -> list[ServiceSpec]:
     if name is None:
         return list(DEPLOYABLES)
@@ -109,7 +120,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
             create(args.database_url)
         else:
             with database_server(_state_dir(args)) as server_url:
-                create(database_url_for(server_url, GATEWAY.database))
+                create(gateway_database_url(server_url))
     except LinliError as exc:
         problems = exc.extensions.get("errors") or []
         lines = [f"  {p.get('field')}: {p.get('message')}" for p in problems]
@@ -173,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--database-url",
         default=None,
-        help="the gateway database itself (default: linli_gateway on LINLI_DATABASE_URL's server)",
+        help="the gateway database (default: LINLI_DATABASE_URL if it names a database, else "
+        "linli_gateway on its server or on the embedded one)",
     )
     create.set_defaults(handler=cmd_users_create)
     return parser
