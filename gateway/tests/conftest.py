@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -93,6 +95,23 @@ def fake_service(name: str) -> FastAPI:
         return StreamingResponse(chunks(), media_type="text/plain")
 
     return app
+
+
+@pytest.fixture
+async def upstream_url() -> AsyncIterator[str]:
+    """A fake residents service served by uvicorn on a real port, in this event loop."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            fake_service("residents"), port=_closed_port(), log_level="warning", lifespan="off"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
+import aiohttp
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from httpx_aiohttp import AiohttpTransport
 
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.errors import install_problem_handlers
@@ -47,22 +49,32 @@ DESCRIPTION = """The one public entry point of Linli (邻里).
 def _http_client(
     settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
-    # No cookie may stick to the shared client: it would leak one caller's cookie to the next.
-    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    limits = httpx.Limits(
-        max_connections=settings.upstream_max_connections,
-        max_keepalive_connections=settings.upstream_max_keepalive,
-        keepalive_expiry=30.0,
-    )
     if transport is None:
-        transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        transport = AiohttpTransport(client=lambda: _aiohttp_session(settings))
     return httpx.AsyncClient(
         transport=transport,
-        limits=limits,
-        cookies=no_cookies,
+        # No cookie may stick to the shared client: it would pass one caller's cookie to the next.
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         timeout=_timeout(settings),
         follow_redirects=False,
         trust_env=False,
+    )
+
+
+def _aiohttp_session(settings: GatewaySettings) -> aiohttp.ClientSession:
+    """The pool under the httpx client: created on first use, inside the running loop."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(
+            limit=settings.upstream_max_connections,
+            keepalive_timeout=30.0,
+            # One DNS answer per host for 5 minutes: compose and Kubernetes names are stable.
+            ttl_dns_cache=300,
+        ),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        # The caller's own headers pass through; aiohttp must not add or decode anything.
+        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        auto_decompress=False,
+        raise_for_status=False,
     )
 
 
@@ -113,7 +125,11 @@ def create_app(
         app.state.http_client = _http_client(settings, upstream_transport)
         app.state.upstream_timeout = _timeout(settings).as_dict()
         app.state.rate_limiter = (
-            RateLimiter(settings.rate_limit, storage_url=settings.redis_url)
+            RateLimiter(
+                settings.rate_limit,
+                storage_url=settings.redis_url,
+                strategy=settings.rate_limit_strategy,
+            )
             if settings.rate_limit_enabled
             else None
         )

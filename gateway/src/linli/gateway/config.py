@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
@@ -34,7 +34,6 @@ class GatewaySettings(LinliSettings):
     upstream_connect_timeout_s: float = 2.0
     upstream_read_timeout_s: float = 60.0
     upstream_max_connections: int = 512
-    upstream_max_keepalive: int = 128
     health_timeout_s: float = 1.0
     openapi_cache_s: float = 30.0
 
@@ -50,6 +49,9 @@ class GatewaySettings(LinliSettings):
     # Per principal (token subject), or per client IP for anonymous callers; `limits` notation.
     rate_limit: str = "120/minute"
     rate_limit_enabled: bool = True
+    rate_limit_strategy: Literal["moving-window", "sliding-window-counter", "fixed-window"] = (
+        "moving-window"
+    )
     # e.g. redis://redis:6379/0 so several gateway replicas share one budget; memory when unset.
     redis_url: str | None = None
 

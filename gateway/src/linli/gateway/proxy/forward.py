@@ -207,7 +207,8 @@ class UpstreamProxy:
             try:
                 response = await client.send(request, stream=True)
                 break
-            except httpx.ConnectError as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing was sent: safe to try a GET or HEAD once more (a fresh connection).
                 if attempt + 1 < attempts:
                     continue
                 await self._fail(scope, receive, send, exc)

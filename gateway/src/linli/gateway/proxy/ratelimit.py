@@ -7,7 +7,14 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import (
+    FixedWindowRateLimiter,
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.aio.strategies import (
+    RateLimiter as LimitsStrategy,
+)
 from limits.storage import storage_from_string
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,18 +24,27 @@ from linli.common.observability import logger
 from linli.gateway.auth.tokens import TokenSigner
 
 _LIMITED_PREFIXES = ("/api/", "/auth/")
+# Moving window is exact but keeps one timestamp per hit (memory storage inserts into a list,
+# so a budget of thousands per key costs per hit); the counter strategies are O(1).
+STRATEGIES: dict[str, type[LimitsStrategy]] = {
+    "moving-window": MovingWindowRateLimiter,
+    "sliding-window-counter": SlidingWindowCounterRateLimiter,
+    "fixed-window": FixedWindowRateLimiter,
+}
 
 
 class RateLimiter:
     """One budget per key; `hit` answers None when allowed, else the seconds to wait."""
 
-    def __init__(self, limit: str, *, storage_url: str | None = None) -> None:
+    def __init__(
+        self, limit: str, *, storage_url: str | None = None, strategy: str = "moving-window"
+    ) -> None:
         self.item: RateLimitItem = parse(limit)
         storage = storage_from_string(_async_url(storage_url)) if storage_url else MemoryStorage()
         if not isinstance(storage, Storage):
             raise ValueError(f"not an asyncio rate-limit storage: {storage_url!r}")
         self.storage = storage
-        self._limiter = MovingWindowRateLimiter(self.storage)
+        self._limiter: LimitsStrategy = STRATEGIES[strategy](self.storage)
 
     async def hit(self, key: str) -> int | None:
         if await self._limiter.hit(self.item, key):
