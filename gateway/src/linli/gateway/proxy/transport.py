@@ -8,8 +8,9 @@ import httpx
 
 
 class RoutingTransport(httpx.AsyncBaseTransport):
-    """`{"http://127.0.0.1:8101": httpx.ASGITransport(app)}`; other origins go to `default`
-    (a real network transport unless given), so a test can also point at a dead port."""
+    """`{"http://127.0.0.1:8101": httpx.ASGITransport(app)}` or `{"residents.internal": ...}`
+    (a bare host[:port] matches any scheme); other origins go to `default` (a real network
+    transport unless given), so a test can also point at a dead port."""
 
     def __init__(
         self,
@@ -17,12 +18,16 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         *,
         default: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._routes = {str(httpx.URL(origin)).rstrip("/"): t for origin, t in routes.items()}
+        self._routes = {key.rstrip("/").lower(): t for key, t in routes.items()}
         self._default = default or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
-        transport = self._routes.get(origin, self._default)
+        netloc = request.url.netloc.decode("ascii").lower()
+        transport = (
+            self._routes.get(f"{request.url.scheme}://{netloc}")
+            or self._routes.get(netloc)
+            or self._default
+        )
         return await transport.handle_async_request(request)
 
     async def aclose(self) -> None:
