@@ -112,7 +112,9 @@ async def logout(body: RefreshRequest, session: AuthSession) -> Response:
 
 
 @router.get("/.well-known/jwks.json", response_model=Jwks)
-async def jwks(request: Request) -> Jwks:
+async def jwks(request: Request, response: Response) -> Jwks:
     """The gateway's public signing keys (Ed25519, `EdDSA`): services verify access tokens with
     them, selecting the key by the token header's `kid`."""
+    # Cacheable for minutes: services refetch on an unknown `kid` anyway (key rotation).
+    response.headers["Cache-Control"] = "public, max-age=300"
     return Jwks(keys=request.app.state.auth_policy.signer.jwks["keys"])
