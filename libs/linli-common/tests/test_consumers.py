@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from linli.common.consumers import EventConsumer, ProcessedEvent
+from linli.common.consumers import EventConsumer, ProcessedEvent, UnprocessableEvent
 from linli.common.events import CloudEvent
 from linli.common.nats import NatsConnection
 from linli.common.outbox import record_event
@@ -156,6 +156,31 @@ async def test_an_event_that_always_fails_stops_after_max_deliver(
     js = await nats.jetstream()
     info = await js.consumer_info(nats.stream, consumer.durable)
     assert info.num_ack_pending == 0
+
+
+async def test_an_unprocessable_event_is_terminated_at_once(
+    db: Sessions, nats: NatsConnection, community: str, consumers: list[EventConsumer]
+) -> None:
+    calls = 0
+
+    async def unreadable(session: AsyncSession, event: CloudEvent) -> None:
+        nonlocal calls
+        calls += 1
+        await record_effect(session, event)  # rolled back with the refusal
+        raise UnprocessableEvent("data has no field the handler can read")
+
+    consumer = make_consumer(
+        consumers, db, nats, community, unreadable, retry_delay_s=0.05, max_deliver=5
+    )
+    await publish(nats, subject_of(community), cloud_event(community).model_dump_json().encode())
+    async with asyncio.timeout(20):
+        await consumer.run_until_idle(idle_s=1.0)
+    assert calls == 1
+    assert await effects(db) == []
+    js = await nats.jetstream()
+    info = await js.consumer_info(nats.stream, consumer.durable)
+    assert info.num_ack_pending == 0
+    assert info.num_redelivered == 0
 
 
 async def test_a_malformed_message_is_terminated_without_calling_the_handler(

@@ -109,7 +109,7 @@ async def test_malformed_data_is_refused_by_field_and_writes_nothing(
     with pytest.raises(MalformedResidentApproved) as refused:
         await on_resident_approved(session, malformed)
 
-    fields = {error["field"] for error in refused.value.extensions["errors"]}
+    fields = {error["field"] for error in refused.value.errors}
     assert fields == {"household_id", "resident_id"}
     assert event.id in str(refused.value)
     assert await households_of(session, community_code) == []

@@ -22,12 +22,17 @@ from linli.common.db import KernelBase, utcnow_column
 from linli.common.events import CloudEvent
 from linli.common.nats import Backoff, JetStreamSource
 
-__all__ = ["EventConsumer", "EventHandler", "ProcessedEvent"]
+__all__ = ["EventConsumer", "EventHandler", "ProcessedEvent", "UnprocessableEvent"]
 
 log = structlog.get_logger("linli.consumers")
 
 EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 """Applies one event's effect inside the given session; never commits."""
+
+
+class UnprocessableEvent(Exception):
+    """Raised by a handler for an event that no redelivery can fix (its data cannot be read):
+    the message is terminated at once instead of being retried `max_deliver` times."""
 
 CONSUMED = Counter(
     "linli_events_consumed_total",
@@ -199,6 +204,17 @@ class EventConsumer:
                 )
                 if first_time is not None:
                     await self._handler(session, event)
+        except UnprocessableEvent as exc:
+            log.error(
+                "unprocessable event terminated",
+                consumer=self.durable,
+                event_id=event.id,
+                type=event.type,
+                error=str(exc)[:1000],
+            )
+            CONSUMED.labels(self.durable, "malformed").inc()
+            await _quietly(message.term())
+            return
         except Exception as exc:
             await self._retry_later(message, event, exc)
             return

@@ -7,7 +7,7 @@ exists if and only if the change it describes was committed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -143,7 +143,7 @@ class IdempotentRoute(APIRoute):
             kwargs["dependencies"] = [*dependencies, Depends(claim_idempotency_key)]
         super().__init__(path, endpoint, **kwargs)
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def remembering_handler(request: Request) -> Response:

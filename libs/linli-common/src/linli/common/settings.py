@@ -58,7 +58,8 @@ class ServiceSettings(LinliSettings):
     pii_key: SecretStr = SecretStr(DEV_PII_KEY)
     pii_index_key: SecretStr = SecretStr(DEV_PII_INDEX_KEY)
     outbox_poll_interval_s: float = 2.0
-    outbox_batch_size: int = 100
+    # 500 per claim: measured 0.55–0.65 of bare JetStream publishing, against ~0.3 at 100.
+    outbox_batch_size: int = 500
     run_outbox_relay: bool = True
     run_consumers: bool = True
 

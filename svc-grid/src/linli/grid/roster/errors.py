@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from linli.common.consumers import UnprocessableEvent
 from linli.common.errors import InvalidInput, NotFound
 
 
@@ -22,9 +23,9 @@ class InvalidCursor(InvalidInput):
     title_zh: ClassVar[str] = "分页游标无效"
 
 
-class MalformedResidentApproved(InvalidInput):
+class MalformedResidentApproved(UnprocessableEvent):
     """A resident.approved event whose data the roster cannot read; redelivering it will not help."""
 
-    problem: ClassVar[str] = "malformed-event"
-    title_en: ClassVar[str] = "Malformed resident.approved event"
-    title_zh: ClassVar[str] = "居民审核通过事件格式有误"
+    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
