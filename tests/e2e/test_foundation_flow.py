@@ -318,7 +318,10 @@ async def test_idempotency_key_replays_and_refuses_other_body(platform: Platform
     assert other.status_code == 422
 
 
-@pytest.mark.xfail(reason="registrations with serials 2-4 are refused 422 (test data, not the platform); to fix next", strict=False)
+@pytest.mark.xfail(
+    reason="registrations with serials 2-4 are refused 422 (test data, not the platform); to fix next",
+    strict=False,
+)
 async def test_nats_down_during_approvals_loses_nothing(platform: Platform) -> None:
     p = platform
     await import_divisions(p)

@@ -34,6 +34,7 @@ class UnprocessableEvent(Exception):
     """Raised by a handler for an event that no redelivery can fix (its data cannot be read):
     the message is terminated at once instead of being retried `max_deliver` times."""
 
+
 CONSUMED = Counter(
     "linli_events_consumed_total",
     "Events a consumer settled, by outcome: processed, duplicate, failed, dead, malformed",
