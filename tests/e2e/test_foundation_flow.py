@@ -220,8 +220,8 @@ async def approve(p: Platform, registration_id: str, who: str = "worker") -> htt
     )
 
 
-async def wait_for(check: Callable[[], Any], *, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
+async def wait_for(check: Callable[[], Any], *, within_s: float = 20.0) -> Any:
+    deadline = time.monotonic() + within_s
     while True:
         value = await check()
         if value:
@@ -354,7 +354,7 @@ async def test_nats_down_during_approvals_loses_nothing(platform: Platform) -> N
         assert len(ids) == len(set(ids)), "an approval was published twice"
         return set(ids) if set(ids) == set(registration_ids) else None
 
-    await wait_for(all_arrived, timeout=30)
+    await wait_for(all_arrived, within_s=30)
     await nc.close()
 
     async def roster() -> list[dict[str, Any]] | None:
@@ -367,6 +367,6 @@ async def test_nats_down_during_approvals_loses_nothing(platform: Platform) -> N
         items = response.json()["items"]
         return list(items) if len(items) == len(rooms) else None
 
-    households = await wait_for(roster, timeout=30)
+    households = await wait_for(roster, within_s=30)
     addresses = sorted(h["address"] for h in households)
     assert addresses == sorted(f"3-1-{room}" for room in rooms)
