@@ -15,11 +15,6 @@ from linli.testing.tokens import TestIssuer
 
 
 @pytest.fixture(scope="session")
-def issuer() -> TestIssuer:
-    return TestIssuer()
-
-
-@pytest.fixture(scope="session")
 def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     return Settings(
         database_url=service_database(SPEC.name),

@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from linli.common.db import create_engine, create_sessionmaker
 from linli.common.events import CloudEvent
 from linli.common.settings import Environment
 from linli.grid.app import create_app
@@ -21,11 +20,6 @@ from linli.grid.roster.handlers import on_resident_approved
 from linli.grid.roster.schemas import RESIDENT_APPROVED_TYPE
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
-
-
-@pytest.fixture(scope="session")
-def issuer() -> TestIssuer:
-    return TestIssuer()
 
 
 @pytest.fixture(scope="session")
@@ -105,30 +99,6 @@ def street_code(_street_numbers: Iterator[int]) -> str:
 @pytest.fixture
 def community_code(street_code: str) -> str:
     return f"{street_code}001"
-
-
-@pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url, pool_size=2)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session inside a transaction that is rolled back after the test."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        async with AsyncSession(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        ) as session:
-            yield session
-        await transaction.rollback()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from linli.common.db import create_engine, create_sessionmaker
 from linli.common.pii import PiiCipher
 from linli.common.settings import Environment
 from linli.residents.app import create_app
@@ -43,11 +42,6 @@ PayloadFactory = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="session")
-def issuer() -> TestIssuer:
-    return TestIssuer()
-
-
-@pytest.fixture(scope="session")
 def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     return Settings(
         database_url=service_database(SPEC.name),
@@ -59,34 +53,10 @@ def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url, pool_size=4)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
-
-
 @pytest.fixture(autouse=True)
 async def _empty_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {_TABLES} CASCADE"))
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session inside a transaction that is rolled back after the test (service tests)."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        async with AsyncSession(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        ) as session:
-            yield session
-        await transaction.rollback()
 
 
 @pytest.fixture

@@ -13,15 +13,18 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from linli.common.db import create_engine, create_sessionmaker
 from linli.common.topology import ServiceSpec
 from linli.testing.databases import create_database, migrate
 from linli.testing.infra import EmbeddedPostgres, NatsServer
+from linli.testing.tokens import TestIssuer
 
 DATABASE_URL_ENV = "LINLI_TEST_DATABASE_URL"
 NATS_URL_ENV = "LINLI_TEST_NATS_URL"
@@ -125,3 +128,40 @@ def service_database(pg_server_url: str) -> Callable[[str | ServiceSpec], str]:
         return made[key]
 
     return get
+
+
+# --- Fixtures every service's tests share. A service's conftest provides `settings` (its own
+# Settings, pointing at `service_database(...)`); these build on it.
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TestIssuer:
+    """Signs test tokens; give `issuer.verifier()` to the app under test as its token verifier."""
+    return TestIssuer()
+
+
+# Module scope, not session: one pytest run covers several services, each with its own
+# `settings`, and a session-scoped engine would be cached for the first service only.
+@pytest.fixture(scope="module")
+async def engine(settings: Any) -> AsyncIterator[AsyncEngine]:
+    """An engine on the service's test database (`settings.database_url`)."""
+    engine = create_engine(settings.database_url, pool_size=4)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        async with AsyncSession(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        ) as session:
+            yield session
+        await transaction.rollback()
