@@ -284,16 +284,22 @@ class _Stop(Exception):
 
 @contextlib.contextmanager
 def stop_signals() -> Iterator[None]:
-    """Turn SIGTERM into an exception so `finally` blocks stop the children."""
+    """Turn SIGTERM and SIGINT into an exception so `finally` blocks stop the children.
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
+    SIGINT is set explicitly: a shell that starts `make run &` hands it down ignored, and Python
+    then installs no KeyboardInterrupt handler, so Ctrl-C (or `kill -INT`) would do nothing.
+    """
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         raise _Stop
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous_term = signal.signal(signal.SIGTERM, on_signal)
+    previous_int = signal.signal(signal.SIGINT, on_signal)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def print_banner(stack: DevStack, echo: Echo, *, accounts: list[tuple[str, str, str]]) -> None:
