@@ -18,6 +18,9 @@ from jwt import PyJWK
 from linli.common.errors import Forbidden, NotFound, Unauthenticated
 
 ACCESS_TOKEN_TYPE = "access"
+# Verified tokens kept per process: a client reuses one token for minutes, and parsing plus an
+# Ed25519 check cost more than the rest of a simple read. Cleared whole when full.
+_VERIFIED_CACHE_SIZE = 10_000
 SIGNING_ALGORITHM = "EdDSA"
 
 
@@ -112,6 +115,7 @@ class TokenVerifier:
         self._fetched_at = 0.0
         self._min_refresh_s = min_refresh_s
         self._lock = asyncio.Lock()
+        self._verified: dict[str, Principal] = {}
         if jwks is not None:
             self._load(jwks)
 
@@ -142,6 +146,19 @@ class TokenVerifier:
         return self._keys[kid]
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.claims["exp"] > time.time():
+                return cached
+            del self._verified[token]
+            raise Unauthenticated("token expired")
+        principal = await self._verify_uncached(token)
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = principal
+        return principal
+
+    async def _verify_uncached(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
