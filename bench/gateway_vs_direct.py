@@ -26,7 +26,6 @@ from pathlib import Path
 import aiohttp
 
 from linli.common.db import create_engine, create_sessionmaker
-from linli.common.settings import database_url_for
 from linli.gateway.auth import create_staff_user
 from linli.testing.databases import create_database, migrate
 from linli.testing.infra import EmbeddedPostgres, NatsServer, free_port, wait_for_port
@@ -61,8 +60,20 @@ def infrastructure(root: Path) -> Iterator[tuple[str, str]]:
 @contextmanager
 def uvicorn(factory: str, port: int, env: dict[str, str], log: Path) -> Iterator[None]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", factory, "--port", str(port),
-         "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            factory,
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, **env},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -105,7 +116,10 @@ async def prepare(gateway: str, gateway_db: str) -> str:
     engine = create_engine(gateway_db, pool_size=1)
     async with create_sessionmaker(engine).begin() as session:
         await create_staff_user(
-            session, username="bench", password="bench-password", roles=["city_admin"],
+            session,
+            username="bench",
+            password="bench-password",
+            roles=["city_admin"],
             scope="3301",
         )
     await engine.dispose()
@@ -151,29 +165,51 @@ async def run(args: argparse.Namespace) -> None:
             }
             with (
                 uvicorn("linli.gateway.app:create_app", gw_port, gateway_env, root / "gw.log"),
-                uvicorn("linli.residents.app:create_app", res_port, residents_env, root / "res.log"),
+                uvicorn(
+                    "linli.residents.app:create_app", res_port, residents_env, root / "res.log"
+                ),
             ):
                 token = await prepare(gateway, gateway_db)
                 auth = {"Authorization": f"Bearer {token}"}
                 cases = [
-                    ("GET /divisions/{code} (auth, scope, one row)", f"/divisions/{COMMUNITY}", auth),
+                    (
+                        "GET /divisions/{code} (auth, scope, one row)",
+                        f"/divisions/{COMMUNITY}",
+                        auth,
+                    ),
                     ("GET /healthz (no work: the proxy's own cost)", "/healthz", {}),
                 ]
-                print(f"concurrency {args.concurrency}, {args.seconds:.0f} s per measurement, "
-                      f"{args.rounds} rounds, alternating\n")
+                print(
+                    f"concurrency {args.concurrency}, {args.seconds:.0f} s per measurement, "
+                    f"{args.rounds} rounds, alternating\n"
+                )
                 print(f"{'endpoint':48} {'direct/s':>10} {'gateway/s':>10} {'ratio':>6}")
                 for label, path, headers in cases:
                     await load(direct + path, headers, seconds=1, concurrency=args.concurrency)
-                    await load(gateway + "/api/residents" + path, headers, seconds=1,
-                               concurrency=args.concurrency)
+                    await load(
+                        gateway + "/api/residents" + path,
+                        headers,
+                        seconds=1,
+                        concurrency=args.concurrency,
+                    )
                     direct_rates, gateway_rates = [], []
                     for _ in range(args.rounds):
-                        direct_rates.append(await load(
-                            direct + path, headers, seconds=args.seconds,
-                            concurrency=args.concurrency))
-                        gateway_rates.append(await load(
-                            gateway + "/api/residents" + path, headers, seconds=args.seconds,
-                            concurrency=args.concurrency))
+                        direct_rates.append(
+                            await load(
+                                direct + path,
+                                headers,
+                                seconds=args.seconds,
+                                concurrency=args.concurrency,
+                            )
+                        )
+                        gateway_rates.append(
+                            await load(
+                                gateway + "/api/residents" + path,
+                                headers,
+                                seconds=args.seconds,
+                                concurrency=args.concurrency,
+                            )
+                        )
                     d = sum(direct_rates) / len(direct_rates)
                     g = sum(gateway_rates) / len(gateway_rates)
                     print(f"{label:48} {d:10.0f} {g:10.0f} {g / d:6.2f}")
