@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -25,21 +24,6 @@ from linli.common.events import DomainEvent
 from linli.common.nats import NatsConnection
 from linli.common.outbox.relay import asyncpg_connect_args
 from linli.common.settings import database_url_for
-
-# --- fallbacks until the linli.testing plugin provides these two (then delete them) -----------
-
-
-@pytest.fixture(scope="session")
-def pg_server_url() -> str:
-    return os.environ.get(
-        "LINLI_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-    )
-
-
-@pytest.fixture(scope="session")
-def nats_url() -> str:
-    return os.environ.get("LINLI_TEST_NATS_URL", "nats://127.0.0.1:4222")
-
 
 # --- database ---------------------------------------------------------------------------------
 
