@@ -34,8 +34,8 @@ TREE = (
 )
 # Every table a test may write; emptied before each test so counts and outbox rows are its own.
 _TABLES = (
-    "registrations, residents, households, divisions, outbox_messages, idempotency_keys, "
-    "pii_access_log"
+    "change_requests, registrations, residents, households, dwellings, units, buildings, "
+    "courts, grids, divisions, outbox_messages, idempotency_keys, pii_access_log"
 )
 
 PayloadFactory = Callable[..., dict[str, Any]]

@@ -43,7 +43,11 @@ async def test_every_outbox_row_parses_as_a_residents_event(
         rows = (await session.scalars(select(OutboxMessage))).all()
 
     events = [residents_event_adapter.validate_python(row.payload["data"]) for row in rows]
-    assert [type(e).__name__ for e in events] == ["ResidentRegistered", "ResidentApproved"]
+    assert [type(e).__name__ for e in events] == [
+        "ResidentRegistered",
+        "HouseholdCreated",
+        "ResidentApproved",
+    ]
     assert all(row.payload["source"] == EVENT_SOURCE for row in rows)
     assert all(row.subject == e.subject() for row, e in zip(rows, events, strict=True))
 

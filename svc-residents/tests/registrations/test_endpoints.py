@@ -355,8 +355,10 @@ async def test_review_refusals_resident_403_outside_scope_404_decided_409(
     assert approved.status_code == 200
     assert again.status_code == late_reject.status_code == 409
     assert again.json()["status"] == "approved"
+    # The first approval at an address founds its household, which is published too.
     assert [e.type for e in await outbox(sessionmaker)] == [
         "cn.linli.residents.resident.registered.v1",
+        "cn.linli.residents.household.created.v1",
         "cn.linli.residents.resident.approved.v1",
     ]
 
@@ -435,6 +437,6 @@ async def test_no_event_ever_carries_a_clear_id_number_or_phone(
 
     payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox(sessionmaker)]
 
-    assert len(payloads) == 4
+    assert len(payloads) == 5  # registered ×2, household.created, approved, rejected
     for clear in (first["id_number"], first["phone"], second["id_number"], second["phone"]):
         assert not any(clear in p for p in payloads)

@@ -7,6 +7,14 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from linli.residents.divisions.endpoints import router as divisions_router
+from linli.residents.households.endpoints import households_router, residents_router
+from linli.residents.places.endpoints import router as places_router
 from linli.residents.registrations.endpoints import router as registrations_router
 
-routers: Sequence[APIRouter] = (divisions_router, registrations_router)
+routers: Sequence[APIRouter] = (
+    divisions_router,
+    places_router,
+    households_router,
+    residents_router,
+    registrations_router,
+)

@@ -7,6 +7,32 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from linli.residents.divisions.events import DivisionsImported
+from linli.residents.households.events import (
+    HouseholdCreated,
+    HouseholdDeleted,
+    HouseholdUpdated,
+    ResidentCreated,
+    ResidentDeleted,
+    ResidentTagged,
+    ResidentUpdated,
+)
+from linli.residents.places.events import (
+    BuildingCreated,
+    BuildingDeleted,
+    BuildingUpdated,
+    CourtCreated,
+    CourtDeleted,
+    CourtUpdated,
+    DwellingCreated,
+    DwellingDeleted,
+    DwellingUpdated,
+    GridCreated,
+    GridDeleted,
+    GridUpdated,
+    UnitCreated,
+    UnitDeleted,
+    UnitUpdated,
+)
 from linli.residents.registrations.events import (
     ResidentApproved,
     ResidentRegistered,
@@ -17,7 +43,32 @@ from linli.residents.registrations.events import (
 EVENT_SOURCE = "/linli/residents"
 
 ResidentsEvent = Annotated[
-    DivisionsImported | ResidentRegistered | ResidentApproved | ResidentRejected,
+    DivisionsImported
+    | ResidentRegistered
+    | ResidentApproved
+    | ResidentRejected
+    | ResidentCreated
+    | ResidentUpdated
+    | ResidentTagged
+    | ResidentDeleted
+    | HouseholdCreated
+    | HouseholdUpdated
+    | HouseholdDeleted
+    | GridCreated
+    | GridUpdated
+    | GridDeleted
+    | CourtCreated
+    | CourtUpdated
+    | CourtDeleted
+    | BuildingCreated
+    | BuildingUpdated
+    | BuildingDeleted
+    | UnitCreated
+    | UnitUpdated
+    | UnitDeleted
+    | DwellingCreated
+    | DwellingUpdated
+    | DwellingDeleted,
     Field(discriminator="type"),
 ]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any, Generic, TypeVar
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -54,4 +56,39 @@ def bad_cursor() -> InvalidCursor:
     return InvalidCursor(
         "cursor is not one this list handed out",
         errors=[{"field": "query.cursor", "message": "invalid cursor", "type": "invalid_cursor"}],
+    )
+
+
+def decode_community_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
+    """The (community_code, id) key of a list kept in community order, or None for page one."""
+    if not cursor:
+        return None
+    community_code, row_id = decode_cursor(cursor, size=2)
+    try:
+        return str(community_code), uuid.UUID(str(row_id))
+    except ValueError as exc:
+        raise bad_cursor() from exc
+
+
+class _CommunityRow(Protocol):
+    community_code: str
+    id: uuid.UUID
+
+
+RowT = TypeVar("RowT", bound=_CommunityRow)
+
+
+def community_page(
+    rows: Sequence[RowT], *, limit: int, read: Callable[[RowT], ItemT]
+) -> Page[ItemT]:
+    """A page from `limit + 1` rows fetched in (community_code, id) order."""
+    shown = rows[:limit]
+    last = shown[-1] if shown else None
+    return Page[ItemT](
+        items=[read(row) for row in shown],
+        next_cursor=(
+            encode_cursor(last.community_code, str(last.id))
+            if last is not None and len(rows) > limit
+            else None
+        ),
     )

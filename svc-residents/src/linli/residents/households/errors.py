@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linli.common.errors import Conflict
+from linli.common.errors import Conflict, InvalidInput, NotFound
 
 
 class ResidentAlreadyRegistered(Conflict):
@@ -11,3 +11,55 @@ class ResidentAlreadyRegistered(Conflict):
     problem = "resident-already-registered"
     title_en = "Resident already registered"
     title_zh = "该居民已登记"
+
+
+class ResidentNotFound(NotFound):
+    """No live resident with this id that the caller may see."""
+
+    problem = "resident-not-found"
+    title_en = "Resident not found"
+    title_zh = "居民不存在"
+
+
+class HouseholdNotFound(NotFound):
+    """No live household with this id that the caller may see."""
+
+    problem = "household-not-found"
+    title_en = "Household not found"
+    title_zh = "住户不存在"
+
+
+class DwellingOccupied(Conflict):
+    """The dwelling already has a live household: add residents to it instead."""
+
+    problem = "dwelling-occupied"
+    title_en = "Dwelling already has a household"
+    title_zh = "该房屋已有住户"
+
+
+class HouseholdNotEmpty(Conflict):
+    """A household with live residents cannot be deleted."""
+
+    problem = "household-not-empty"
+    title_en = "Household still has residents"
+    title_zh = "住户下仍有居民"
+
+
+class PurposeRequired(InvalidInput):
+    """A clear read must say why (`purpose`): it is written to the audit log."""
+
+    problem = "purpose-required"
+    title_en = "Purpose required"
+    title_zh = "需要说明查看目的"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "reveal=true needs a purpose",
+            errors=[
+                {
+                    "field": "query.purpose",
+                    "message": "required when reveal=true",
+                    "type": "missing",
+                }
+            ],
+        )

@@ -3,40 +3,101 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.residents.models import Household, Resident
+from linli.residents.models import Dwelling, Household, Resident
 
 
 class HouseholdRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_or_create(
-        self, *, community_code: str, building: str, unit: str, room: str
-    ) -> Household:
-        """The household at this address, created if there is none. Two transactions creating the
-        same one meet on the unique address: the second waits, then finds the first's row."""
-        address = {
-            "community_code": community_code,
-            "building": building,
-            "unit": unit,
-            "room": room,
-        }
-        await self.session.execute(
+    async def get(self, household_id: uuid.UUID, *, for_update: bool = False) -> Household | None:
+        """A live household (deleted ones read as absent)."""
+        statement = select(Household).where(
+            Household.id == household_id, Household.deleted_at.is_(None)
+        )
+        if for_update:
+            statement = statement.with_for_update(of=Household).execution_options(
+                populate_existing=True
+            )
+        return (await self.session.scalars(statement)).first()
+
+    async def get_or_create(self, dwelling: Dwelling) -> tuple[Household, bool]:
+        """The live household of this dwelling, founded if there is none (True when founded).
+        Two transactions founding the same one meet on the partial unique index: the second
+        waits, then finds the first's row."""
+        household_id = uuid.uuid4()
+        founded = await self.session.scalar(
             insert(Household)
-            .values(id=uuid.uuid4(), **address)
-            .on_conflict_do_nothing(constraint="uq_households_address")
+            .values(
+                id=household_id,
+                community_code=dwelling.community_code,
+                dwelling_id=dwelling.id,
+                grid_id=dwelling.unit.building.grid_id,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[Household.dwelling_id],
+                index_where=Household.deleted_at.is_(None),
+            )
+            .returning(Household.id)
         )
-        household = await self.session.scalar(
-            select(Household).filter_by(**address).execution_options(populate_existing=True)
-        )
+        household = (
+            await self.session.scalars(
+                select(Household)
+                .where(Household.dwelling_id == dwelling.id, Household.deleted_at.is_(None))
+                .execution_options(populate_existing=True)
+            )
+        ).first()
         assert household is not None  # inserted above, or already there
-        return household
+        return household, founded is not None
+
+    async def add(self, household: Household) -> bool:
+        """Insert `household`; False when its dwelling already has a live household."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(household)
+        except IntegrityError as exc:
+            if "uq_households_live_dwelling" not in str(exc.orig):
+                raise
+            return False
+        return True
+
+    async def list(
+        self,
+        *,
+        division_prefix: str,
+        where: Sequence[ColumnElement[bool]],
+        after: tuple[str, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[Household]:
+        statement = select(Household).where(
+            Household.community_code.startswith(division_prefix, autoescape=True),
+            Household.deleted_at.is_(None),
+            *where,
+        )
+        if after is not None:
+            statement = statement.where(
+                tuple_(Household.community_code, Household.id) > tuple_(*after)
+            )
+        statement = statement.order_by(Household.community_code, Household.id).limit(limit)
+        return (await self.session.scalars(statement)).all()
+
+    async def live_members(self, household_id: uuid.UUID) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Resident)
+                .where(Resident.household_id == household_id, Resident.deleted_at.is_(None))
+            )
+            or 0
+        )
 
 
 class ResidentRepository:
@@ -54,3 +115,82 @@ class ResidentRepository:
                 raise
             return False
         return True
+
+    async def save(self) -> bool:
+        """Flush changes; False (changes undone) when a new ID number belongs to another record."""
+        try:
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError as exc:
+            if "uq_residents_id_number_index" not in str(exc.orig):
+                raise
+            return False
+        return True
+
+    async def get(self, resident_id: uuid.UUID, *, for_update: bool = False) -> Resident | None:
+        """A live resident (deleted ones read as absent)."""
+        statement = select(Resident).where(
+            Resident.id == resident_id, Resident.deleted_at.is_(None)
+        )
+        if for_update:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.scalars(statement)).first()
+
+    async def of_account(self, subject: str) -> Resident | None:
+        """The live record a mini-program account registered for itself (its first, if it
+        registered family members too: those are found through the household)."""
+        return (
+            await self.session.scalars(
+                select(Resident)
+                .where(Resident.account_subject == subject, Resident.deleted_at.is_(None))
+                .order_by(Resident.created_at, Resident.id)
+                .limit(1)
+            )
+        ).first()
+
+    async def members(self, household_id: uuid.UUID) -> Sequence[Resident]:
+        return (
+            await self.session.scalars(
+                select(Resident)
+                .where(Resident.household_id == household_id, Resident.deleted_at.is_(None))
+                .order_by(Resident.created_at, Resident.id)
+            )
+        ).all()
+
+    def search(
+        self,
+        *,
+        division_prefix: str,
+        where: Sequence[ColumnElement[bool]],
+    ) -> Select[Resident]:
+        return select(Resident).where(
+            Resident.community_code.startswith(division_prefix, autoescape=True),
+            Resident.deleted_at.is_(None),
+            *where,
+        )
+
+    async def list(
+        self,
+        *,
+        division_prefix: str,
+        where: Sequence[ColumnElement[bool]],
+        after: tuple[str, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[Resident]:
+        statement = self.search(division_prefix=division_prefix, where=where)
+        if after is not None:
+            statement = statement.where(
+                tuple_(Resident.community_code, Resident.id) > tuple_(*after)
+            )
+        statement = statement.order_by(Resident.community_code, Resident.id).limit(limit)
+        return (await self.session.scalars(statement)).all()
+
+
+def born_between(earliest: date | None, latest: date | None) -> list[ColumnElement[bool]]:
+    """Birth-date bounds (inclusive) as conditions: how age bands and derived tags query."""
+    conditions: list[ColumnElement[bool]] = []
+    if earliest is not None:
+        conditions.append(Resident.birth_date >= earliest)
+    if latest is not None:
+        conditions.append(Resident.birth_date <= latest)
+    return conditions

@@ -7,17 +7,18 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     LargeBinary,
     String,
-    UniqueConstraint,
+    Text,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linli.residents.models.base import (
     Base,
@@ -26,6 +27,7 @@ from linli.residents.models.base import (
     str_enum,
     updated_at_column,
 )
+from linli.residents.models.places import Dwelling
 
 
 class Sex(StrEnum):
@@ -49,8 +51,35 @@ class RelationToHead(StrEnum):
     OTHER = "other"
 
 
+class StoredTag(StrEnum):
+    """Tags a worker records. `elderly` (60+) and `child` (under 18) are never stored: they are
+    derived from the birth date on every read, so they are right on the 60th birthday."""
+
+    LIVING_ALONE = "living_alone"
+    LEFT_BEHIND = "left_behind"
+    DISABLED = "disabled"
+    MOBILITY_IMPAIRED = "mobility_impaired"
+    NEW_RESIDENT = "new_resident"
+    TENANT = "tenant"
+    OWNER = "owner"
+    PARTY_MEMBER = "party_member"
+    VOLUNTEER = "volunteer"
+
+
+class DeletionReason(StrEnum):
+    """Why a record left the registry (moves are not deletions: they keep the record)."""
+
+    DECEASED = "deceased"
+    DUPLICATE = "duplicate"
+    ENTERED_IN_ERROR = "entered_in_error"
+    OTHER = "other"
+
+
+_STORED_TAGS_SQL = ", ".join(f"'{tag.value}'" for tag in StoredTag)
+
+
 class Household(Base):
-    """One dwelling's household (户), found by its community and address."""
+    """One household (户) living in one dwelling; a dwelling holds at most one live household."""
 
     __tablename__ = "households"
 
@@ -58,25 +87,44 @@ class Household(Base):
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
-    # Grids are assigned by svc-grid's map; null until the registry learns the household's grid.
-    grid_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    # Free-text address parts until buildings and dwellings (楼栋/单元/户) become tables of their own.
-    building: Mapped[str] = mapped_column(String(32), nullable=False)
-    unit: Mapped[str] = mapped_column(String(32), nullable=False)
-    room: Mapped[str] = mapped_column(String(32), nullable=False)
+    dwelling_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("dwellings.id"), nullable=False
+    )
+    # Defaults to the building's grid when the household is founded; null until one is assigned.
+    grid_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("grids.id"), nullable=True
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    deletion_reason: Mapped[DeletionReason | None] = mapped_column(
+        str_enum(DeletionReason, "deletion_reason"), nullable=True
+    )
+    deletion_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    dwelling: Mapped[Dwelling] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        # One household per address: concurrent approvals at one address join the same row.
-        UniqueConstraint(
-            "community_code", "building", "unit", "room", name="uq_households_address"
+        CheckConstraint(
+            "(deleted_at IS NULL) = (deletion_reason IS NULL AND deleted_by IS NULL)",
+            name="deletion_recorded",
         ),
+        # One live household per dwelling: concurrent approvals at one address join the same row.
+        Index(
+            "uq_households_live_dwelling",
+            "dwelling_id",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # Lists and scope scans: a division prefix is a range on community_code, in key order.
+        Index("ix_households_community_code_id", "community_code", "id"),
+        Index("ix_households_grid_id", "grid_id"),
     )
 
     @property
     def address(self) -> str:
-        return f"{self.building}-{self.unit}-{self.room}"
+        return self.dwelling.address
 
 
 class Resident(Base):
@@ -93,7 +141,9 @@ class Resident(Base):
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
-    grid_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    grid_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("grids.id"), nullable=True
+    )
     name: Mapped[str] = mapped_column(String(50), nullable=False)
     sex: Mapped[Sex] = mapped_column(str_enum(Sex, "sex"), nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
@@ -106,7 +156,7 @@ class Resident(Base):
     relation_to_head: Mapped[RelationToHead] = mapped_column(
         str_enum(RelationToHead, "relation_to_head"), nullable=False
     )
-    # Computed tags (elderly, living alone, …); maintained by the registry, empty until then.
+    # Stored tags only (StoredTag values, sorted); elderly and child are derived on read.
     tags: Mapped[list[str]] = mapped_column(
         ARRAY(String(32)), nullable=False, server_default=text("'{}'::varchar[]"), default=list
     )
@@ -115,12 +165,31 @@ class Resident(Base):
     account_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    deletion_reason: Mapped[DeletionReason | None] = mapped_column(
+        str_enum(DeletionReason, "deletion_reason"), nullable=True
+    )
+    deletion_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
-        # One record per person: moves change the record's community, they never copy it.
-        UniqueConstraint("id_number_index", name="uq_residents_id_number_index"),
-        Index("ix_residents_community_code", "community_code"),
+        CheckConstraint(
+            "(deleted_at IS NULL) = (deletion_reason IS NULL AND deleted_by IS NULL)",
+            name="deletion_recorded",
+        ),
+        CheckConstraint(f"tags <@ ARRAY[{_STORED_TAGS_SQL}]::varchar[]", name="stored_tags"),
+        # One live record per person: moves change the record's community, they never copy it; a
+        # deleted record (deceased, duplicate) no longer blocks the person's number.
+        Index(
+            "uq_residents_id_number_index",
+            "id_number_index",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_residents_community_code_id", "community_code", "id"),
         Index("ix_residents_household_id", "household_id"),
         Index("ix_residents_phone_index", "phone_index"),
+        Index("ix_residents_account_subject", "account_subject"),
+        Index("ix_residents_grid_id", "grid_id"),
         Index("ix_residents_tags", "tags", postgresql_using="gin"),
     )

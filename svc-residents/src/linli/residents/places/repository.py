@@ -1,0 +1,157 @@
+"""Queries on grids and the housing tree."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, exists, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
+
+PlaceT = TypeVar("PlaceT", Grid, Court, Building, Unit, Dwelling)
+
+_GRID_CODE = re.compile(r"^(\d{12})-(\d{1,4})$")
+
+
+class PlaceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(
+        self, model: type[PlaceT], place_id: uuid.UUID, *, for_update: bool = False
+    ) -> PlaceT | None:
+        statement = select(model).where(model.id == place_id)
+        if for_update:
+            statement = statement.with_for_update(of=model).execution_options(
+                populate_existing=True
+            )
+        return (await self.session.scalars(statement)).first()
+
+    async def add(self, place: PlaceT) -> bool:
+        """Insert `place`; False (nothing added) when its parent already has one of that name."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(place)
+        except IntegrityError as exc:
+            if "uq_" not in str(exc.orig):
+                raise
+            return False
+        return True
+
+    async def save(self) -> bool:
+        """Flush pending changes; False (and the changes undone) on a name or number clash."""
+        try:
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError as exc:
+            if "uq_" not in str(exc.orig):
+                raise
+            return False
+        return True
+
+    async def list(
+        self,
+        model: type[PlaceT],
+        *,
+        division_prefix: str,
+        where: Sequence[ColumnElement[bool]] = (),
+        after: tuple[str, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[PlaceT]:
+        """In (community, id) order: a division prefix is one index range, pages never overlap."""
+        statement = select(model).where(
+            model.community_code.startswith(division_prefix, autoescape=True), *where
+        )
+        if after is not None:
+            statement = statement.where(tuple_(model.community_code, model.id) > tuple_(*after))
+        statement = statement.order_by(model.community_code, model.id).limit(limit)
+        return (await self.session.scalars(statement)).all()
+
+    async def in_use(self, place: Grid | Court | Building | Unit | Dwelling) -> bool:
+        """Whether anything still refers to the place (deleted households included: they keep
+        their history)."""
+        references: list[ColumnElement[bool]]
+        match place:
+            case Grid():
+                references = [
+                    exists().where(Building.grid_id == place.id),
+                    exists().where(Household.grid_id == place.id),
+                    exists().where(Resident.grid_id == place.id),
+                ]
+            case Court():
+                references = [exists().where(Building.court_id == place.id)]
+            case Building():
+                references = [exists().where(Unit.building_id == place.id)]
+            case Unit():
+                references = [exists().where(Dwelling.unit_id == place.id)]
+            case Dwelling():
+                references = [exists().where(Household.dwelling_id == place.id)]
+        return bool(await self.session.scalar(select(or_(*references))))
+
+    async def resolve_grid_ids(self, claims: Collection[str]) -> set[uuid.UUID]:
+        """The grids a token's `grid_ids` name: by id, or by code (`330108001001-01`)."""
+        ids: set[uuid.UUID] = set()
+        codes: list[tuple[str, int]] = []
+        for claim in claims:
+            try:
+                ids.add(uuid.UUID(claim))
+                continue
+            except ValueError:
+                pass
+            if match := _GRID_CODE.match(claim):
+                codes.append((match.group(1), int(match.group(2))))
+        if codes:
+            found = await self.session.scalars(
+                select(Grid.id).where(tuple_(Grid.community_code, Grid.number).in_(codes))
+            )
+            ids.update(found)
+        return ids
+
+    async def dwelling_at(
+        self, *, community_code: str, building: str, unit: str, room: str
+    ) -> Dwelling:
+        """The dwelling at this address, its building and unit created when missing. Concurrent
+        callers meet on the unique names: the second waits, then reads the first's rows."""
+        building_id = await self._upsert(
+            Building,
+            {"community_code": community_code, "name": building},
+            constraint="uq_buildings_community_name",
+        )
+        unit_id = await self._upsert(
+            Unit,
+            {"building_id": building_id, "name": unit},
+            constraint="uq_units_building_name",
+            extra={"community_code": community_code},
+        )
+        dwelling_id = await self._upsert(
+            Dwelling,
+            {"unit_id": unit_id, "name": room},
+            constraint="uq_dwellings_unit_name",
+            extra={"community_code": community_code, "building_id": building_id},
+        )
+        dwelling = await self.get(Dwelling, dwelling_id)
+        assert dwelling is not None
+        return dwelling
+
+    async def _upsert(
+        self,
+        model: type[Building | Unit | Dwelling],
+        key: dict[str, Any],
+        *,
+        constraint: str,
+        extra: dict[str, Any] | None = None,
+    ) -> uuid.UUID:
+        await self.session.execute(
+            insert(model)
+            .values(id=uuid.uuid4(), **key, **(extra or {}))
+            .on_conflict_do_nothing(constraint=constraint)
+        )
+        found = await self.session.scalar(select(model.id).filter_by(**key))
+        assert found is not None  # inserted above, or already there
+        return found

@@ -1,0 +1,645 @@
+"""Business rules of places: who may see and change which grid, court, building, unit, dwelling.
+
+Community workers and the street, district and city admins above them manage the places of the
+communities their scope covers; grid workers read the places of their own grids; residents none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.common.auth import Principal, Role
+from linli.common.divisions import Level
+from linli.common.errors import InvalidInput
+from linli.common.events import DomainEvent
+from linli.common.outbox import record_event
+from linli.residents.divisions.repository import DivisionRepository
+from linli.residents.events import EVENT_SOURCE
+from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
+from linli.residents.pagination import Page, community_page, decode_community_cursor
+from linli.residents.places import events
+from linli.residents.places.errors import (
+    PlaceInUse,
+    PlaceNameTaken,
+    PlaceNotFound,
+    PlaceOutsideCommunity,
+)
+from linli.residents.places.repository import PlaceRepository, PlaceT
+from linli.residents.places.schemas import (
+    BuildingCreate,
+    BuildingRead,
+    BuildingUpdate,
+    CourtCreate,
+    CourtRead,
+    CourtUpdate,
+    DwellingCreate,
+    DwellingRead,
+    DwellingUpdate,
+    GridCreate,
+    GridRead,
+    GridUpdate,
+    UnitCreate,
+    UnitRead,
+    UnitUpdate,
+)
+from linli.residents.registrations.errors import UnknownCommunity
+
+MANAGE_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
+READ_ROLES = (*MANAGE_ROLES, Role.GRID_WORKER)
+
+Place = Grid | Court | Building | Unit | Dwelling
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What a reader may see: the scope prefix and, for a grid worker, only their grids."""
+
+    principal: Principal
+    grids: frozenset[uuid.UUID] | None  # None: every place of the scope
+
+    def sees(self, place: Place) -> bool:
+        if not self.principal.covers(place.community_code):
+            return False
+        if self.grids is None:
+            return True
+        match place:
+            case Grid():
+                return place.id in self.grids
+            case Building():
+                return place.grid_id in self.grids
+            case Unit():
+                return place.building.grid_id in self.grids
+            case Dwelling():
+                return place.unit.building.grid_id in self.grids
+            case Court():
+                return True  # checked with a query in `_visible`
+
+
+async def viewer(session: AsyncSession, principal: Principal) -> Viewer:
+    """The caller as a reader of places and of the registry: 403 for roles that never read."""
+    principal.require_role(*READ_ROLES)
+    if principal.has_role(*MANAGE_ROLES):
+        return Viewer(principal, None)
+    grids = await PlaceRepository(session).resolve_grid_ids(principal.grid_ids)
+    return Viewer(principal, frozenset(grids))
+
+
+async def _visible(
+    session: AsyncSession, principal: Principal, model: type[PlaceT], place_id: uuid.UUID
+) -> PlaceT:
+    reader = await viewer(session, principal)
+    place = await PlaceRepository(session).get(model, place_id)
+    if place is None or not reader.sees(place):
+        raise PlaceNotFound()
+    if isinstance(place, Court) and reader.grids is not None:
+        held = exists().where(Building.court_id == place.id, Building.grid_id.in_(reader.grids))
+        if not await session.scalar(select(held)):
+            raise PlaceNotFound()
+    return place
+
+
+async def _managed(
+    session: AsyncSession, principal: Principal, model: type[PlaceT], place_id: uuid.UUID
+) -> PlaceT:
+    """The place to change: 403 for roles that never manage places, 404 outside the scope."""
+    principal.require_role(*MANAGE_ROLES)
+    place = await PlaceRepository(session).get(model, place_id, for_update=True)
+    if place is None or not principal.covers(place.community_code):
+        raise PlaceNotFound()
+    return place
+
+
+async def _require_community(session: AsyncSession, principal: Principal, code: str) -> None:
+    principal.require_role(*MANAGE_ROLES)
+    principal.require_scope(code)
+    division = await DivisionRepository(session).get(code)
+    if division is None or division.level is not Level.COMMUNITY:
+        raise UnknownCommunity(code)
+
+
+async def _record(session: AsyncSession, event: DomainEvent, place_id: uuid.UUID) -> None:
+    await record_event(session, event, source=EVENT_SOURCE, subject_id=str(place_id))
+
+
+async def _add(session: AsyncSession, place: PlaceT) -> PlaceT:
+    if not await PlaceRepository(session).add(place):
+        raise PlaceNameTaken(f"this name (or number) is already taken in {place.community_code}")
+    return place
+
+
+def _apply(place: Place, changes: Mapping[str, Any], *, nullable: frozenset[str]) -> list[str]:
+    """Set the changed attributes; explicit nulls only where the column takes them."""
+    nulls = [field for field, value in changes.items() if value is None and field not in nullable]
+    if nulls:
+        raise InvalidInput(
+            "these fields cannot be null: " + ", ".join(nulls),
+            errors=[
+                {"field": f"body.{f}", "message": "cannot be null", "type": "not_null"}
+                for f in nulls
+            ],
+        )
+    changed = []
+    for field, value in changes.items():
+        if getattr(place, field) != value:
+            setattr(place, field, value)
+            changed.append(field)
+    return changed
+
+
+async def _save(session: AsyncSession, place: Place) -> None:
+    if not await PlaceRepository(session).save():
+        raise PlaceNameTaken(f"this name (or number) is already taken in {place.community_code}")
+
+
+async def _delete(session: AsyncSession, place: Place) -> None:
+    if await PlaceRepository(session).in_use(place):
+        raise PlaceInUse("the place still holds buildings, units, dwellings or households")
+    await session.delete(place)
+    await session.flush()
+
+
+async def _list(
+    session: AsyncSession,
+    *,
+    reader: Viewer,
+    model: type[PlaceT],
+    division: str | None,
+    where: list[ColumnElement[bool]],
+    grid_filter: ColumnElement[bool] | None,
+    cursor: str | None,
+    limit: int,
+) -> list[PlaceT]:
+    principal = reader.principal
+    division = division or principal.scope
+    # A list filtered to a scope the caller does not hold is refused, not emptied.
+    principal.require_scope(division)
+    if reader.grids is not None:
+        where = [*where, grid_filter if grid_filter is not None else false()]
+    rows = await PlaceRepository(session).list(
+        model,
+        division_prefix=division,
+        where=where,
+        after=decode_community_cursor(cursor),
+        limit=limit + 1,
+    )
+    return list(rows)
+
+
+# --- grids ---------------------------------------------------------------------------------------
+
+
+def _grid_event(cls: type[events.GridCreated | events.GridDeleted], grid: Grid) -> DomainEvent:
+    return cls(
+        community_code=grid.community_code, grid_id=grid.id, number=grid.number, name=grid.name
+    )
+
+
+async def create_grid(session: AsyncSession, *, principal: Principal, grid_in: GridCreate) -> Grid:
+    await _require_community(session, principal, grid_in.community_code)
+    grid = await _add(session, Grid(id=uuid.uuid4(), **grid_in.model_dump()))
+    await _record(session, _grid_event(events.GridCreated, grid), grid.id)
+    return grid
+
+
+async def get_grid(session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID) -> Grid:
+    return await _visible(session, principal, Grid, grid_id)
+
+
+async def list_grids(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[GridRead]:
+    reader = await viewer(session, principal)
+    rows = await _list(
+        session,
+        reader=reader,
+        model=Grid,
+        division=division,
+        where=[],
+        grid_filter=Grid.id.in_(reader.grids or ()),
+        cursor=cursor,
+        limit=limit,
+    )
+    return community_page(rows, limit=limit, read=GridRead.model_validate)
+
+
+async def update_grid(
+    session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID, grid_in: GridUpdate
+) -> Grid:
+    grid = await _managed(session, principal, Grid, grid_id)
+    changed = _apply(grid, grid_in.model_dump(exclude_unset=True), nullable=frozenset())
+    if changed:
+        await _save(session, grid)
+        await _record(
+            session,
+            events.GridUpdated(
+                community_code=grid.community_code,
+                grid_id=grid.id,
+                number=grid.number,
+                name=grid.name,
+                changed=changed,
+            ),
+            grid.id,
+        )
+    return grid
+
+
+async def delete_grid(session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID) -> None:
+    grid = await _managed(session, principal, Grid, grid_id)
+    await _delete(session, grid)
+    await _record(session, _grid_event(events.GridDeleted, grid), grid.id)
+
+
+# --- courts --------------------------------------------------------------------------------------
+
+
+async def create_court(
+    session: AsyncSession, *, principal: Principal, court_in: CourtCreate
+) -> Court:
+    await _require_community(session, principal, court_in.community_code)
+    court = await _add(session, Court(id=uuid.uuid4(), **court_in.model_dump()))
+    await _record(
+        session,
+        events.CourtCreated(
+            community_code=court.community_code, court_id=court.id, name=court.name
+        ),
+        court.id,
+    )
+    return court
+
+
+async def get_court(session: AsyncSession, *, principal: Principal, court_id: uuid.UUID) -> Court:
+    return await _visible(session, principal, Court, court_id)
+
+
+async def list_courts(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[CourtRead]:
+    reader = await viewer(session, principal)
+    held = exists().where(Building.court_id == Court.id, Building.grid_id.in_(reader.grids or ()))
+    rows = await _list(
+        session,
+        reader=reader,
+        model=Court,
+        division=division,
+        where=[],
+        grid_filter=held,
+        cursor=cursor,
+        limit=limit,
+    )
+    return community_page(rows, limit=limit, read=CourtRead.model_validate)
+
+
+async def update_court(
+    session: AsyncSession, *, principal: Principal, court_id: uuid.UUID, court_in: CourtUpdate
+) -> Court:
+    court = await _managed(session, principal, Court, court_id)
+    changed = _apply(court, court_in.model_dump(exclude_unset=True), nullable=frozenset())
+    if changed:
+        await _save(session, court)
+        await _record(
+            session,
+            events.CourtUpdated(
+                community_code=court.community_code,
+                court_id=court.id,
+                name=court.name,
+                changed=changed,
+            ),
+            court.id,
+        )
+    return court
+
+
+async def delete_court(session: AsyncSession, *, principal: Principal, court_id: uuid.UUID) -> None:
+    court = await _managed(session, principal, Court, court_id)
+    await _delete(session, court)
+    await _record(
+        session,
+        events.CourtDeleted(
+            community_code=court.community_code, court_id=court.id, name=court.name
+        ),
+        court.id,
+    )
+
+
+# --- buildings -----------------------------------------------------------------------------------
+
+
+async def _check_building_refs(
+    session: AsyncSession, community_code: str, changes: Mapping[str, Any]
+) -> None:
+    """A building's court and grid must be of its own community; any other id reads as unknown."""
+    repository = PlaceRepository(session)
+    if (court_id := changes.get("court_id")) is not None:
+        court = await repository.get(Court, court_id)
+        if court is None or court.community_code != community_code:
+            raise PlaceOutsideCommunity("court_id", community_code)
+    if (grid_id := changes.get("grid_id")) is not None:
+        grid = await repository.get(Grid, grid_id)
+        if grid is None or grid.community_code != community_code:
+            raise PlaceOutsideCommunity("grid_id", community_code)
+
+
+def _building_event(
+    cls: type[events.BuildingCreated | events.BuildingDeleted], building: Building
+) -> DomainEvent:
+    return cls(
+        community_code=building.community_code,
+        building_id=building.id,
+        name=building.name,
+        court_id=building.court_id,
+        grid_id=building.grid_id,
+    )
+
+
+async def create_building(
+    session: AsyncSession, *, principal: Principal, building_in: BuildingCreate
+) -> Building:
+    await _require_community(session, principal, building_in.community_code)
+    await _check_building_refs(session, building_in.community_code, building_in.model_dump())
+    building = await _add(session, Building(id=uuid.uuid4(), **building_in.model_dump()))
+    await _record(session, _building_event(events.BuildingCreated, building), building.id)
+    return building
+
+
+async def get_building(
+    session: AsyncSession, *, principal: Principal, building_id: uuid.UUID
+) -> Building:
+    return await _visible(session, principal, Building, building_id)
+
+
+async def list_buildings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    court_id: uuid.UUID | None,
+    grid_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[BuildingRead]:
+    reader = await viewer(session, principal)
+    where: list[ColumnElement[bool]] = []
+    if court_id is not None:
+        where.append(Building.court_id == court_id)
+    if grid_id is not None:
+        where.append(Building.grid_id == grid_id)
+    rows = await _list(
+        session,
+        reader=reader,
+        model=Building,
+        division=division,
+        where=where,
+        grid_filter=Building.grid_id.in_(reader.grids or ()),
+        cursor=cursor,
+        limit=limit,
+    )
+    return community_page(rows, limit=limit, read=BuildingRead.model_validate)
+
+
+async def update_building(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    building_id: uuid.UUID,
+    building_in: BuildingUpdate,
+) -> Building:
+    """A new grid carries along the households (and their residents) that followed the old one;
+    households given a grid of their own keep it."""
+    building = await _managed(session, principal, Building, building_id)
+    changes = building_in.model_dump(exclude_unset=True)
+    await _check_building_refs(session, building.community_code, changes)
+    old_grid = building.grid_id
+    changed = _apply(building, changes, nullable=frozenset({"court_id", "grid_id"}))
+    if not changed:
+        return building
+    await _save(session, building)
+    if "grid_id" in changed:
+        await _follow_building_grid(session, building, old_grid)
+    await _record(
+        session,
+        events.BuildingUpdated(
+            community_code=building.community_code,
+            building_id=building.id,
+            name=building.name,
+            court_id=building.court_id,
+            grid_id=building.grid_id,
+            changed=changed,
+        ),
+        building.id,
+    )
+    return building
+
+
+async def _follow_building_grid(
+    session: AsyncSession, building: Building, old_grid: uuid.UUID | None
+) -> None:
+    in_building = select(Dwelling.id).where(Dwelling.building_id == building.id)
+    following = Household.grid_id.is_(None) if old_grid is None else Household.grid_id == old_grid
+    moved = await session.scalars(
+        update(Household)
+        .where(Household.dwelling_id.in_(in_building), following)
+        .values(grid_id=building.grid_id)
+        .returning(Household.id)
+    )
+    household_ids = list(moved)
+    if household_ids:
+        await session.execute(
+            update(Resident)
+            .where(Resident.household_id.in_(household_ids))
+            .values(grid_id=building.grid_id)
+        )
+
+
+async def delete_building(
+    session: AsyncSession, *, principal: Principal, building_id: uuid.UUID
+) -> None:
+    building = await _managed(session, principal, Building, building_id)
+    await _delete(session, building)
+    await _record(session, _building_event(events.BuildingDeleted, building), building.id)
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+def _unit_event(cls: type[events.UnitCreated | events.UnitDeleted], unit: Unit) -> DomainEvent:
+    return cls(
+        community_code=unit.community_code,
+        unit_id=unit.id,
+        building_id=unit.building_id,
+        name=unit.name,
+    )
+
+
+async def create_unit(
+    session: AsyncSession, *, principal: Principal, building_id: uuid.UUID, unit_in: UnitCreate
+) -> Unit:
+    building = await _managed(session, principal, Building, building_id)
+    unit = await _add(
+        session,
+        Unit(
+            id=uuid.uuid4(),
+            building=building,
+            community_code=building.community_code,
+            name=unit_in.name,
+        ),
+    )
+    await _record(session, _unit_event(events.UnitCreated, unit), unit.id)
+    return unit
+
+
+async def get_unit(session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID) -> Unit:
+    return await _visible(session, principal, Unit, unit_id)
+
+
+async def list_units(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    building_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+) -> Page[UnitRead]:
+    building = await _visible(session, principal, Building, building_id)
+    rows = await PlaceRepository(session).list(
+        Unit,
+        division_prefix=building.community_code,
+        where=[Unit.building_id == building.id],
+        after=decode_community_cursor(cursor),
+        limit=limit + 1,
+    )
+    return community_page(rows, limit=limit, read=UnitRead.model_validate)
+
+
+async def update_unit(
+    session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID, unit_in: UnitUpdate
+) -> Unit:
+    unit = await _managed(session, principal, Unit, unit_id)
+    changed = _apply(unit, unit_in.model_dump(exclude_unset=True), nullable=frozenset())
+    if changed:
+        await _save(session, unit)
+        await _record(
+            session,
+            events.UnitUpdated(
+                community_code=unit.community_code,
+                unit_id=unit.id,
+                building_id=unit.building_id,
+                name=unit.name,
+                changed=changed,
+            ),
+            unit.id,
+        )
+    return unit
+
+
+async def delete_unit(session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID) -> None:
+    unit = await _managed(session, principal, Unit, unit_id)
+    await _delete(session, unit)
+    await _record(session, _unit_event(events.UnitDeleted, unit), unit.id)
+
+
+# --- dwellings -----------------------------------------------------------------------------------
+
+
+def dwelling_event(
+    cls: type[events.DwellingCreated | events.DwellingDeleted], dwelling: Dwelling
+) -> DomainEvent:
+    return cls(
+        community_code=dwelling.community_code,
+        dwelling_id=dwelling.id,
+        unit_id=dwelling.unit_id,
+        building_id=dwelling.building_id,
+        address=dwelling.address,
+    )
+
+
+async def create_dwelling(
+    session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID, dwelling_in: DwellingCreate
+) -> Dwelling:
+    unit = await _managed(session, principal, Unit, unit_id)
+    dwelling = await _add(
+        session,
+        Dwelling(
+            id=uuid.uuid4(),
+            unit=unit,
+            building_id=unit.building_id,
+            community_code=unit.community_code,
+            name=dwelling_in.name,
+        ),
+    )
+    await _record(session, dwelling_event(events.DwellingCreated, dwelling), dwelling.id)
+    return dwelling
+
+
+async def get_dwelling(
+    session: AsyncSession, *, principal: Principal, dwelling_id: uuid.UUID
+) -> Dwelling:
+    return await _visible(session, principal, Dwelling, dwelling_id)
+
+
+async def list_dwellings(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    unit_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+) -> Page[DwellingRead]:
+    unit = await _visible(session, principal, Unit, unit_id)
+    rows = await PlaceRepository(session).list(
+        Dwelling,
+        division_prefix=unit.community_code,
+        where=[Dwelling.unit_id == unit.id],
+        after=decode_community_cursor(cursor),
+        limit=limit + 1,
+    )
+    return community_page(rows, limit=limit, read=DwellingRead.model_validate)
+
+
+async def update_dwelling(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    dwelling_id: uuid.UUID,
+    dwelling_in: DwellingUpdate,
+) -> Dwelling:
+    dwelling = await _managed(session, principal, Dwelling, dwelling_id)
+    changed = _apply(dwelling, dwelling_in.model_dump(exclude_unset=True), nullable=frozenset())
+    if changed:
+        await _save(session, dwelling)
+        await _record(
+            session,
+            events.DwellingUpdated(
+                community_code=dwelling.community_code,
+                dwelling_id=dwelling.id,
+                unit_id=dwelling.unit_id,
+                building_id=dwelling.building_id,
+                address=dwelling.address,
+                changed=changed,
+            ),
+            dwelling.id,
+        )
+    return dwelling
+
+
+async def delete_dwelling(
+    session: AsyncSession, *, principal: Principal, dwelling_id: uuid.UUID
+) -> None:
+    dwelling = await _managed(session, principal, Dwelling, dwelling_id)
+    await _delete(session, dwelling)
+    await _record(session, dwelling_event(events.DwellingDeleted, dwelling), dwelling.id)
