@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.residents.change_requests.endpoints import router as change_requests_router
 from linli.residents.divisions.endpoints import router as divisions_router
 from linli.residents.households.endpoints import households_router, residents_router
 from linli.residents.places.endpoints import router as places_router
@@ -15,6 +16,7 @@ routers: Sequence[APIRouter] = (
     divisions_router,
     places_router,
     households_router,
+    change_requests_router,
     residents_router,
     registrations_router,
 )

@@ -6,6 +6,11 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
+from linli.residents.change_requests.events import (
+    ChangeRequestApproved,
+    ChangeRequestFiled,
+    ChangeRequestRejected,
+)
 from linli.residents.divisions.events import DivisionsImported
 from linli.residents.households.events import (
     HouseholdCreated,
@@ -51,6 +56,9 @@ ResidentsEvent = Annotated[
     | ResidentUpdated
     | ResidentTagged
     | ResidentDeleted
+    | ChangeRequestFiled
+    | ChangeRequestApproved
+    | ChangeRequestRejected
     | HouseholdCreated
     | HouseholdUpdated
     | HouseholdDeleted
