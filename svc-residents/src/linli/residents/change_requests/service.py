@@ -37,6 +37,7 @@ from linli.residents.households.errors import ResidentNotFound
 from linli.residents.households.repository import ResidentRepository
 from linli.residents.households.schemas import ResidentUpdate
 from linli.residents.models import ChangeRequest, ChangeRequestStatus
+from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.protected import protect
 
@@ -61,7 +62,7 @@ async def file(
     phone = asked.pop("phone", None)
     stored = protect(cipher, PiiField.PHONE, phone) if phone else None
     request = ChangeRequest(
-        id=uuid.uuid4(),
+        id=new_id(),
         resident_id=resident.id,
         community_code=resident.community_code,
         status=ChangeRequestStatus.PENDING,

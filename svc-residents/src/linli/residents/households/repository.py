@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.residents.models import Dwelling, Household, Resident
+from linli.residents.models.base import new_id
 
 
 class HouseholdRepository:
@@ -33,7 +34,7 @@ class HouseholdRepository:
         """The live household of this dwelling, founded if there is none (True when founded).
         Two transactions founding the same one meet on the partial unique index: the second
         waits, then finds the first's row."""
-        household_id = uuid.uuid4()
+        household_id = new_id()
         founded = await self.session.scalar(
             insert(Household)
             .values(

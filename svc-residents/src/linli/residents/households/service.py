@@ -73,6 +73,7 @@ from linli.residents.models import (
     Sex,
     StoredTag,
 )
+from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, community_page, decode_community_cursor
 from linli.residents.places.errors import PlaceNotFound, PlaceOutsideCommunity
 from linli.residents.places.repository import PlaceRepository
@@ -151,7 +152,7 @@ async def settle(session: AsyncSession, *, person: NewResident) -> tuple[Househo
     )
     household = await household_at(session, dwelling)
     resident = Resident(
-        id=uuid.uuid4(),
+        id=new_id(),
         household_id=household.id,
         community_code=household.community_code,
         grid_id=household.grid_id,
@@ -423,7 +424,7 @@ async def create_household(
     )
     await _grid_of_community(session, household_in.grid_id, dwelling.community_code)
     household = Household(
-        id=uuid.uuid4(),
+        id=new_id(),
         community_code=dwelling.community_code,
         dwelling=dwelling,
         grid_id=household_in.grid_id or dwelling.unit.building.grid_id,
@@ -563,7 +564,7 @@ async def create_resident(
     resident = await _add_resident(
         session,
         Resident(
-            id=uuid.uuid4(),
+            id=new_id(),
             household_id=household.id,
             community_code=household.community_code,
             grid_id=household.grid_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -15,6 +17,20 @@ class Base(DeclarativeBase):
     """Declarative base of this service's tables; Alembic autogenerate compares against it."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# What the kernel's clear-PII check takes for a mobile number: 11 digits starting 13-19. About one
+# uuid4 in a thousand holds such a run in its last group, and ids travel in every event.
+_PHONE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def new_id() -> uuid.UUID:
+    """A uuid4 whose text cannot be mistaken for a phone number by the event PII check (an
+    18-character ID number cannot fit in a uuid's groups at all)."""
+    while True:
+        candidate = uuid.uuid4()
+        if not _PHONE_LIKE.search(str(candidate)):
+            return candidate
 
 
 def utcnow() -> datetime:

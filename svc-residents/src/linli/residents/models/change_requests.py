@@ -15,6 +15,7 @@ from linli.residents.models.base import (
     Base,
     created_at_column,
     division_code_type,
+    new_id,
     str_enum,
     updated_at_column,
 )
@@ -35,7 +36,7 @@ class ChangeRequest(Base):
 
     __tablename__ = "change_requests"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     resident_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("residents.id"), nullable=False
     )

@@ -24,6 +24,7 @@ from linli.residents.models.base import (
     Base,
     created_at_column,
     division_code_type,
+    new_id,
     str_enum,
     updated_at_column,
 )
@@ -83,7 +84,7 @@ class Household(Base):
 
     __tablename__ = "households"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
@@ -133,7 +134,7 @@ class Resident(Base):
 
     __tablename__ = "residents"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     household_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("households.id"), nullable=False
     )

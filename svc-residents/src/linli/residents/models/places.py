@@ -18,6 +18,7 @@ from linli.residents.models.base import (
     Base,
     created_at_column,
     division_code_type,
+    new_id,
     updated_at_column,
 )
 
@@ -27,7 +28,7 @@ class Grid(Base):
 
     __tablename__ = "grids"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
@@ -52,7 +53,7 @@ class Court(Base):
 
     __tablename__ = "courts"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
@@ -68,7 +69,7 @@ class Building(Base):
 
     __tablename__ = "buildings"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )
@@ -94,7 +95,7 @@ class Unit(Base):
 
     __tablename__ = "units"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     building_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("buildings.id"), nullable=False
     )
@@ -116,7 +117,7 @@ class Dwelling(Base):
 
     __tablename__ = "dwellings"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     unit_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("units.id"), nullable=False
     )

@@ -24,6 +24,7 @@ from linli.residents.models.base import (
     Base,
     created_at_column,
     division_code_type,
+    new_id,
     str_enum,
     updated_at_column,
 )
@@ -41,7 +42,7 @@ class Registration(Base):
 
     __tablename__ = "registrations"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     community_code: Mapped[str] = mapped_column(
         division_code_type(), ForeignKey("divisions.code"), nullable=False
     )

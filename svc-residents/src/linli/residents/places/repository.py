@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
+from linli.residents.models.base import new_id
 
 PlaceT = TypeVar("PlaceT", Grid, Court, Building, Unit, Dwelling)
 
@@ -149,7 +150,7 @@ class PlaceRepository:
     ) -> uuid.UUID:
         await self.session.execute(
             insert(model)
-            .values(id=uuid.uuid4(), **key, **(extra or {}))
+            .values(id=new_id(), **key, **(extra or {}))
             .on_conflict_do_nothing(constraint=constraint)
         )
         found = await self.session.scalar(select(model.id).filter_by(**key))

@@ -22,6 +22,7 @@ from linli.common.outbox import record_event
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.events import EVENT_SOURCE
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
+from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, community_page, decode_community_cursor
 from linli.residents.places import events
 from linli.residents.places.errors import (
@@ -202,7 +203,7 @@ def _grid_event(cls: type[events.GridCreated | events.GridDeleted], grid: Grid) 
 
 async def create_grid(session: AsyncSession, *, principal: Principal, grid_in: GridCreate) -> Grid:
     await _require_community(session, principal, grid_in.community_code)
-    grid = await _add(session, Grid(id=uuid.uuid4(), **grid_in.model_dump()))
+    grid = await _add(session, Grid(id=new_id(), **grid_in.model_dump()))
     await _record(session, _grid_event(events.GridCreated, grid), grid.id)
     return grid
 
@@ -267,7 +268,7 @@ async def create_court(
     session: AsyncSession, *, principal: Principal, court_in: CourtCreate
 ) -> Court:
     await _require_community(session, principal, court_in.community_code)
-    court = await _add(session, Court(id=uuid.uuid4(), **court_in.model_dump()))
+    court = await _add(session, Court(id=new_id(), **court_in.model_dump()))
     await _record(
         session,
         events.CourtCreated(
@@ -372,7 +373,7 @@ async def create_building(
 ) -> Building:
     await _require_community(session, principal, building_in.community_code)
     await _check_building_refs(session, building_in.community_code, building_in.model_dump())
-    building = await _add(session, Building(id=uuid.uuid4(), **building_in.model_dump()))
+    building = await _add(session, Building(id=new_id(), **building_in.model_dump()))
     await _record(session, _building_event(events.BuildingCreated, building), building.id)
     return building
 
@@ -493,7 +494,7 @@ async def create_unit(
     unit = await _add(
         session,
         Unit(
-            id=uuid.uuid4(),
+            id=new_id(),
             building=building,
             community_code=building.community_code,
             name=unit_in.name,
@@ -575,7 +576,7 @@ async def create_dwelling(
     dwelling = await _add(
         session,
         Dwelling(
-            id=uuid.uuid4(),
+            id=new_id(),
             unit=unit,
             building_id=unit.building_id,
             community_code=unit.community_code,

@@ -16,6 +16,7 @@ from linli.residents.events import EVENT_SOURCE
 from linli.residents.households import service as households
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus
+from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import (
@@ -60,7 +61,7 @@ async def submit(
     phone = protect(cipher, PiiField.PHONE, registration_in.phone)
     repository = RegistrationRepository(session)
     registration = Registration(
-        id=uuid.uuid4(),
+        id=new_id(),
         community_code=registration_in.community_code,
         status=RegistrationStatus.PENDING,
         applicant_subject=principal.subject,
