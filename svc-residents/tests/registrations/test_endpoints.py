@@ -330,6 +330,36 @@ async def test_approval_creates_household_and_resident_and_publishes_the_contrac
     assert data["approved_at"].startswith(body["decided_at"][:19])
 
 
+async def test_approval_at_a_building_of_a_grid_joins_that_grid(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    registration_payload: PayloadFactory,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    grid = await client.post(
+        "/grids",
+        json={"community_code": COMMUNITY, "number": 1, "name": "第一网格"},
+        headers=worker(issuer),
+    )
+    await client.post(
+        "/buildings",
+        json={"community_code": COMMUNITY, "name": "3幢", "grid_id": grid.json()["id"]},
+        headers=worker(issuer),
+    )
+    registration = await register(client, issuer, registration_payload())
+
+    approved = await client.post(
+        f"/registrations/{registration['id']}/approve", headers=worker(issuer)
+    )
+
+    assert approved.status_code == 200, approved.text
+    event = (await outbox(sessionmaker))[-1]
+    assert event.payload["data"]["grid_id"] == grid.json()["id"]
+    async with sessionmaker() as session:
+        person = await session.get(Resident, approved.json()["resident_id"])
+    assert person is not None and str(person.grid_id) == grid.json()["id"]
+
+
 async def test_review_refusals_resident_403_outside_scope_404_decided_409(
     client: httpx.AsyncClient,
     issuer: TestIssuer,

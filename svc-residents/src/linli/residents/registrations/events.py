@@ -43,7 +43,9 @@ class ResidentApproved(_ResidentEvent):
     resident_id: uuid.UUID
     household_id: uuid.UUID
     household_address: str = Field(description="<building>-<unit>-<room>")
-    grid_id: str | None = Field(default=None, description="Null until grids are assigned")
+    grid_id: uuid.UUID | None = Field(
+        default=None, description="The household's grid; null until one is assigned"
+    )
     name_masked: str
     approved_by: str = Field(description="Subject of the worker who approved")
     approved_at: datetime
