@@ -40,13 +40,18 @@ async def test_every_outbox_row_parses_as_a_residents_event(
     await client.post(f"/registrations/{created.json()['id']}/approve", headers=worker)
 
     async with sessionmaker() as session:
-        rows = (await session.scalars(select(OutboxMessage))).all()
+        rows = (
+            await session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+        ).all()
 
     events = [residents_event_adapter.validate_python(row.payload["data"]) for row in rows]
-    assert [type(e).__name__ for e in events] == [
-        "ResidentRegistered",
+    assert sorted(type(e).__name__ for e in events) == [
+        "BuildingCreated",
+        "DwellingCreated",
         "HouseholdCreated",
         "ResidentApproved",
+        "ResidentRegistered",
+        "UnitCreated",
     ]
     assert all(row.payload["source"] == EVENT_SOURCE for row in rows)
     assert all(row.subject == e.subject() for row, e in zip(rows, events, strict=True))

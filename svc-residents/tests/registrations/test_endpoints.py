@@ -312,7 +312,7 @@ async def test_approval_creates_household_and_resident_and_publishes_the_contrac
         person = await session.get(Resident, body["resident_id"])
     assert household is not None and household.address == "3幢-2单元-501"
     assert person is not None and person.household_id == household.id and person.tags == []
-    event = (await outbox(sessionmaker))[-1]
+    event = next(e for e in await outbox(sessionmaker) if e.type.endswith("resident.approved.v1"))
     assert event.subject == SUBJECT_PREFIX + "approved"
     data = event.payload["data"]
     assert data == {
@@ -353,7 +353,7 @@ async def test_approval_at_a_building_of_a_grid_joins_that_grid(
     )
 
     assert approved.status_code == 200, approved.text
-    event = (await outbox(sessionmaker))[-1]
+    event = next(e for e in await outbox(sessionmaker) if e.type.endswith("resident.approved.v1"))
     assert event.payload["data"]["grid_id"] == grid.json()["id"]
     async with sessionmaker() as session:
         person = await session.get(Resident, approved.json()["resident_id"])
@@ -385,11 +385,15 @@ async def test_review_refusals_resident_403_outside_scope_404_decided_409(
     assert approved.status_code == 200
     assert again.status_code == late_reject.status_code == 409
     assert again.json()["status"] == "approved"
-    # The first approval at an address founds its household, which is published too.
-    assert [e.type for e in await outbox(sessionmaker)] == [
-        "cn.linli.residents.resident.registered.v1",
+    # The first approval at an address creates its places and household, published too.
+    [registered, *approval] = [e.type for e in await outbox(sessionmaker)]
+    assert registered == "cn.linli.residents.resident.registered.v1"
+    assert sorted(approval) == [
+        "cn.linli.residents.building.created.v1",
+        "cn.linli.residents.dwelling.created.v1",
         "cn.linli.residents.household.created.v1",
         "cn.linli.residents.resident.approved.v1",
+        "cn.linli.residents.unit.created.v1",
     ]
 
 
@@ -467,6 +471,7 @@ async def test_no_event_ever_carries_a_clear_id_number_or_phone(
 
     payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox(sessionmaker)]
 
-    assert len(payloads) == 5  # registered ×2, household.created, approved, rejected
+    # registered ×2, building/unit/dwelling/household created, approved, rejected
+    assert len(payloads) == 8
     for clear in (first["id_number"], first["phone"], second["id_number"], second["phone"]):
         assert not any(clear in p for p in payloads)

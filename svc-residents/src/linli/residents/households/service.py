@@ -77,7 +77,7 @@ from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, community_page, decode_community_cursor
 from linli.residents.places.errors import PlaceNotFound, PlaceOutsideCommunity
 from linli.residents.places.repository import PlaceRepository
-from linli.residents.places.service import Viewer, viewer
+from linli.residents.places.service import Viewer, dwelling_at_address, viewer
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import UnknownCommunity
 
@@ -144,7 +144,8 @@ async def _add_resident(session: AsyncSession, resident: Resident) -> Resident:
 async def settle(session: AsyncSession, *, person: NewResident) -> tuple[Household, Resident]:
     """Join (or found) the household at the person's address and add the person to it; the
     address's building, unit and dwelling are created when missing."""
-    dwelling = await PlaceRepository(session).dwelling_at(
+    dwelling = await dwelling_at_address(
+        session,
         community_code=person.community_code,
         building=person.building,
         unit=person.unit,
@@ -399,8 +400,8 @@ async def _dwelling_for(
     division = await DivisionRepository(session).get(community_code)
     if division is None or division.level is not Level.COMMUNITY:
         raise UnknownCommunity(community_code)
-    return await places.dwelling_at(
-        community_code=community_code, building=building, unit=unit, room=room
+    return await dwelling_at_address(
+        session, community_code=community_code, building=building, unit=unit, room=room
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 import uuid
 from collections.abc import Collection, Sequence
@@ -116,29 +117,38 @@ class PlaceRepository:
 
     async def dwelling_at(
         self, *, community_code: str, building: str, unit: str, room: str
-    ) -> Dwelling:
-        """The dwelling at this address, its building and unit created when missing. Concurrent
-        callers meet on the unique names: the second waits, then reads the first's rows."""
+    ) -> tuple[Dwelling, builtins.list[Building | Unit | Dwelling]]:
+        """The dwelling at this address, its building and unit created when missing, and the
+        places this call created. Concurrent callers meet on the unique names: the second
+        waits, then reads the first's rows."""
+        created: builtins.list[uuid.UUID] = []
         building_id = await self._upsert(
             Building,
             {"community_code": community_code, "name": building},
             constraint="uq_buildings_community_name",
+            created=created,
         )
         unit_id = await self._upsert(
             Unit,
             {"building_id": building_id, "name": unit},
             constraint="uq_units_building_name",
             extra={"community_code": community_code},
+            created=created,
         )
         dwelling_id = await self._upsert(
             Dwelling,
             {"unit_id": unit_id, "name": room},
             constraint="uq_dwellings_unit_name",
             extra={"community_code": community_code, "building_id": building_id},
+            created=created,
         )
         dwelling = await self.get(Dwelling, dwelling_id)
         assert dwelling is not None
-        return dwelling
+        new: builtins.list[Building | Unit | Dwelling] = []
+        for place in (dwelling.unit.building, dwelling.unit, dwelling):
+            if place.id in created:
+                new.append(place)
+        return dwelling, new
 
     async def _upsert(
         self,
@@ -146,13 +156,18 @@ class PlaceRepository:
         key: dict[str, Any],
         *,
         constraint: str,
+        created: builtins.list[uuid.UUID],
         extra: dict[str, Any] | None = None,
     ) -> uuid.UUID:
-        await self.session.execute(
+        inserted: uuid.UUID | None = await self.session.scalar(
             insert(model)
             .values(id=new_id(), **key, **(extra or {}))
             .on_conflict_do_nothing(constraint=constraint)
+            .returning(model.id)
         )
+        if inserted is not None:
+            created.append(inserted)
+            return inserted
         found = await self.session.scalar(select(model.id).filter_by(**key))
-        assert found is not None  # inserted above, or already there
+        assert found is not None  # inserted by a transaction that committed meanwhile
         return found

@@ -192,6 +192,25 @@ async def _list(
     return list(rows)
 
 
+async def dwelling_at_address(
+    session: AsyncSession, *, community_code: str, building: str, unit: str, room: str
+) -> Dwelling:
+    """*Write path* of places created on the way (an approved registration, a resident entered
+    at an address): the dwelling at the address, and an event for each place it created."""
+    dwelling, created = await PlaceRepository(session).dwelling_at(
+        community_code=community_code, building=building, unit=unit, room=room
+    )
+    for place in created:
+        match place:
+            case Building():
+                await _record(session, _building_event(events.BuildingCreated, place), place.id)
+            case Unit():
+                await _record(session, _unit_event(events.UnitCreated, place), place.id)
+            case Dwelling():
+                await _record(session, dwelling_event(events.DwellingCreated, place), place.id)
+    return dwelling
+
+
 # --- grids ---------------------------------------------------------------------------------------
 
 
