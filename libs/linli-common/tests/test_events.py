@@ -11,6 +11,7 @@ from linli.common.divisions import InvalidDivisionCode
 from linli.common.events import (
     ClearPiiInEvent,
     CloudEvent,
+    ensure_no_clear_pii,
     event_subject,
     new_cloud_event,
     subtree_filter,
@@ -102,3 +103,10 @@ def test_an_event_id_that_looks_like_a_phone_is_not_pii(
         subject_id="t1",
     )
     assert event.id == str(phone_like)
+
+
+def test_uuids_in_the_data_are_not_pii_but_a_phone_beside_them_is() -> None:
+    phone_like_id = "6f1c2a9e-4b7d-4e21-9c3a-a13812345678"
+    ensure_no_clear_pii(f'{{"resident_id": "{phone_like_id}"}}')
+    with pytest.raises(ClearPiiInEvent):
+        ensure_no_clear_pii(f'{{"resident_id": "{phone_like_id}", "note": "13812345678"}}')

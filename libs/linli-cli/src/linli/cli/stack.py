@@ -199,7 +199,15 @@ class DevStack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for item in self.planned:
             log_path = self.log_dir / f"{item.spec.name}.log"
-            command = [sys.executable, "-m", "uvicorn", "--factory", item.spec.app_factory]
+            # No access log: it would print query strings (`?id_number=…`) in clear.
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                item.spec.app_factory,
+                "--no-access-log",
+            ]
             with log_path.open("ab") as log:
                 self.processes[item.spec.name] = subprocess.Popen(
                     [*command, "--host", HOST, "--port", str(item.port)],

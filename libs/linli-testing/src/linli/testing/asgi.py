@@ -7,7 +7,22 @@ from contextlib import asynccontextmanager
 
 import httpx
 from asgi_lifespan import LifespanManager
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+def _state_per_request(app: ASGIApp) -> ASGIApp:
+    """Give each request its own copy of the lifespan state, as uvicorn does.
+
+    asgi-lifespan hands every request the same dict, so whatever one request stores on
+    `request.state` (an idempotency claim, say) would leak into the next.
+    """
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if "state" in scope:
+            scope = {**scope, "state": dict(scope["state"])}
+        await app(scope, receive, send)
+
+    return wrapped
 
 
 @asynccontextmanager
@@ -23,7 +38,7 @@ async def serve_app(
     The client talks to the app through ASGITransport: no socket, no port, same event loop.
     """
     async with LifespanManager(app, startup_timeout=startup_timeout) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
+        transport = httpx.ASGITransport(app=_state_per_request(manager.app))
         async with httpx.AsyncClient(
             transport=transport, base_url=base_url, headers=headers
         ) as client:
