@@ -20,6 +20,7 @@ from linli.residents.app import create_app
 from linli.residents.config import SPEC, Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.identity import check_character
+from linli.residents.stats.service import install_commit_hook
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
 
@@ -35,7 +36,9 @@ TREE = (
 # Every table a test may write; emptied before each test so counts and outbox rows are its own.
 _TABLES = (
     "change_requests, registrations, residents, households, dwellings, units, buildings, "
-    "courts, grids, divisions, outbox_messages, idempotency_keys, pii_access_log"
+    "courts, grids, divisions, outbox_messages, idempotency_keys, pii_access_log, "
+    "resident_moves, community_counters, community_tag_counts, community_birth_year_counts, "
+    "community_birth_date_counts"
 )
 
 PayloadFactory = Callable[..., dict[str, Any]]
@@ -51,6 +54,12 @@ def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
         # Tests read the outbox table itself; the relay test turns the relay on.
         run_outbox_relay=False,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _counters_applied_at_commit() -> None:
+    """Sessions made outside the app (service tests) apply staged counter deltas as the app's do."""
+    install_commit_hook()
 
 
 @pytest.fixture(autouse=True)

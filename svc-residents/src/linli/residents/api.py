@@ -11,6 +11,7 @@ from linli.residents.divisions.endpoints import router as divisions_router
 from linli.residents.households.endpoints import households_router, residents_router
 from linli.residents.places.endpoints import router as places_router
 from linli.residents.registrations.endpoints import router as registrations_router
+from linli.residents.stats.endpoints import router as stats_router
 
 routers: Sequence[APIRouter] = (
     divisions_router,
@@ -19,4 +20,5 @@ routers: Sequence[APIRouter] = (
     change_requests_router,
     residents_router,
     registrations_router,
+    stats_router,
 )

@@ -3,7 +3,9 @@ who sees and changes which record, and what every change publishes.
 
 Every write of households and residents goes through the functions marked *write path* below
 (founding a household, adding, changing and deleting a resident or household), so that whatever
-must change in the same transaction (events today, per-community counters later) is done there.
+must change in the same transaction (events, per-community counters) is done there. A writer that
+bypasses them (a bulk import) must stage the same counter deltas or recount the communities it
+touched (`linli.residents.stats.service`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ from linli.residents.places.repository import PlaceRepository
 from linli.residents.places.service import Viewer, dwelling_at_address, viewer
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import UnknownCommunity
+from linli.residents.stats.service import counters
 
 # Who changes the registry: the community's own workers (admins above read it).
 WRITE_ROLES = (Role.COMMUNITY_WORKER,)
@@ -121,6 +124,7 @@ async def household_at(session: AsyncSession, dwelling: Dwelling) -> Household:
 
 
 async def _household_founded(session: AsyncSession, household: Household) -> None:
+    counters(session).household(household.community_code)
     await _record(
         session,
         HouseholdCreated(
@@ -138,6 +142,9 @@ async def _add_resident(session: AsyncSession, resident: Resident) -> Resident:
     """*Write path*: a person enters the registry (by a worker, or an approved registration)."""
     if not await ResidentRepository(session).add(resident):
         raise ResidentAlreadyRegistered("a resident with this ID number is already registered")
+    counters(session).resident(
+        resident.community_code, birth_date=resident.birth_date, tags=resident.tags
+    )
     return resident
 
 
@@ -186,6 +193,7 @@ async def apply_resident_changes(
     and publish what changed. `changes` holds ResidentUpdate fields, clear values included."""
     changed: list[str] = []
     old_tags = list(resident.tags)
+    old_birth_date = resident.birth_date
     for field, value in changes.items():
         match field:
             case "id_number":
@@ -232,6 +240,10 @@ async def apply_resident_changes(
         return []
     if not await ResidentRepository(session).save():
         raise ResidentAlreadyRegistered("another resident has this ID number")
+    if tags_changed or resident.birth_date != old_birth_date:
+        staged = counters(session)
+        staged.resident(resident.community_code, birth_date=old_birth_date, tags=old_tags, delta=-1)
+        staged.resident(resident.community_code, birth_date=resident.birth_date, tags=resident.tags)
     if changed:
         await _record(
             session,
@@ -270,6 +282,9 @@ async def _delete_resident(
     resident.deletion_reason = deletion.reason
     resident.deletion_note = deletion.note
     await session.flush()
+    counters(session).resident(
+        resident.community_code, birth_date=resident.birth_date, tags=resident.tags, delta=-1
+    )
     await _record(
         session,
         ResidentDeleted(
@@ -523,6 +538,7 @@ async def delete_household(
     household.deletion_reason = deletion.reason
     household.deletion_note = deletion.note
     await session.flush()
+    counters(session).household(household.community_code, delta=-1)
     await _record(
         session,
         HouseholdDeleted(

@@ -2,6 +2,12 @@
 
 from linli.residents.models.base import Base
 from linli.residents.models.change_requests import ChangeRequest, ChangeRequestStatus
+from linli.residents.models.counters import (
+    CommunityBirthDateCount,
+    CommunityBirthYearCount,
+    CommunityCounter,
+    CommunityTagCount,
+)
 from linli.residents.models.divisions import Division
 from linli.residents.models.households import (
     DeletionReason,
@@ -11,6 +17,7 @@ from linli.residents.models.households import (
     Sex,
     StoredTag,
 )
+from linli.residents.models.moves import MoveKind, ResidentMove
 from linli.residents.models.places import Building, Court, Dwelling, Grid, Unit
 from linli.residents.models.registrations import Registration, RegistrationStatus
 
@@ -19,16 +26,22 @@ __all__ = [
     "Building",
     "ChangeRequest",
     "ChangeRequestStatus",
+    "CommunityBirthDateCount",
+    "CommunityBirthYearCount",
+    "CommunityCounter",
+    "CommunityTagCount",
     "Court",
     "DeletionReason",
     "Division",
     "Dwelling",
     "Grid",
     "Household",
+    "MoveKind",
     "Registration",
     "RegistrationStatus",
     "RelationToHead",
     "Resident",
+    "ResidentMove",
     "Sex",
     "StoredTag",
     "Unit",

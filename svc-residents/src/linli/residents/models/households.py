@@ -68,12 +68,15 @@ class StoredTag(StrEnum):
 
 
 class DeletionReason(StrEnum):
-    """Why a record left the registry (moves are not deletions: they keep the record)."""
+    """Why a record left the registry. `moved_out` is set by a move out (迁出) only, never by a
+    deletion: the record is kept, inactive, with its move history, and a later move in brings the
+    same record (same id) back."""
 
     DECEASED = "deceased"
     DUPLICATE = "duplicate"
     ENTERED_IN_ERROR = "entered_in_error"
     OTHER = "other"
+    MOVED_OUT = "moved_out"
 
 
 _STORED_TAGS_SQL = ", ".join(f"'{tag.value}'" for tag in StoredTag)

@@ -36,6 +36,7 @@ from linli.residents.registrations.schemas import (
     RegistrationRead,
     RegistrationReject,
 )
+from linli.residents.stats.service import counters
 
 # Staff who review registrations; the scope they hold decides which communities.
 REVIEW_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
@@ -85,6 +86,7 @@ async def submit(
         raise RegistrationAlreadyPending(
             "a registration with this ID number already waits for review in this community"
         )
+    counters(session).registration(registration.community_code)
     await record_event(
         session,
         ResidentRegistered(
@@ -190,6 +192,8 @@ async def _pending_for_review(
         raise RegistrationNotFound()
     if registration.status is not RegistrationStatus.PENDING:
         raise RegistrationNotPending(registration.status)
+    # Every way out of the queue (approval, rejection) passes here, once per registration.
+    counters(session).registration(registration.community_code, delta=-1)
     return registration
 
 

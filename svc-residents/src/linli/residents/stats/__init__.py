@@ -1,0 +1,1 @@
+"""Statistics of any division from per-community counters kept in step with the registry."""
