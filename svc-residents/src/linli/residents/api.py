@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from linli.residents.change_requests.endpoints import router as change_requests_router
 from linli.residents.divisions.endpoints import router as divisions_router
 from linli.residents.households.endpoints import households_router, residents_router
+from linli.residents.imports.endpoints import router as imports_router
 from linli.residents.places.endpoints import router as places_router
 from linli.residents.registrations.endpoints import router as registrations_router
 from linli.residents.stats.endpoints import router as stats_router
@@ -21,4 +22,5 @@ routers: Sequence[APIRouter] = (
     residents_router,
     registrations_router,
     stats_router,
+    imports_router,
 )

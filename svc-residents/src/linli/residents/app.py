@@ -11,6 +11,7 @@ from linli.common.auth import TokenVerifier
 from linli.common.pii import PiiCipher
 from linli.residents.api import routers
 from linli.residents.config import Settings
+from linli.residents.imports.runner import install_import_runner
 from linli.residents.stats.service import install_commit_hook
 
 DESCRIPTION = (
@@ -38,4 +39,5 @@ def create_app(
         key=settings.pii_key.get_secret_value(),
         index_key=settings.pii_index_key.get_secret_value(),
     )
+    install_import_runner(app, settings)
     return app

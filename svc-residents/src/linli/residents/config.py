@@ -16,3 +16,11 @@ class Settings(ServiceSettings):
     # A whole city's division list is a few thousand rows (well under 1 MB); the cap keeps a wrong
     # file from being read into memory.
     division_import_max_bytes: int = 5 * 1024 * 1024
+    # Bulk import of residents: uploads are spooled to disk (never held in memory); 100,000 rows
+    # of CSV are ~10 MB, so the cap leaves room for a city's file without accepting anything.
+    import_max_bytes: int = 200 * 1024 * 1024
+    import_spool_dir: str | None = None  # the system's temporary folder when unset
+    # A running import touches its job row this often; one silent for `stale_after` is failed
+    # (its process died), at startup and when the job is read.
+    import_heartbeat_s: float = 5.0
+    import_stale_after_s: float = 60.0

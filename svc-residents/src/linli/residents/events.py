@@ -21,6 +21,7 @@ from linli.residents.households.events import (
     ResidentTagged,
     ResidentUpdated,
 )
+from linli.residents.imports.events import ImportCompleted
 from linli.residents.places.events import (
     BuildingCreated,
     BuildingDeleted,
@@ -49,6 +50,7 @@ EVENT_SOURCE = "/linli/residents"
 
 ResidentsEvent = Annotated[
     DivisionsImported
+    | ImportCompleted
     | ResidentRegistered
     | ResidentApproved
     | ResidentRejected

@@ -17,6 +17,7 @@ from linli.residents.models.households import (
     Sex,
     StoredTag,
 )
+from linli.residents.models.imports import ImportBadRow, ImportJob  # noqa: F401 (bulk import)
 from linli.residents.models.moves import MoveKind, ResidentMove
 from linli.residents.models.places import Building, Court, Dwelling, Grid, Unit
 from linli.residents.models.registrations import Registration, RegistrationStatus
