@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from linli.residents.change_requests.endpoints import router as change_requests_router
 from linli.residents.divisions.endpoints import router as divisions_router
+from linli.residents.exports.endpoints import router as exports_router
 from linli.residents.households.endpoints import households_router, residents_router
 from linli.residents.imports.endpoints import router as imports_router
 from linli.residents.places.endpoints import router as places_router
@@ -23,4 +24,5 @@ routers: Sequence[APIRouter] = (
     registrations_router,
     stats_router,
     imports_router,
+    exports_router,
 )
