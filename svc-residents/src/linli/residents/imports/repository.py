@@ -256,6 +256,11 @@ class ImportRepository:
         result: Any = await self.session.execute(text(_STORE_RESIDENTS))
         return int(result.rowcount or 0)
 
+    async def collect_created(self) -> None:
+        """What each staged row created, in one temporary table (read by `created_page`)."""
+        for statement in _COLLECT_CREATED:
+            await self.session.execute(text(statement))
+
     async def created_page(self, *, after: int, limit: int) -> list[CreatedRow]:
         rows = await self.session.execute(text(_CREATED_PAGE), {"after": after, "limit": limit})
         return [CreatedRow(*row) for row in rows.all()]
@@ -344,11 +349,19 @@ _STORE_RESIDENTS = f"""
            s.phone_cipher, s.phone_index, s.phone_masked, s.relation_to_head, s.tags
     FROM {_S} s JOIN households h ON h.dwelling_id = s.dwelling_ref AND h.deleted_at IS NULL
 """
-_CREATED_PAGE = f"""
+# Joined once (hash joins over the whole import), then read in keyset pages without joins: a
+# join per page would scan the registry's tables once per page.
+_CREATED = "import_created"
+_COLLECT_CREATED = (
+    f"""
+    CREATE TEMPORARY TABLE {_CREATED} ON COMMIT DROP AS
     SELECT s.row, s.community_code, s.court, s.building, s.unit, s.room, s.name, s.sex,
-           s.birth_date, s.tags, r.id, r.household_id, r.grid_id,
-           c.id, b.id, b.court_id, b.grid_id, u.id, u.building_id,
-           d.id, d.unit_id, d.building_id, h.id, h.dwelling_id, h.grid_id
+           s.birth_date, s.tags, r.id AS resident_id, r.household_id, r.grid_id,
+           c.id AS court_created, b.id AS building_created, b.court_id AS building_court_id,
+           b.grid_id AS building_grid_id, u.id AS unit_created, u.building_id AS unit_building_id,
+           d.id AS dwelling_created, d.unit_id AS dwelling_unit_id,
+           d.building_id AS dwelling_building_id, h.id AS household_created,
+           h.dwelling_id AS household_dwelling_id, h.grid_id AS household_grid_id
     FROM {_S} s
     JOIN residents r ON r.id = s.resident_id
     LEFT JOIN courts c ON c.id = s.court_id
@@ -356,10 +369,10 @@ _CREATED_PAGE = f"""
     LEFT JOIN units u ON u.id = s.unit_id
     LEFT JOIN dwellings d ON d.id = s.dwelling_id
     LEFT JOIN households h ON h.id = s.household_id
-    WHERE s.row > :after
-    ORDER BY s.row
-    LIMIT :limit
-"""
+    """,
+    f"CREATE UNIQUE INDEX ON {_CREATED} (row)",
+)
+_CREATED_PAGE = f"SELECT * FROM {_CREATED} WHERE row > :after ORDER BY row LIMIT :limit"
 _CREATED_COUNTS = f"""
     SELECT
         (SELECT count(*) FROM households WHERE id IN (SELECT household_id FROM {_S})),

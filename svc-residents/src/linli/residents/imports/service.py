@@ -407,6 +407,7 @@ async def store(
         raise RuntimeError(f"{staged_rows} rows staged but {residents} residents stored")
     # The statistics' bulk path: one recount of each community touched, in this transaction.
     await recount_communities(session, community_codes=await repository.staged_communities())
+    await repository.collect_created()
     after = 0
     while page := await repository.created_page(after=after, limit=EVENT_PAGE):
         await repository.add_outbox(await asyncio.to_thread(_outbox_rows, page))
