@@ -79,13 +79,15 @@ async def create_resident(
     room: str,
     tags: list[str] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
+    """The created resident; `clear_id_number` added for the test's own later moves."""
+    id_number = id_number_born(born)
     response = await client.post(
         "/residents",
         json={
             "community_code": community,
             "address": {"building": "1幢", "unit": "1单元", "room": room},
             "name": "王五",
-            "id_number": id_number_born(born),
+            "id_number": id_number,
             "relation_to_head": "head",
             "tags": list(tags),
         },
@@ -93,7 +95,28 @@ async def create_resident(
     )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
+    created["clear_id_number"] = id_number
     return created
+
+
+async def move(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    response = await client.post(path, json={"reason": "测试", **body}, headers=headers)
+    assert response.status_code == 201, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def move_in_body(community: str, room: str, id_number: str) -> dict[str, Any]:
+    return {
+        "community_code": community,
+        "address": {"building": "8幢", "unit": "1单元", "room": room},
+        "name": "王五",
+        "id_number": id_number,
+        "relation_to_head": "head",
+        "tags": ["new_resident"],
+    }
 
 
 async def recount(
@@ -238,9 +261,10 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
         )
         assert response.status_code == 200, response.text
     for person, born in zip(created[1::5], boundary_birth_dates(today)[::-1], strict=False):
+        person["clear_id_number"] = id_number_born(born)
         response = await client.patch(
             f"/residents/{person['id']}",
-            json={"id_number": id_number_born(born)},
+            json={"id_number": person["clear_id_number"]},
             headers=worker(issuer, person["community_code"]),
         )
         assert response.status_code == 200, response.text
@@ -277,6 +301,62 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
         headers=worker(issuer, created[2]["community_code"]),
     )
     assert response.status_code == 204, response.text
+
+    # Moves: new people in, people of street 1 received by street 2 (by ID number), people and a
+    # whole household out, a household across communities of street 1, someone back in.
+    live = [p for p in created if p not in created[2::6] and p["household_id"] != household_id]
+    for n, community in enumerate(COMMUNITIES):
+        for born in (years_before(today, 60), years_before(today, 5, days=3)):
+            await move(
+                client,
+                "/moves/in",
+                move_in_body(community, str(800 + n), id_number_born(born)),
+                worker(issuer, community),
+            )
+    street_one = [p for p in live if p["community_code"].startswith("330108001")]
+    for n, person in enumerate(street_one[:5]):
+        [moved] = await move(
+            client,
+            "/moves/in",
+            move_in_body(COMMUNITIES[2], str(850 + n % 2), person["clear_id_number"]),
+            worker(issuer, COMMUNITIES[2]),
+        )
+        assert moved["kind"] == "transfer"
+    leaving = street_one[5]
+    await move(
+        client,
+        "/moves/out",
+        {"resident_id": leaving["id"]},
+        worker(issuer, leaving["community_code"]),
+    )
+    whole = street_one[-1]
+    await move(
+        client,
+        "/moves/transfer",
+        {
+            "household_id": whole["household_id"],
+            "to_community_code": COMMUNITIES[1]
+            if whole["community_code"] == COMMUNITIES[0]
+            else COMMUNITIES[0],
+            "to_address": {"building": "7幢", "unit": "1单元", "room": "701"},
+        },
+        issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001"),
+    )
+    out_household = next(p for p in live if p["community_code"] == COMMUNITIES[2])
+    await move(
+        client,
+        "/moves/out",
+        {"household_id": out_household["household_id"]},
+        worker(issuer, COMMUNITIES[2]),
+    )
+    await move(
+        client,
+        "/moves/in",
+        move_in_body(COMMUNITIES[0], "870", leaving["clear_id_number"]),
+        worker(issuer, COMMUNITIES[0]),
+    )
+    await assert_stats_equal_a_recount(client, issuer, sessionmaker)
+    await assert_counters_equal_a_recount(sessionmaker)
 
     # Registrations: submitted, some approved (a resident and maybe a household), some rejected.
     registrations = []

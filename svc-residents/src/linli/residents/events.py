@@ -22,6 +22,7 @@ from linli.residents.households.events import (
     ResidentUpdated,
 )
 from linli.residents.imports.events import ImportCompleted
+from linli.residents.moves.events import HouseholdMoved, ResidentMoved
 from linli.residents.places.events import (
     BuildingCreated,
     BuildingDeleted,
@@ -58,12 +59,14 @@ ResidentsEvent = Annotated[
     | ResidentUpdated
     | ResidentTagged
     | ResidentDeleted
+    | ResidentMoved
     | ChangeRequestFiled
     | ChangeRequestApproved
     | ChangeRequestRejected
     | HouseholdCreated
     | HouseholdUpdated
     | HouseholdDeleted
+    | HouseholdMoved
     | GridCreated
     | GridUpdated
     | GridDeleted

@@ -149,14 +149,18 @@ class ResidentRepository:
             )
         ).first()
 
-    async def members(self, household_id: uuid.UUID) -> Sequence[Resident]:
-        return (
-            await self.session.scalars(
-                select(Resident)
-                .where(Resident.household_id == household_id, Resident.deleted_at.is_(None))
-                .order_by(Resident.created_at, Resident.id)
-            )
-        ).all()
+    async def members(
+        self, household_id: uuid.UUID, *, for_update: bool = False
+    ) -> Sequence[Resident]:
+        """Live members, oldest record first; `for_update` locks them (a whole household moves)."""
+        statement = (
+            select(Resident)
+            .where(Resident.household_id == household_id, Resident.deleted_at.is_(None))
+            .order_by(Resident.created_at, Resident.id)
+        )
+        if for_update:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.scalars(statement)).all()
 
     def search(
         self,

@@ -62,12 +62,18 @@ def _one_place(
     return community_code is not None and address is not None
 
 
+def _not_a_move(reason: DeletionReason) -> DeletionReason:
+    if reason is DeletionReason.MOVED_OUT:
+        raise ValueError("moving out is recorded as a move (POST /moves/out), not a deletion")
+    return reason
+
+
 class Deletion(BaseModel):
     """Why a record leaves the registry. Moving away is a move, not a deletion."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: DeletionReason
+    reason: Annotated[DeletionReason, AfterValidator(_not_a_move)]
     note: Note | None = Field(default=None, description="Kept with the record; no ID or phone")
 
 

@@ -82,6 +82,7 @@ from linli.residents.places.repository import PlaceRepository
 from linli.residents.places.service import Viewer, dwelling_at_address, viewer
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import UnknownCommunity
+from linli.residents.registrations.schemas import Address
 from linli.residents.stats.service import counters
 
 # Who changes the registry: the community's own workers (admins above read it).
@@ -393,7 +394,7 @@ async def _grid_of_community(
         raise PlaceOutsideCommunity("grid_id", community_code)
 
 
-async def _dwelling_for(
+async def dwelling_for(
     session: AsyncSession,
     principal: Principal,
     *,
@@ -420,6 +421,34 @@ async def _dwelling_for(
     )
 
 
+async def destination_household(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    household_id: uuid.UUID | None,
+    community_code: str | None,
+    address: Address | None,
+) -> Household:
+    """The household a person joins: named by id (404 outside the scope), or the household at an
+    address (403 outside the scope), founded when the dwelling has none."""
+    if household_id is not None:
+        household = await HouseholdRepository(session).get(household_id)
+        if household is None or not principal.covers(household.community_code):
+            raise HouseholdNotFound()
+        return household
+    assert address is not None
+    dwelling = await dwelling_for(
+        session,
+        principal,
+        dwelling_id=None,
+        community_code=community_code,
+        building=address.building,
+        unit=address.unit,
+        room=address.room,
+    )
+    return await household_at(session, dwelling)
+
+
 # --- households ----------------------------------------------------------------------------------
 
 
@@ -429,7 +458,7 @@ async def create_household(
     """Found a household in an empty dwelling (409 when the dwelling has one)."""
     principal.require_role(*WRITE_ROLES)
     address = household_in.address
-    dwelling = await _dwelling_for(
+    dwelling = await dwelling_for(
         session,
         principal,
         dwelling_id=household_in.dwelling_id,
@@ -558,23 +587,22 @@ async def create_resident(
 ) -> Resident:
     """A worker enters a resident into a household, or at an address (household founded)."""
     principal.require_role(*WRITE_ROLES)
-    if resident_in.household_id is not None:
-        household = await HouseholdRepository(session).get(resident_in.household_id)
-        if household is None or not principal.covers(household.community_code):
-            raise HouseholdNotFound()
-    else:
-        address = resident_in.address
-        assert address is not None
-        dwelling = await _dwelling_for(
-            session,
-            principal,
-            dwelling_id=None,
-            community_code=resident_in.community_code,
-            building=address.building,
-            unit=address.unit,
-            room=address.room,
-        )
-        household = await household_at(session, dwelling)
+    household = await destination_household(
+        session,
+        principal,
+        household_id=resident_in.household_id,
+        community_code=resident_in.community_code,
+        address=resident_in.address,
+    )
+    return await enter_resident(
+        session, household=household, cipher=cipher, resident_in=resident_in
+    )
+
+
+async def enter_resident(
+    session: AsyncSession, *, household: Household, cipher: PiiCipher, resident_in: ResidentCreate
+) -> Resident:
+    """*Write path*: a new record for a person entered by a worker (or moving in), published."""
     facts = parse_id_number(resident_in.id_number)
     id_number = protect(cipher, PiiField.ID_NUMBER, resident_in.id_number)
     phone = protect(cipher, PiiField.PHONE, resident_in.phone) if resident_in.phone else None
