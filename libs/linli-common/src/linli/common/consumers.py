@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from linli.common.db import KernelBase, utcnow_column
 from linli.common.events import CloudEvent
 from linli.common.nats import Backoff, JetStreamSource
+from linli.common.tasks import cancel_and_wait
 
 __all__ = ["EventConsumer", "EventHandler", "ProcessedEvent", "UnprocessableEvent"]
 
@@ -100,9 +101,7 @@ class EventConsumer:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def run_until_idle(self, *, idle_s: float = 1.0) -> int:

@@ -16,6 +16,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from linli.common.events import STREAM_SUBJECTS
+from linli.common.tasks import cancel_and_wait
 
 DEFAULT_STREAM = "LINLI"
 # JetStream drops a second message with the same Nats-Msg-Id inside this window; the outbox
@@ -173,9 +174,7 @@ class NatsConnection:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._restore is not None:
             self._restore.cancel()

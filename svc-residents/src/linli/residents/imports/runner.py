@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.pii import PiiCipher
+from linli.common.tasks import cancel_and_wait
 from linli.residents.config import Settings
 from linli.residents.imports import service
 from linli.residents.imports.files import SpooledFile
@@ -100,12 +101,7 @@ class ImportRunner:
             return await service.fail_stale_jobs(session, stale_after=self.stale_after)
 
     async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(list(self._tasks.values()))
 
     async def _heartbeat(self, progress: _JobProgress) -> None:
         while True:
@@ -133,9 +129,7 @@ class ImportRunner:
                 ImportStatus.FAILED, error="the import failed; nothing was stored, upload again"
             )
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            await cancel_and_wait(heartbeat)
             await asyncio.to_thread(file.remove)
 
     async def _import(self, progress: _JobProgress, file: SpooledFile) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from linli.common.nats import Backoff, JetStreamSource
 from linli.common.outbox.models import OutboxMessage
 from linli.common.outbox.record import OUTBOX_CHANNEL
+from linli.common.tasks import cancel_and_wait
 
 __all__ = ["OutboxRelay", "asyncpg_connect_args"]
 
@@ -108,11 +109,7 @@ class OutboxRelay:
             self._tasks.append(asyncio.create_task(self._listen(), name="outbox-listen"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
         self.listening.clear()
 
