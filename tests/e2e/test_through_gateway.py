@@ -1,6 +1,10 @@
-"""The foundation's promise, end to end through the gateway only: staff from `linli users create`
-import divisions, a resident registers, a worker of that community approves, a district system
-subscribed to its wildcard receives the event, the grid roster fills, and NATS down loses nothing."""
+"""Linli end to end through the gateway only, with staff made by `linli users create`.
+
+The foundation: divisions imported, a resident registers, a worker of that community approves, a
+district system subscribed to its wildcard receives the event, the grid roster fills, and NATS
+down loses nothing. The registry: street admin, community worker, grid worker and resident each
+see and change exactly what their role and scope allow.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,7 @@ OTHER_STREET = "330108002"
 # A valid GB 11643 number (check digit computed below) and a mainland mobile number.
 ID_BASE = "33010819900307123"
 PHONE = "13812345678"
+STAFF_PASSWORD = "s3cret-pass!"
 
 
 def gb11643(base17: str) -> str:
@@ -51,12 +56,36 @@ def gb11643(base17: str) -> str:
 class Platform:
     gateway: httpx.AsyncClient
     nats_server: NatsServer
+    gateway_database_url: str
     community: str
     other_community: str
     tokens: dict[str, str]
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    async def add_staff(
+        self, who: str, role: str, scope: str, *, grids: Sequence[str] = ()
+    ) -> None:
+        """A staff account made with `linli users create`, as an administrator would, logged in."""
+        username = f"{who}_{uuid.uuid4().hex[:8]}"
+        result = await asyncio.to_thread(
+            linli_cli,
+            "users",
+            "create",
+            "--username",
+            username,
+            "--password",
+            STAFF_PASSWORD,
+            "--role",
+            role,
+            "--scope",
+            scope,
+            *(arg for grid in grids for arg in ("--grid", grid)),
+            database_url=self.gateway_database_url,
+        )
+        assert result.returncode == 0, result.stderr
+        self.tokens[who] = await staff_token(self.gateway, username, STAFF_PASSWORD)
 
 
 def linli_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -144,32 +173,14 @@ async def platform(pg_server_url: str, tmp_path: Path) -> AsyncIterator[Platform
             verifier_holder["v"] = TokenVerifier(
                 issuer="linli-gateway", audience="linli", jwks=jwks
             )
-            # Staff accounts come from the CLI, as an administrator would make them.
-            accounts = {
-                "city_admin": ("city_admin", CITY),
-                "worker": ("community_worker", community),
-                "other_worker": ("community_worker", other_community),
-            }
-            tokens: dict[str, str] = {}
-            for who, (role, scope) in accounts.items():
-                username = f"{who}_{suffix}"
-                result = linli_cli(
-                    "users",
-                    "create",
-                    "--username",
-                    username,
-                    "--password",
-                    "s3cret-pass!",
-                    "--role",
-                    role,
-                    "--scope",
-                    scope,
-                    database_url=databases["gateway"],
-                )
-                assert result.returncode == 0, result.stderr
-                tokens[who] = await staff_token(gateway, username, "s3cret-pass!")
-            tokens["resident"] = await resident_token(gateway, f"openid-{suffix}")
-            yield Platform(gateway, nats_server, community, other_community, tokens)
+            platform = Platform(
+                gateway, nats_server, databases["gateway"], community, other_community, tokens={}
+            )
+            await platform.add_staff("city_admin", "city_admin", CITY)
+            await platform.add_staff("worker", "community_worker", community)
+            await platform.add_staff("other_worker", "community_worker", other_community)
+            platform.tokens["resident"] = await resident_token(gateway, f"openid-{suffix}")
+            yield platform
     nats_server.stop()
 
 
@@ -368,3 +379,119 @@ async def test_nats_down_during_approvals_loses_nothing(platform: Platform) -> N
     households = await wait_for(roster, within_s=30)
     addresses = sorted(h["address"] for h in households)
     assert addresses == sorted(f"3-1-{room}" for room in rooms)
+
+
+async def test_the_registry_through_the_gateway_for_each_role_and_scope(
+    platform: Platform,
+) -> None:
+    """svc-residents as the four roles of its issue see it through the gateway, with tokens the
+    gateway issued to accounts the CLI made: each sees and changes exactly its role and scope."""
+    p = platform
+    await import_divisions(p)
+    registration_id = await register(p, room="401")
+    approved = await approve(p, registration_id)
+    assert approved.status_code == 200, approved.text
+    resident_id, household_id = approved.json()["resident_id"], approved.json()["household_id"]
+
+    grids = [
+        await p.gateway.post(
+            "/api/residents/grids",
+            json={"community_code": p.community, "number": n, "name": f"第{n}网格"},
+            headers=p.auth("worker"),
+        )
+        for n in (1, 2)
+    ]
+    assert [g.status_code for g in grids] == [201, 201], [g.text for g in grids]
+    joined = await p.gateway.patch(
+        f"/api/residents/households/{household_id}",
+        json={"grid_id": grids[0].json()["id"]},
+        headers=p.auth("worker"),
+    )
+    assert joined.status_code == 200, joined.text
+    await p.add_staff("street_admin", "street_admin", STREET)
+    await p.add_staff("other_street_admin", "street_admin", OTHER_STREET)
+    await p.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
+    await p.add_staff("other_grid_worker", "grid_worker", p.community, grids=[f"{p.community}-02"])
+    p.tokens["other_resident"] = await resident_token(p.gateway, f"other-{uuid.uuid4().hex}")
+    everyone = [
+        "street_admin",
+        "other_street_admin",
+        "worker",
+        "other_worker",
+        "grid_worker",
+        "other_grid_worker",
+        "resident",
+        "other_resident",
+    ]
+    record = f"/api/residents/residents/{resident_id}"
+
+    reads = {who: await p.gateway.get(record, headers=p.auth(who)) for who in everyone}
+    edits = {
+        who: (
+            await p.gateway.patch(record, json={"tags": ["volunteer"]}, headers=p.auth(who))
+        ).status_code
+        for who in everyone
+    }
+
+    assert {who: r.status_code for who, r in reads.items()} == {
+        "street_admin": 200,
+        "other_street_admin": 404,
+        "worker": 200,
+        "other_worker": 404,
+        "grid_worker": 200,
+        "other_grid_worker": 404,
+        "resident": 200,
+        "other_resident": 404,
+    }
+    for who in ("street_admin", "worker", "grid_worker", "resident"):
+        body = reads[who].text
+        assert PHONE not in body and gb11643(ID_BASE[:-1] + "1") not in body, who
+        assert reads[who].json()["id_number"].startswith("330***")
+    assert edits == {
+        "street_admin": 403,
+        "other_street_admin": 403,
+        "worker": 200,
+        "other_worker": 404,
+        "grid_worker": 403,
+        "other_grid_worker": 403,
+        "resident": 403,
+        "other_resident": 403,
+    }
+
+    # Clear values only for a community worker, with a purpose.
+    reveal = {"reveal": "true", "purpose": "上门核实"}
+    revealed = await p.gateway.get(record, params=reveal, headers=p.auth("worker"))
+    assert revealed.status_code == 200, revealed.text
+    assert revealed.json()["id_number"] == gb11643(ID_BASE[:-1] + "1")
+    refused = await p.gateway.get(record, params=reveal, headers=p.auth("street_admin"))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+    # A list or statistics filtered to a division the caller does not hold is 403; their own is
+    # answered from live data.
+    other_street = {"division": OTHER_STREET}
+    assert (
+        await p.gateway.get(
+            "/api/residents/residents", params=other_street, headers=p.auth("street_admin")
+        )
+    ).status_code == 403
+    assert (
+        await p.gateway.get(
+            "/api/residents/stats", params=other_street, headers=p.auth("street_admin")
+        )
+    ).status_code == 403
+    listed = await p.gateway.get(
+        "/api/residents/residents", params={"division": STREET}, headers=p.auth("street_admin")
+    )
+    assert [r["id"] for r in listed.json()["items"]] == [resident_id]
+    stats = await p.gateway.get(
+        "/api/residents/stats", params={"division": STREET}, headers=p.auth("street_admin")
+    )
+    assert stats.status_code == 200, stats.text
+    assert (stats.json()["population"], stats.json()["households"]) == (1, 1)
+    assert stats.json()["tags"].get("volunteer") == 1
+    assert (
+        await p.gateway.get(
+            "/api/residents/stats", params={"division": STREET}, headers=p.auth("resident")
+        )
+    ).status_code == 403
