@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from linli.cli.seed import DEMO_PASSWORD
 from linli.cli.stack import (
     DEFAULT_NATS_PORT,
     StackError,
@@ -194,6 +195,21 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         assert {name: u["status"] for name, u in upstreams.items()} == {
             spec.name: "ok" for spec in DEPLOYABLES if spec is not GATEWAY
         }
+        # The demo city is there to look at: its residents came through the gateway's import.
+        login = httpx.post(
+            f"http://127.0.0.1:{base}/auth/staff/login",
+            json={"username": "city.admin", "password": DEMO_PASSWORD},
+            timeout=10,
+        )
+        stats = httpx.get(
+            f"http://127.0.0.1:{base}/api/residents/stats",
+            params={"division": "3301"},
+            headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+            timeout=10,
+        )
+        assert stats.status_code == 200, stats.text
+        assert stats.json()["population"] > 1000
+        assert stats.json()["tags"]["living_alone"] > 0
         children = _descendants(stack.pid)
         assert len(children) >= len(DEPLOYABLES) + 2  # + postgres and nats-server
 

@@ -1,14 +1,20 @@
-"""The demo city `linli dev up` seeds: Hangzhou's Binjiang district, two streets, staff accounts."""
+"""The demo city `linli dev up` seeds: Hangzhou's Binjiang district, two streets, staff accounts,
+and in each community two grids, six buildings and some 250 residents, all through the gateway."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
+from linli.cli.demo_people import GRID_OF_BUILDING, demo_residents, demo_residents_csv
 from linli.common.auth import Role
+from linli.common.divisions import DivisionCode, Level
+from linli.residents.ages import today_in_shanghai
 
 Echo = Callable[[str], None]
 
@@ -80,17 +86,25 @@ async def create_demo_staff(gateway_database_url: str, accounts: Sequence[DemoAc
     return created
 
 
-def import_demo_divisions(client: httpx.Client, *, username: str, password: str) -> str:
-    """Import the division tree through the gateway, as a city admin would. Returns what happened."""
+def demo_communities() -> list[str]:
+    return [code for code, _ in DEMO_DIVISIONS if DivisionCode(code).level is Level.COMMUNITY]
+
+
+def staff_login(client: httpx.Client, *, username: str, password: str) -> dict[str, str] | str:
+    """Authorization headers for a staff account, or why there are none."""
     login = client.post("/auth/staff/login", json={"username": username, "password": password})
     if login.status_code != 200:
-        return f"skipped: staff login answered {login.status_code} ({login.text[:200]})"
-    token = login.json()["access_token"]
+        return f"staff login answered {login.status_code} ({login.text[:200]})"
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def import_demo_divisions(client: httpx.Client, *, auth: dict[str, str]) -> str:
+    """Import the division tree through the gateway, as a city admin would. Returns what happened."""
     answer = client.post(
         "/api/residents/divisions/import",
         content=demo_divisions_csv().encode(),
         headers={
-            "Authorization": f"Bearer {token}",
+            **auth,
             "Content-Type": "text/csv; charset=utf-8",
             # The import is keyed so a re-run of `linli dev up` replays the first answer.
             "Idempotency-Key": "linli-dev-seed-divisions-v1",
@@ -103,6 +117,97 @@ def import_demo_divisions(client: httpx.Client, *, username: str, password: str)
     if answer.is_success or answer.status_code == 409:
         return f"ok ({len(DEMO_DIVISIONS)} divisions)"
     return f"failed: {answer.status_code} {answer.text[:300]}"
+
+
+class _SeedFailed(Exception):
+    """A step of the demo registry answered something else than expected."""
+
+
+def _expect(answer: httpx.Response, *statuses: int) -> Any:
+    if answer.status_code not in statuses:
+        raise _SeedFailed(
+            f"{answer.request.method} {answer.request.url.path}: {answer.status_code} {answer.text[:300]}"
+        )
+    return answer.json() if answer.content else None
+
+
+def _grids_of(client: httpx.Client, auth: dict[str, str], community: str) -> dict[int, str]:
+    """Number → id of the community's grids, creating grids 1 and 2 where missing."""
+    listed = _expect(
+        client.get("/api/residents/grids", params={"division": community}, headers=auth), 200
+    )
+    grids = {g["number"]: g["id"] for g in listed["items"]}
+    for number in sorted(set(GRID_OF_BUILDING.values()) - grids.keys()):
+        created = _expect(
+            client.post(
+                "/api/residents/grids",
+                json={"community_code": community, "number": number, "name": f"第{number}网格"},
+                headers=auth,
+            ),
+            201,
+        )
+        grids[number] = created["id"]
+    return grids
+
+
+def _place_buildings(
+    client: httpx.Client, auth: dict[str, str], community: str, grids: dict[int, str]
+) -> None:
+    """Buildings 1–6 on their grids, so that the imported households join the grids."""
+    listed = _expect(
+        client.get(
+            "/api/residents/buildings", params={"division": community, "limit": 100}, headers=auth
+        ),
+        200,
+    )
+    existing = {b["name"] for b in listed["items"]}
+    for building, grid in GRID_OF_BUILDING.items():
+        if building not in existing:
+            _expect(
+                client.post(
+                    "/api/residents/buildings",
+                    json={"community_code": community, "name": building, "grid_id": grids[grid]},
+                    headers=auth,
+                ),
+                201,
+            )
+
+
+def seed_demo_registry(
+    client: httpx.Client, *, auth: dict[str, str], within_s: float = 120.0
+) -> str:
+    """Grids, buildings, households and residents of every demo community, once: the bulk import
+    a community worker would use, as the city admin. Returns what happened."""
+    city = DEMO_DIVISIONS[0][0]
+    stats = client.get("/api/residents/stats", params={"division": city}, headers=auth)
+    if stats.status_code in (404, 405):
+        return "skipped: the residents service has no statistics endpoint"
+    if _expect(stats, 200)["population"] > 0:
+        return f"already there ({stats.json()['population']} residents)"
+    communities = demo_communities()
+    for community in communities:
+        _place_buildings(client, auth, community, _grids_of(client, auth, community))
+    residents = list(demo_residents(communities, today=today_in_shanghai()))
+    job = _expect(
+        client.post(
+            "/api/residents/imports/residents",
+            content=demo_residents_csv(residents).encode(),
+            headers={**auth, "Content-Type": "text/csv; charset=utf-8"},
+        ),
+        202,
+    )
+    deadline = time.monotonic() + within_s
+    while job["status"] in ("queued", "validating", "storing"):
+        if time.monotonic() > deadline:
+            return f"import {job['id']} still {job['status']} after {within_s:.0f}s"
+        time.sleep(0.3)
+        job = _expect(client.get(f"/api/residents/imports/{job['id']}", headers=auth), 200)
+    if job["status"] != "completed":
+        return f"import {job['id']} ended {job['status']}: {job.get('error') or job}"
+    return (
+        f"ok ({len(residents)} residents, {job['households_created']} households, "
+        f"{len(communities) * len(set(GRID_OF_BUILDING.values()))} grids)"
+    )
 
 
 def seed_demo_city(
@@ -118,12 +223,16 @@ def seed_demo_city(
     echo(f"demo staff accounts: {created} created, {len(accounts) - created} already there")
     with httpx.Client(base_url=gateway_url, timeout=30.0) as client:
         try:
-            outcome = import_demo_divisions(
-                client, username=accounts[0].username, password=accounts[0].password
-            )
-        except httpx.HTTPError as exc:
-            outcome = f"failed: {type(exc).__name__}: {exc}"
-    echo(f"demo divisions (滨江区, 西兴街道, 长河街道): {outcome}")
+            auth = staff_login(client, username=accounts[0].username, password=accounts[0].password)
+            if isinstance(auth, str):
+                echo(f"demo divisions and residents: skipped: {auth}")
+            else:
+                echo(
+                    f"demo divisions (滨江区, 西兴街道, 长河街道): {import_demo_divisions(client, auth=auth)}"
+                )
+                echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
+        except (httpx.HTTPError, _SeedFailed) as exc:
+            echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")
     table = [(a.username, a.password, a.summary) for a in accounts]
     table.append(
         (
