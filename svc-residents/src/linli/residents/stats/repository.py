@@ -130,7 +130,10 @@ def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 # Counts every counter of the given communities from the rows themselves (bound as :codes). The
 # migration that introduced the counters backfills them with the same statements over every
-# community.
+# community. Each statement scans a table once and groups: a bulk import recounts in the
+# transaction that inserted its rows, where the planner has no statistics of them yet, and a
+# subquery per community then became a scan per community (25 s instead of 0.7 s for 1,000
+# communities of 300,000 residents).
 _RECOUNT = (
     """
     INSERT INTO community_tag_counts (community_code, tag, n)
@@ -152,14 +155,29 @@ _RECOUNT = (
     """,
     """
     UPDATE community_counters AS c SET
-        residents = (SELECT count(*) FROM residents AS r
-                     WHERE r.community_code = c.community_code AND r.deleted_at IS NULL),
-        households = (SELECT count(*) FROM households AS h
-                      WHERE h.community_code = c.community_code AND h.deleted_at IS NULL),
-        pending_registrations = (SELECT count(*) FROM registrations AS g
-                                 WHERE g.community_code = c.community_code
-                                 AND g.status = 'pending')
-    WHERE c.community_code = ANY(:codes)
+        residents = coalesce(t.residents, 0),
+        households = coalesce(t.households, 0),
+        pending_registrations = coalesce(t.pending, 0)
+    FROM unnest(CAST(:codes AS text[])) AS k(code)
+    LEFT JOIN (
+        SELECT community_code, sum(residents) AS residents, sum(households) AS households,
+               sum(pending) AS pending
+        FROM (
+            SELECT community_code, count(*) AS residents, 0 AS households, 0 AS pending
+            FROM residents WHERE deleted_at IS NULL AND community_code = ANY(:codes)
+            GROUP BY community_code
+            UNION ALL
+            SELECT community_code, 0, count(*), 0
+            FROM households WHERE deleted_at IS NULL AND community_code = ANY(:codes)
+            GROUP BY community_code
+            UNION ALL
+            SELECT community_code, 0, 0, count(*)
+            FROM registrations WHERE status = 'pending' AND community_code = ANY(:codes)
+            GROUP BY community_code
+        ) AS counts
+        GROUP BY community_code
+    ) AS t ON t.community_code = k.code
+    WHERE c.community_code = k.code
     """,
 )
 
