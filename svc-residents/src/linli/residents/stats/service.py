@@ -111,6 +111,7 @@ async def division_stats(
     await apply_staged(session)
     today = today or today_in_shanghai()
     repository = CounterRepository(session)
+    await repository.plan_for_this_division()
     totals = await repository.totals(division)
     stored = await repository.tags(division)
     # Everyone at least `age` years old today was born on or before that age's latest birth date.
