@@ -117,6 +117,35 @@ async def test_a_malformed_body_is_422_naming_each_field_and_stores_nothing(
     assert await outbox(sessionmaker) == []
 
 
+async def test_a_chinese_client_reads_every_field_error_in_chinese(
+    client: httpx.AsyncClient, issuer: TestIssuer, registration_payload: PayloadFactory
+) -> None:
+    body = registration_payload(
+        id_number="330108199003071230", phone="12345", name="", consent=False
+    )
+    del body["relation_to_head"]
+
+    chinese = await client.post(
+        "/registrations",
+        json=body,
+        headers={**resident(issuer), "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
+    )
+    english = await client.post("/registrations", json=body, headers=resident(issuer))
+
+    assert chinese.status_code == english.status_code == 422
+    assert chinese.json()["title"] == "数据校验未通过"
+    assert {e["field"]: e["message"] for e in chinese.json()["errors"]} == {
+        "body.id_number": "身份证号码校验位不符",
+        "body.phone": "手机号码应为以13至19开头的11位数字",
+        "body.name": "至少 1 个字符",
+        "body.consent": "须本人同意社区保存以上信息",
+        "body.relation_to_head": "必填",
+    }
+    assert {e["field"]: e["message"] for e in english.json()["errors"]}["body.id_number"] == (
+        "Value error, the check character of the ID number does not match"
+    )
+
+
 async def test_an_unknown_community_is_422_on_the_community_field(
     client: httpx.AsyncClient, issuer: TestIssuer, registration_payload: PayloadFactory
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from linli.common.errors import InvalidValue
 from linli.residents.models import Sex
 
 # GB 11643-1999: weights of the 17 body digits, and the check character for (sum mod 11).
@@ -20,18 +21,18 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
 
-class InvalidIdNumber(ValueError):
+class InvalidIdNumber(InvalidValue):
     """Not a valid 18-character citizen ID number."""
 
 
-class InvalidPhone(ValueError):
+class InvalidPhone(InvalidValue):
     """Not an 11-digit mainland mobile number."""
 
 
 def check_character(body: str) -> str:
     """The 18th character for a 17-digit body (also used to make valid numbers for seeds and tests)."""
     if len(body) != 17 or not body.isdigit():
-        raise InvalidIdNumber("the body of an ID number is 17 digits")
+        raise InvalidIdNumber("the body of an ID number is 17 digits", "身份证号码本体应为17位数字")
     return _CHECK_CHARS[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
@@ -48,15 +49,24 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdNumberFacts:
     """Validate shape, check character and embedded birth date; return the facts it encodes."""
     number = normalize_id_number(value)
     if not _ID_SHAPE.match(number):
-        raise InvalidIdNumber("an ID number is 17 digits followed by a digit or X")
+        raise InvalidIdNumber(
+            "an ID number is 17 digits followed by a digit or X",
+            "身份证号码应为17位数字加一位数字或X",
+        )
     if check_character(number[:17]) != number[17]:
-        raise InvalidIdNumber("the check character of the ID number does not match")
+        raise InvalidIdNumber(
+            "the check character of the ID number does not match", "身份证号码校验位不符"
+        )
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise InvalidIdNumber("the ID number holds no valid birth date") from exc
+        raise InvalidIdNumber(
+            "the ID number holds no valid birth date", "身份证号码中的出生日期无效"
+        ) from exc
     if not _EARLIEST_BIRTH <= birth <= (today or date.today()):
-        raise InvalidIdNumber("the birth date in the ID number is out of range")
+        raise InvalidIdNumber(
+            "the birth date in the ID number is out of range", "身份证号码中的出生日期超出范围"
+        )
     # The 17th digit is the order code: odd for men, even for women.
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     return IdNumberFacts(region=number[:6], birth_date=birth, sex=sex)
@@ -73,7 +83,10 @@ def normalize_phone(value: str) -> str:
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
     if not _MOBILE.match(digits):
-        raise InvalidPhone("a mainland mobile number is 11 digits starting with 13-19")
+        raise InvalidPhone(
+            "a mainland mobile number is 11 digits starting with 13-19",
+            "手机号码应为以13至19开头的11位数字",
+        )
     return digits
 
 

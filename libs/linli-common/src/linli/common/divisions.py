@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from linli.common.errors import InvalidValue
+
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -31,7 +33,7 @@ LEVEL_LENGTH: dict[Level, int] = {
 _LENGTH_LEVEL = {length: level for level, length in LEVEL_LENGTH.items()}
 
 
-class InvalidDivisionCode(ValueError):
+class InvalidDivisionCode(InvalidValue):
     """A division code that is not 4, 6, 9 or 12 digits."""
 
 
@@ -46,7 +48,8 @@ class DivisionCode:
         value = value.strip()
         if not _DIGITS.match(value) or len(value) not in _LENGTH_LEVEL:
             raise InvalidDivisionCode(
-                f"division code must be 4, 6, 9 or 12 digits (city, district, street, community), got {value!r}"
+                f"division code must be 4, 6, 9 or 12 digits (city, district, street, community), got {value!r}",
+                f"区划代码应为4、6、9或12位数字（市、区、街道、社区），收到 {value!r}",
             )
         # A 12-digit code whose last digits are zero names a street/district written in full form
         # (e.g. 330108001000); we keep it as given: the statistics bureau's full codes are 12 digits.
@@ -94,7 +97,10 @@ def _validate_code(value: str) -> str:
 def _validate_community_code(value: str) -> str:
     code = DivisionCode.parse(value)
     if code.level is not Level.COMMUNITY:
-        raise InvalidDivisionCode(f"a community code has 12 digits, got {value!r}")
+        raise InvalidDivisionCode(
+            f"a community code has 12 digits, got {value!r}",
+            f"社区代码应为12位数字，收到 {value!r}",
+        )
     return code.code
 
 

@@ -97,6 +97,58 @@ class ServiceUnavailable(LinliError):
     title_zh = "服务暂不可用"
 
 
+class InvalidValue(ValueError):
+    """A value a validator refuses, worded in English and in Chinese.
+
+    Raised inside a pydantic validator, it becomes that field's error; a client that prefers
+    Chinese reads `zh` as the field's message.
+    """
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+# Chinese wording of pydantic's own error types, formatted with the error's `ctx`.
+_ZH_MESSAGES = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "string_type": "应为文本",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不符",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "uuid_type": "应为 UUID",
+    "uuid_parsing": "应为 UUID",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_type": "应为时间（ISO 8601）",
+    "datetime_parsing": "应为时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为时间（ISO 8601）",
+    "list_type": "应为数组",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "JSON 格式有误",
+    "json_type": "应为 JSON",
+}
+
+
 def prefers_chinese(accept_language: str | None) -> bool:
     """Whether the first language the client names is Chinese (zh, zh-CN, zh-Hans …)."""
     if not accept_language:
@@ -131,15 +183,31 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic errors as `{field, message, type}` with dotted field paths (`body.phone`)."""
+def field_errors(errors: Sequence[Any], *, chinese: bool = False) -> list[dict[str, Any]]:
+    """Pydantic errors as `{field, message, type}` with dotted field paths (`body.phone`),
+    messages in Chinese when asked and known."""
     rendered = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
-        rendered.append(
-            {"field": ".".join(loc), "message": error.get("msg", ""), "type": error.get("type", "")}
-        )
+        message = error.get("msg", "")
+        if chinese:
+            message = _chinese_message(error) or message
+        rendered.append({"field": ".".join(loc), "message": message, "type": error.get("type", "")})
     return rendered
+
+
+def _chinese_message(error: Mapping[str, Any]) -> str | None:
+    context = error.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, InvalidValue):
+        return cause.zh
+    template = _ZH_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return None
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError, ValueError):
+        return template
 
 
 async def _linli_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -158,7 +226,8 @@ async def _linli_error_handler(request: Request, exc: Exception) -> JSONResponse
 
 async def _validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = field_errors(exc.errors())
+    chinese = prefers_chinese(request.headers.get("accept-language"))
+    errors = field_errors(exc.errors(), chinese=chinese)
     fields = ", ".join(e["field"] for e in errors)
     return problem_response(
         request,

@@ -8,6 +8,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from linli.common.errors import InvalidValue
 from linli.residents.households.schemas import Name, Note, StoredTags
 from linli.residents.identity import MobilePhoneStr
 from linli.residents.models import ChangeRequest, ChangeRequestStatus, RelationToHead
@@ -31,7 +32,10 @@ class ChangeRequestCreate(BaseModel):
     @model_validator(mode="after")
     def _something(self) -> Self:
         if not any(getattr(self, field) is not None for field in REQUESTABLE):
-            raise ValueError("name at least one field to change: " + ", ".join(REQUESTABLE))
+            raise InvalidValue(
+                "name at least one field to change: " + ", ".join(REQUESTABLE),
+                "请至少给出一项要更改的内容：" + "、".join(REQUESTABLE),
+            )
         return self
 
 

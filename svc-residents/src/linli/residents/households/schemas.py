@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from linli.common.divisions import CommunityCodeStr
+from linli.common.errors import InvalidValue
 from linli.common.events import ClearPiiInEvent, ensure_no_clear_pii
 from linli.residents.ages import AgeBand, age_on, band_of, derived_tags
 from linli.residents.identity import IdNumberStr, MobilePhoneStr, parse_id_number
@@ -28,7 +29,9 @@ def _no_identifiers(value: str) -> str:
     try:
         ensure_no_clear_pii(value)
     except ClearPiiInEvent as exc:
-        raise ValueError("cannot contain an ID number or phone number") from exc
+        raise InvalidValue(
+            "cannot contain an ID number or phone number", "不能含身份证号码或手机号码"
+        ) from exc
     return value
 
 
@@ -64,7 +67,10 @@ def _one_place(
 
 def _not_a_move(reason: DeletionReason) -> DeletionReason:
     if reason is DeletionReason.MOVED_OUT:
-        raise ValueError("moving out is recorded as a move (POST /moves/out), not a deletion")
+        raise InvalidValue(
+            "moving out is recorded as a move (POST /moves/out), not a deletion",
+            "迁出请登记为迁移（POST /moves/out），而非删除",
+        )
     return reason
 
 
@@ -93,7 +99,10 @@ class HouseholdCreate(BaseModel):
     @model_validator(mode="after")
     def _one_place(self) -> Self:
         if not _one_place(self.dwelling_id, self.community_code, self.address):
-            raise ValueError("give either dwelling_id, or community_code and address")
+            raise InvalidValue(
+                "give either dwelling_id, or community_code and address",
+                "请给出 dwelling_id，或 community_code 加地址（二选一）",
+            )
         return self
 
 
@@ -126,12 +135,21 @@ class ResidentCreate(BaseModel):
     @model_validator(mode="after")
     def _checks(self) -> Self:
         if not _one_place(self.household_id, self.community_code, self.address):
-            raise ValueError("give either household_id, or community_code and address")
+            raise InvalidValue(
+                "give either household_id, or community_code and address",
+                "请给出 household_id，或 community_code 加地址（二选一）",
+            )
         facts = parse_id_number(self.id_number)
         if self.sex is not None and self.sex != facts.sex:
-            raise ValueError(f"sex does not match the ID number ({facts.sex})")
+            raise InvalidValue(
+                f"sex does not match the ID number ({facts.sex})",
+                f"性别与身份证号码不符（应为{'男' if facts.sex is Sex.MALE else '女'}）",
+            )
         if self.birth_date is not None and self.birth_date != facts.birth_date:
-            raise ValueError(f"birth_date does not match the ID number ({facts.birth_date})")
+            raise InvalidValue(
+                f"birth_date does not match the ID number ({facts.birth_date})",
+                f"出生日期与身份证号码不符（应为 {facts.birth_date}）",
+            )
         return self
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from linli.common.divisions import CommunityCodeStr
+from linli.common.errors import InvalidValue
 from linli.residents.households.schemas import Note, ResidentCreate
 from linli.residents.models import MoveKind, ResidentMove
 from linli.residents.registrations.schemas import Address
@@ -16,7 +17,9 @@ from linli.residents.registrations.schemas import Address
 
 def _not_in_future(value: datetime | None) -> datetime | None:
     if value is not None and value > datetime.now(UTC):
-        raise ValueError("a move cannot be recorded before it happens")
+        raise InvalidValue(
+            "a move cannot be recorded before it happens", "迁移时间不能晚于当前时间"
+        )
     return value
 
 
@@ -52,7 +55,10 @@ class MoveOut(BaseModel):
     @model_validator(mode="after")
     def _one_subject(self) -> Self:
         if (self.resident_id is None) == (self.household_id is None):
-            raise ValueError("give either resident_id or household_id")
+            raise InvalidValue(
+                "give either resident_id or household_id",
+                "resident_id 与 household_id 须且只须给出一个",
+            )
         return self
 
 
@@ -81,20 +87,33 @@ class MoveTransfer(BaseModel):
     @model_validator(mode="after")
     def _one_subject_one_destination(self) -> Self:
         if (self.resident_id is None) == (self.household_id is None):
-            raise ValueError("give either resident_id or household_id")
+            raise InvalidValue(
+                "give either resident_id or household_id",
+                "resident_id 与 household_id 须且只须给出一个",
+            )
         by_address = self.to_community_code is not None and self.to_address is not None
         if (self.to_community_code is None) != (self.to_address is None):
-            raise ValueError("to_community_code and to_address go together")
+            raise InvalidValue(
+                "to_community_code and to_address go together",
+                "to_community_code 与 to_address 须同时给出",
+            )
         named = [self.to_household_id is not None, self.to_dwelling_id is not None, by_address]
         if sum(named) != 1:
-            raise ValueError(
+            raise InvalidValue(
                 "give one destination: to_household_id, to_dwelling_id, or to_community_code "
-                "and to_address"
+                "and to_address",
+                "须给出一个去向：to_household_id、to_dwelling_id，或 to_community_code 加 to_address",
             )
         if self.resident_id is not None and self.to_dwelling_id is not None:
-            raise ValueError("a resident joins a household: to_household_id or an address")
+            raise InvalidValue(
+                "a resident joins a household: to_household_id or an address",
+                "居民迁入的是户：请给出 to_household_id 或地址",
+            )
         if self.household_id is not None and self.to_household_id is not None:
-            raise ValueError("a household moves to a dwelling: to_dwelling_id or an address")
+            raise InvalidValue(
+                "a household moves to a dwelling: to_dwelling_id or an address",
+                "整户迁往的是房屋：请给出 to_dwelling_id 或地址",
+            )
         return self
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from linli.common.divisions import CommunityCodeStr
+from linli.common.errors import InvalidValue
 
 # Seven or more digits in a name look like a phone or ID number typed in the wrong box; place
 # names travel in events, which must never carry those.
@@ -18,7 +19,9 @@ _LONG_DIGIT_RUN = re.compile(r"\d{7,}")
 
 def _no_identifiers(value: str) -> str:
     if _LONG_DIGIT_RUN.search(value):
-        raise ValueError("a place name cannot hold 7 or more digits in a row")
+        raise InvalidValue(
+            "a place name cannot hold 7 or more digits in a row", "地点名称不能含连续7位及以上数字"
+        )
     return value
 
 

@@ -10,6 +10,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from linli.common.divisions import CommunityCodeStr
+from linli.common.errors import InvalidValue
 from linli.common.events import ClearPiiInEvent, ensure_no_clear_pii
 from linli.residents.identity import IdNumberStr, MobilePhoneStr, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus, RelationToHead, Sex
@@ -32,7 +33,10 @@ class Address(BaseModel):
     @classmethod
     def _no_identifiers(cls, value: str) -> str:
         if _LONG_DIGIT_RUN.search(value):
-            raise ValueError("an address part cannot hold 7 or more digits in a row")
+            raise InvalidValue(
+                "an address part cannot hold 7 or more digits in a row",
+                "地址各部分不能含连续7位及以上数字",
+            )
         return value
 
 
@@ -68,14 +72,19 @@ class RegistrationCreate(BaseModel):
         facts = parse_id_number(id_number)
         expected = facts.sex if info.field_name == "sex" else facts.birth_date
         if value != expected:
-            raise ValueError(f"does not match the ID number ({expected})")
+            raise InvalidValue(
+                f"does not match the ID number ({expected})", f"与身份证号码不符（应为 {expected}）"
+            )
         return value
 
     @field_validator("consent")
     @classmethod
     def _consented(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("the resident must consent to the community keeping these data")
+            raise InvalidValue(
+                "the resident must consent to the community keeping these data",
+                "须本人同意社区保存以上信息",
+            )
         return value
 
 
@@ -92,7 +101,10 @@ class RegistrationReject(BaseModel):
         try:
             ensure_no_clear_pii(value)
         except ClearPiiInEvent as exc:
-            raise ValueError("the reason cannot contain an ID number or phone number") from exc
+            raise InvalidValue(
+                "the reason cannot contain an ID number or phone number",
+                "理由中不能含身份证号码或手机号码",
+            ) from exc
         return value
 
 
