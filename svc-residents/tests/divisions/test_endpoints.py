@@ -302,3 +302,86 @@ async def test_a_malformed_code_is_422_naming_the_parameter(
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["query.parent"]
+
+
+# --- deleting a division -------------------------------------------------------------------------
+
+SPARE = "330108001002"
+
+
+async def test_an_empty_division_is_deleted_and_published_on_its_own_subject(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await post_csv(client, CSV + f"{SPARE},江汉社区\n", city_admin(issuer))
+
+    response = await client.delete(f"/divisions/{SPARE}", headers=city_admin(issuer))
+
+    assert response.status_code == 204, response.text
+    assert SPARE not in await stored(sessionmaker)
+    assert (await client.get(f"/divisions/{SPARE}", headers=city_admin(issuer))).status_code == 404
+    event = (await outbox(sessionmaker))[-1]
+    assert event.subject == f"linli.3301.330108.330108001.{SPARE}.residents.division.deleted"
+    data = event.payload["data"]
+    assert (data["code"], data["name"], data["level"]) == (SPARE, "江汉社区", "community")
+
+
+async def test_a_division_with_units_below_or_records_in_it_is_409_and_stays(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    registration_payload: Any,
+) -> None:
+    await post_csv(client, CSV, city_admin(issuer))
+    registered = await client.post(
+        "/registrations",
+        json=registration_payload(),
+        headers=issuer.headers(roles=[Role.RESIDENT], subject="alice"),
+    )
+    assert registered.status_code == 201, registered.text
+    events_before = len(await outbox(sessionmaker))
+
+    street = await client.delete("/divisions/330108001", headers=city_admin(issuer))
+    community = await client.delete("/divisions/330108001001", headers=city_admin(issuer))
+
+    assert street.status_code == community.status_code == 409
+    assert street.headers["content-type"] == "application/problem+json"
+    assert street.json()["held_by"] == ["divisions"]
+    assert community.json()["held_by"] == ["registrations"]
+    assert {"330108001", "330108001001"} <= set(await stored(sessionmaker))
+    assert len(await outbox(sessionmaker)) == events_before
+
+
+async def test_who_may_delete_which_division(client: httpx.AsyncClient, issuer: TestIssuer) -> None:
+    await post_csv(client, CSV + f"{SPARE},江汉社区\n", city_admin(issuer))
+
+    def street_admin(scope: str) -> dict[str, str]:
+        return issuer.headers(roles=[Role.STREET_ADMIN], scope=scope, subject=f"admin-{scope}")
+
+    worker = issuer.headers(roles=[Role.COMMUNITY_WORKER], scope=SPARE, subject="worker")
+    attempts = {
+        "community worker of it": await client.delete(f"/divisions/{SPARE}", headers=worker),
+        "other street's admin": await client.delete(
+            f"/divisions/{SPARE}", headers=street_admin("330108002")
+        ),
+        "street admin, own street": await client.delete(
+            "/divisions/330108001", headers=street_admin("330108001")
+        ),
+        "unknown code": await client.delete(
+            "/divisions/330108001099", headers=street_admin("330108001")
+        ),
+        "not a code": await client.delete("/divisions/33010", headers=city_admin(issuer)),
+        "street admin, a community of the street": await client.delete(
+            f"/divisions/{SPARE}", headers=street_admin("330108001")
+        ),
+    }
+
+    assert {who: r.status_code for who, r in attempts.items()} == {
+        "community worker of it": 403,
+        "other street's admin": 404,
+        "street admin, own street": 403,
+        "unknown code": 404,
+        "not a code": 422,
+        "street admin, a community of the street": 204,
+    }

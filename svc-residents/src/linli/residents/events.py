@@ -11,7 +11,7 @@ from linli.residents.change_requests.events import (
     ChangeRequestFiled,
     ChangeRequestRejected,
 )
-from linli.residents.divisions.events import DivisionsImported
+from linli.residents.divisions.events import DivisionDeleted, DivisionsImported
 from linli.residents.households.events import (
     HouseholdCreated,
     HouseholdDeleted,
@@ -51,6 +51,7 @@ EVENT_SOURCE = "/linli/residents"
 
 ResidentsEvent = Annotated[
     DivisionsImported
+    | DivisionDeleted
     | ImportCompleted
     | ResidentRegistered
     | ResidentApproved

@@ -1,10 +1,10 @@
-"""HTTP of the division tree: import a CSV, browse the tree."""
+"""HTTP of the division tree: import a CSV, browse the tree, delete an empty division."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from linli.common.auth import CurrentPrincipal
@@ -139,3 +139,28 @@ async def get_division(
 ) -> DivisionRead:
     """One division by its code; a code outside your scope answers 404, like one that does not exist."""
     return await service.get_division(session, principal=principal, code=code)
+
+
+@router.delete(
+    "/{code}",
+    status_code=204,
+    response_class=Response,
+    responses=refusals(
+        {
+            403: "Your role may not change the tree, or the code is your own scope's unit",
+            404: "No such division within your scope",
+            409: "The division still has units below it or records in it (`held_by` names them)",
+        }
+    ),
+)
+async def delete_division(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    code: Annotated[DivisionCodeStr, Path(description="4, 6, 9 or 12-digit division code")],
+) -> Response:
+    """Delete a division imported by mistake (a wrong code, a community merged before it was
+    used). Only an empty one: no units below it, and no place, household, resident,
+    registration, change request or move in it. For city, district and street admins (and ops),
+    on units below their own scope. Renaming is an import of the same code with the new name."""
+    await service.delete_division(session, principal=principal, code=code)
+    return Response(status_code=204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from linli.common.errors import Forbidden, InvalidInput, LinliError, NotFound
+from linli.common.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound
 from linli.residents.divisions.schemas import DivisionRowError
 
 
@@ -67,4 +67,18 @@ class DivisionRowsOutOfScope(Forbidden):
         super().__init__(
             f"{len(rows)} row(s) lie outside your scope {scope or '(none)'}; nothing was imported",
             rows=[row.model_dump() for row in rows],
+        )
+
+
+class DivisionInUse(Conflict):
+    """The division still has units below it or records in it; `held_by` names what."""
+
+    problem = "division-in-use"
+    title_en = "Division in use"
+    title_zh = "区划仍在使用"
+
+    def __init__(self, held_by: Sequence[str]) -> None:
+        super().__init__(
+            "only an empty division can be deleted; it still has: " + ", ".join(held_by),
+            held_by=list(held_by),
         )

@@ -5,12 +5,38 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Select, func, literal_column, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.divisions import DivisionCode
-from linli.residents.models import Division
+from linli.residents.models import (
+    Building,
+    ChangeRequest,
+    CommunityBirthDateCount,
+    CommunityBirthYearCount,
+    CommunityCounter,
+    CommunityTagCount,
+    Court,
+    Division,
+    Dwelling,
+    Grid,
+    Household,
+    Registration,
+    Resident,
+    ResidentMove,
+    Unit,
+)
 
 # asyncpg allows 32767 parameters per statement; 1000 rows of 4 columns stays far below.
 _UPSERT_BATCH = 1000
@@ -26,8 +52,56 @@ class DivisionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, code: str) -> Division | None:
-        return await self.session.get(Division, code)
+    async def get(self, code: str, *, for_update: bool = False) -> Division | None:
+        """The division; `for_update` also keeps rows naming it from being added meanwhile
+        (their foreign key check waits on the lock)."""
+        return await self.session.get(Division, code, with_for_update=for_update)
+
+    async def holders(self, code: str) -> list[str]:
+        """What still names this division: units below it, places, people, registrations,
+        change requests and moves, by table name (empty when it may be deleted)."""
+        checks: list[tuple[str, ColumnElement[bool]]] = [
+            ("divisions", exists().where(Division.parent_code == code)),
+            *(
+                (model.__tablename__, exists().where(model.community_code == code))
+                for model in (
+                    Grid,
+                    Court,
+                    Building,
+                    Unit,
+                    Dwelling,
+                    Household,
+                    Resident,
+                    Registration,
+                    ChangeRequest,
+                )
+            ),
+            (
+                ResidentMove.__tablename__,
+                exists().where(
+                    or_(
+                        ResidentMove.from_community_code == code,
+                        ResidentMove.to_community_code == code,
+                    )
+                ),
+            ),
+        ]
+        found = (await self.session.execute(select(*(check for _, check in checks)))).one()
+        return [name for (name, _), held in zip(checks, found, strict=True) if held]
+
+    async def delete(self, division: Division) -> None:
+        """Remove an unheld division with its (zero) statistics counters."""
+        for counter in (
+            CommunityCounter,
+            CommunityTagCount,
+            CommunityBirthYearCount,
+            CommunityBirthDateCount,
+        ):
+            await self.session.execute(
+                delete(counter).where(counter.community_code == division.code)
+            )
+        await self.session.delete(division)
+        await self.session.flush()
 
     async def existing_codes(self, codes: Collection[str]) -> set[str]:
         if not codes:

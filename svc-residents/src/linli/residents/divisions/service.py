@@ -1,4 +1,5 @@
-"""Business rules of the division tree: who may import what, and what makes a row valid."""
+"""Business rules of the division tree: who may import what, what makes a row valid, and
+which division may be deleted."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import STAFF_ROLES, Principal, Role
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
+from linli.common.errors import Forbidden
 from linli.common.outbox import record_event
 from linli.residents.divisions.errors import (
     DivisionFileUnreadable,
+    DivisionInUse,
     DivisionNotFound,
     DivisionRowsInvalid,
     DivisionRowsOutOfScope,
 )
-from linli.residents.divisions.events import DivisionsImported
+from linli.residents.divisions.events import DivisionDeleted, DivisionsImported
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.divisions.schemas import (
     DivisionImportResult,
@@ -209,3 +212,30 @@ async def get_division(session: AsyncSession, *, principal: Principal, code: str
     if division is None or not principal.covers(code):
         raise DivisionNotFound()
     return DivisionRead.model_validate(division)
+
+
+async def delete_division(session: AsyncSession, *, principal: Principal, code: str) -> None:
+    """Remove a division imported by mistake. Only an empty one: no units below it and nothing
+    recorded in it, now or in its history (moves); a unit is deleted by an admin above it."""
+    principal.require_role(*IMPORT_ROLES)
+    repository = DivisionRepository(session)
+    division = await repository.get(code, for_update=True)
+    if division is None or not principal.covers(code):
+        raise DivisionNotFound()
+    if code == principal.scope:
+        raise Forbidden("your own scope's unit is deleted by an admin above it")
+    held_by = await repository.holders(code)
+    if held_by:
+        raise DivisionInUse(held_by)
+    await repository.delete(division)
+    await record_event(
+        session,
+        DivisionDeleted(
+            code=code,
+            name=division.name,
+            level=division.level,
+            community_code=code if division.level is Level.COMMUNITY else None,
+        ),
+        source=EVENT_SOURCE,
+        subject_id=code,
+    )
