@@ -23,7 +23,7 @@ async def test_a_task_that_swallows_a_cancellation_is_cancelled_again() -> None:
     task = asyncio.create_task(fetch_loop())
     await asyncio.sleep(0)
     async with asyncio.timeout(5):
-        await cancel_and_wait(task)
+        await cancel_and_wait(task, grace_s=0.1)
     assert swallowed.is_set()
     assert task.cancelled()
 
