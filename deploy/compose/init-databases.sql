@@ -1,5 +1,5 @@
 -- Run once by the postgres:16 image on an empty volume: one database per deployable
--- (names from linli.common.topology; tests/deploy/test_compose.py keeps the two in step).
+-- (names from linli.cli.topology; tests/deploy/test_compose.py keeps the two in step).
 CREATE DATABASE linli_gateway;
 CREATE DATABASE linli_residents;
 CREATE DATABASE linli_service_hall;

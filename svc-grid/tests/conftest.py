@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from linli.common.events import CloudEvent
 from linli.common.settings import Environment
 from linli.grid.app import create_app
-from linli.grid.config import SPEC, Settings
+from linli.grid.config import NAME, Settings
 from linli.grid.roster.handlers import on_resident_approved
 from linli.grid.roster.schemas import RESIDENT_APPROVED_TYPE
 from linli.testing import serve_app
@@ -25,7 +25,7 @@ from linli.testing.tokens import TestIssuer
 @pytest.fixture(scope="session")
 def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     return Settings(
-        database_url=service_database(SPEC.name),
+        database_url=service_database(NAME),
         nats_url=nats_url,
         environment=Environment.TEST,
         log_json=False,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from linli.common.pii import PiiCipher
 from linli.common.settings import Environment
 from linli.residents.app import create_app
-from linli.residents.config import SPEC, Settings
+from linli.residents.config import NAME, Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.identity import check_character
 from linli.residents.stats.service import install_commit_hook
@@ -47,7 +47,7 @@ PayloadFactory = Callable[..., dict[str, Any]]
 @pytest.fixture(scope="session")
 def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     return Settings(
-        database_url=service_database(SPEC.name),
+        database_url=service_database(NAME),
         nats_url=nats_url,
         environment=Environment.TEST,
         log_json=False,

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from linli.residents.config import SPEC
+from linli.residents.config import NAME
 from linli.testing import create_database, drop_database, migrate
 from linli.testing.databases import alembic_config
 
@@ -32,8 +32,8 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     name = "test_residents_migrations"
     url = create_database(pg_server_url, name)
     try:
-        migrate(SPEC, url)
-        config = alembic_config(SPEC, url)
+        migrate(NAME, url)
+        config = alembic_config(NAME, url)
         # Raises when autogenerate would find a difference between the models and the database.
         await asyncio.to_thread(command.check, config)
         assert {"divisions", "registrations", "households", "residents", "outbox_messages"} <= (

@@ -9,7 +9,7 @@ import pytest
 
 from linli.common.settings import Environment
 from linli.service_hall.app import create_app
-from linli.service_hall.config import SPEC, Settings
+from linli.service_hall.config import NAME, Settings
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
 
@@ -17,7 +17,7 @@ from linli.testing.tokens import TestIssuer
 @pytest.fixture(scope="session")
 def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
     return Settings(
-        database_url=service_database(SPEC.name),
+        database_url=service_database(NAME),
         nats_url=nats_url,
         environment=Environment.TEST,
         log_json=False,

@@ -26,7 +26,7 @@ from linli.cli.stack import (
     plan_ports,
     port_env_var,
 )
-from linli.common.topology import DEPLOYABLES, GATEWAY, service
+from linli.cli.topology import DEPLOYABLES, GATEWAY, service
 from linli.testing.infra import port_is_free, workspace_root
 
 LINLI = str(Path(sys.executable).with_name("linli"))

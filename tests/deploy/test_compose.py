@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from linli.common.topology import DEPLOYABLES, GATEWAY, ServiceSpec
+from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.testing.infra import nats_server_binary, workspace_root
 
 ROOT = workspace_root()

@@ -25,8 +25,8 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from linli.cli.topology import SERVICES
 from linli.common.auth import TokenVerifier
-from linli.common.topology import SERVICES
 from linli.gateway.app import create_app as create_gateway
 from linli.gateway.config import GatewaySettings
 from linli.gateway.proxy import RoutingTransport

@@ -15,6 +15,7 @@ from linli.common.auth import Principal, Role
 from linli.common.errors import Forbidden
 from linli.common.outbox import OutboxMessage
 from linli.common.pii import PiiCipher, PiiField
+from linli.residents.divisions.errors import UnknownCommunity
 from linli.residents.households.errors import ResidentAlreadyRegistered
 from linli.residents.models import Household, Registration, RegistrationStatus, Resident, Sex
 from linli.residents.registrations import service
@@ -22,7 +23,6 @@ from linli.residents.registrations.errors import (
     RegistrationAlreadyPending,
     RegistrationNotFound,
     RegistrationNotPending,
-    UnknownCommunity,
 )
 from linli.residents.registrations.schemas import RegistrationCreate, RegistrationReject
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from linli.common.pii import PiiCipher, PiiField
-from linli.residents.config import SPEC
+from linli.residents.config import NAME
 from linli.residents.divisions.repository import DivisionRepository
-from linli.residents.households import service as registry
+from linli.residents.households import writes as registry
 from linli.residents.identity import check_character
 from linli.residents.models import (
     CommunityBirthDateCount,
@@ -148,10 +148,10 @@ async def test_upgrading_to_0003_counts_the_rows_already_there(
     url = create_database(pg_server_url, name)
     engine = create_async_engine(url, poolclass=NullPool)
     try:
-        migrate(SPEC, url)
+        migrate(NAME, url)
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         await populate(sessionmaker, cipher)
-        config = alembic_config(SPEC, url)
+        config = alembic_config(NAME, url)
         await asyncio.to_thread(command.downgrade, config, "0002")
 
         await asyncio.to_thread(command.upgrade, config, "head")

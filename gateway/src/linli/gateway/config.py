@@ -9,11 +9,23 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from linli.common.settings import LinliSettings
-from linli.common.topology import GATEWAY, SERVICES
+
+# Where the gateway listens and what it owns by default.
+PORT = 8080
+DATABASE = "linli_gateway"
+# Where each service listens by default, by its `/api/<service>` name: the gateway's default
+# upstreams, and the ports `linli dev up` starts the services on (`linli.cli.topology`).
+UPSTREAM_PORTS: dict[str, int] = {
+    "residents": 8101,
+    "service-hall": 8102,
+    "grid": 8103,
+    "funds": 8104,
+    "jobs-coop": 8105,
+}
 
 
 def _default_database_url() -> str:
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{GATEWAY.database}"
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 
 
 class GatewaySettings(LinliSettings):
@@ -23,7 +35,7 @@ class GatewaySettings(LinliSettings):
     database_url: str = Field(default_factory=_default_database_url)
     database_pool_size: int = 10
 
-    # Upstreams: topology defaults, then the per-service variables, then the `LINLI_UPSTREAMS`
+    # Upstreams: UPSTREAM_PORTS on this host, then the per-service variables, then the `LINLI_UPSTREAMS`
     # JSON object ({"residents": "http://..."}), which wins.
     upstream_residents_url: str | None = None
     upstream_service_hall_url: str | None = None
@@ -95,10 +107,10 @@ class GatewaySettings(LinliSettings):
     @property
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service, by its `/api/<service>` name, without a trailing slash."""
-        urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in SERVICES}
-        for spec in SERVICES:
-            override = getattr(self, f"upstream_{spec.package}_url", None)
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in UPSTREAM_PORTS.items()}
+        for name in UPSTREAM_PORTS:
+            override = getattr(self, f"upstream_{name.replace('-', '_')}_url", None)
             if override:
-                urls[spec.name] = override
+                urls[name] = override
         urls.update(self.upstreams)
         return {name: url.rstrip("/") for name, url in urls.items()}

@@ -1,15 +1,16 @@
-"""Settings of svc-funds: the kernel's ServiceSettings, named after its entry in the topology."""
+"""Settings of svc-funds: the kernel's ServiceSettings with this service's name and database."""
 
 from __future__ import annotations
 
 from linli.common.settings import ServiceSettings
-from linli.common.topology import service
 
-SPEC = service("funds")
+# The `/api/<name>` path segment and NATS subject token; the database it owns by default.
+NAME = "funds"
+DATABASE = "linli_funds"
 
 
 class Settings(ServiceSettings):
     """Read from `LINLI_*` variables like every deployable; defaults point at this service's database."""
 
-    service_name: str = SPEC.name
-    database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{SPEC.database}"
+    service_name: str = NAME
+    database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.common.auth import Role
 from linli.common.errors import LinliError
 from linli.common.settings import database_url_for
-from linli.common.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.testing.infra import EmbeddedPostgres, InfraError
 
 # argparse, not click/typer: three subcommands do not justify another dependency in every image.
@@ -87,7 +87,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             except Exception as exc:  # no CREATEDB right: the database may exist already
                 print(f"note: could not ensure database {spec.database}: {exc}", file=sys.stderr)
                 url = database_url_for(server_url, spec.database)
-            migrate(spec, url)
+            migrate(spec.directory, url)
             print(f"{spec.name}: {spec.database} at head")
     return 0
 

@@ -15,8 +15,8 @@ from types import FrameType
 
 import httpx
 
+from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.common.settings import database_url_for
-from linli.common.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.testing.databases import ensure_database, migrate
 from linli.testing.infra import (
     EmbeddedPostgres,
@@ -166,7 +166,7 @@ class DevStack:
         for spec in DEPLOYABLES:
             try:
                 url = ensure_database(server_url, spec.database)
-                migrate(spec, url)
+                migrate(spec.directory, url)
             except Exception as exc:  # shown to the user as one line, then everything stops
                 raise StackError(
                     f"migrating {spec.name} ({spec.database}) failed: {type(exc).__name__}: {exc}"

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from linli.common.settings import database_url_for
-from linli.common.topology import DEPLOYABLES, ServiceSpec
 from linli.testing.infra import workspace_root
 
 T = TypeVar("T")
@@ -95,18 +94,21 @@ def drop_database(server_url: str, name: str) -> None:
     _run_blocking(lambda: _admin(server_url, f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
 
 
-def deployable_dir(service: str | Path | ServiceSpec) -> Path:
-    """A deployable's folder from its topology spec, its name (`grid`), or a path."""
-    if isinstance(service, ServiceSpec):
-        return workspace_root() / service.directory
+def deployable_dir(service: str | Path) -> Path:
+    """A deployable's folder from its name (`grid`, `jobs_coop`, `svc-grid`, `gateway`) or a path.
+
+    By the workspace's layout (`svc-<name>/`, `gateway/`), so the kit needs no table of services.
+    """
     if isinstance(service, str):
-        for spec in DEPLOYABLES:
-            if service in (spec.name, spec.directory, spec.package):
-                return workspace_root() / spec.directory
+        root = workspace_root()
+        name = service.replace("_", "-")
+        for folder in (root / name, root / f"svc-{name}"):
+            if (folder / "alembic.ini").is_file():
+                return folder
     return Path(service).resolve()
 
 
-def alembic_config(service: str | Path | ServiceSpec, database_url: str) -> Any:
+def alembic_config(service: str | Path, database_url: str) -> Any:
     """The deployable's Alembic config, pointed at `database_url` whatever the current directory."""
     from alembic.config import Config
 
@@ -124,9 +126,7 @@ def alembic_config(service: str | Path | ServiceSpec, database_url: str) -> Any:
     return config
 
 
-def migrate(
-    service: str | Path | ServiceSpec, database_url: str, *, revision: str = "head"
-) -> None:
+def migrate(service: str | Path, database_url: str, *, revision: str = "head") -> None:
     """Run the deployable's Alembic migrations (`upgrade head`) against `database_url`."""
     from alembic import command
 

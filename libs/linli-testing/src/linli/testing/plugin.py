@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from linli.common.db import create_engine, create_sessionmaker
-from linli.common.topology import ServiceSpec
 from linli.testing.databases import create_database, migrate
 from linli.testing.infra import EmbeddedPostgres, NatsServer
 from linli.testing.tokens import TestIssuer
@@ -114,18 +113,16 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 
 @pytest.fixture(scope="session")
-def service_database(pg_server_url: str) -> Callable[[str | ServiceSpec], str]:
+def service_database(pg_server_url: str) -> Callable[[str], str]:
     """`service_database("grid")` → URL of a database migrated to head, made once per session."""
     made: dict[str, str] = {}
 
-    def get(service: str | ServiceSpec) -> str:
-        key = service.name if isinstance(service, ServiceSpec) else service
-        if key not in made:
-            name = "test_" + key.replace("-", "_")
-            url = create_database(pg_server_url, name)
+    def get(service: str) -> str:
+        if service not in made:
+            url = create_database(pg_server_url, "test_" + service.replace("-", "_"))
             migrate(service, url)
-            made[key] = url
-        return made[key]
+            made[service] = url
+        return made[service]
 
     return get
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import Principal, Role
 from linli.common.outbox import record_event
 from linli.common.pii import PiiCipher, PiiField
+from linli.residents.access import MANAGE_ROLES, WRITE_ROLES
 from linli.residents.change_requests.errors import (
     ChangeRequestAlreadyPending,
     ChangeRequestNotFound,
@@ -32,17 +33,15 @@ from linli.residents.change_requests.schemas import (
     ChangeRequestReject,
 )
 from linli.residents.events import EVENT_SOURCE
-from linli.residents.households import service as registry
+from linli.residents.households import writes
 from linli.residents.households.errors import ResidentNotFound
 from linli.residents.households.repository import ResidentRepository
+from linli.residents.households.residents import my_record
 from linli.residents.households.schemas import ResidentUpdate
 from linli.residents.models import ChangeRequest, ChangeRequestStatus
 from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.protected import protect
-
-READ_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
-DECIDE_ROLES = registry.WRITE_ROLES
 
 
 def _fields(request: ChangeRequest) -> list[str]:
@@ -57,7 +56,7 @@ async def file(
     request_in: ChangeRequestCreate,
 ) -> ChangeRequest:
     """A resident asks for their own record to change; it waits for a worker."""
-    resident = await registry.my_record(session, principal=principal)
+    resident = await my_record(session, principal=principal)
     asked = request_in.model_dump(include=set(REQUESTABLE), exclude_none=True, mode="json")
     phone = asked.pop("phone", None)
     stored = protect(cipher, PiiField.PHONE, phone) if phone else None
@@ -134,7 +133,7 @@ async def list_change_requests(
     limit: int,
 ) -> Page[ChangeRequestRead]:
     """The review queue of a division (default: the caller's scope), oldest first."""
-    principal.require_role(*READ_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
     where: list[ColumnElement[bool]] = []
@@ -147,7 +146,7 @@ async def my_change_requests(
     session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
 ) -> Page[ChangeRequestRead]:
     """The caller's own change requests, oldest first."""
-    resident = await registry.my_record(session, principal=principal)
+    resident = await my_record(session, principal=principal)
     return await _page(
         session,
         division="",  # every community: the resident may have moved since filing
@@ -165,7 +164,7 @@ async def get(
         raise ChangeRequestNotFound()
     if principal.has_role(Role.RESIDENT) and request.applicant_subject == principal.subject:
         return request
-    if not (principal.has_role(*READ_ROLES) and principal.covers(request.community_code)):
+    if not (principal.has_role(*MANAGE_ROLES) and principal.covers(request.community_code)):
         raise ChangeRequestNotFound()
     return request
 
@@ -173,7 +172,7 @@ async def get(
 async def _pending_for_decision(
     session: AsyncSession, *, principal: Principal, request_id: uuid.UUID
 ) -> ChangeRequest:
-    principal.require_role(*DECIDE_ROLES)
+    principal.require_role(*WRITE_ROLES)
     request = await ChangeRequestRepository(session).get(request_id, for_update=True)
     # Outside the worker's scope is answered exactly like an id that does not exist.
     if request is None or not principal.covers(request.community_code):
@@ -202,7 +201,7 @@ async def approve(
     )
     if request.phone_cipher is not None:
         changes["phone"] = cipher.decrypt(PiiField.PHONE, request.phone_cipher)
-    await registry.apply_resident_changes(
+    await writes.apply_resident_changes(
         session, resident=resident, changes=changes, cipher=cipher, actor=principal
     )
     _decide(request, ChangeRequestStatus.APPROVED, principal)

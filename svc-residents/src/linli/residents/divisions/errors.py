@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from linli.common.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound
 from linli.residents.divisions.schemas import DivisionRowError
@@ -82,3 +83,19 @@ class DivisionInUse(Conflict):
             "only an empty division can be deleted; it still has: " + ", ".join(held_by),
             held_by=list(held_by),
         )
+
+
+class UnknownCommunity(InvalidInput):
+    """The community code names no imported community."""
+
+    problem = "unknown-community"
+    title_en = "Unknown community"
+    title_zh = "社区不存在"
+
+    def __init__(self, code: str) -> None:
+        error: dict[str, Any] = {
+            "field": "body.community_code",
+            "message": f"no community {code} has been imported",
+            "type": "unknown_community",
+        }
+        super().__init__(f"no community {code} has been imported", errors=[error])

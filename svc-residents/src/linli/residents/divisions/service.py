@@ -9,10 +9,11 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.auth import STAFF_ROLES, Principal, Role
+from linli.common.auth import STAFF_ROLES, Principal
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
 from linli.common.errors import Forbidden
 from linli.common.outbox import record_event
+from linli.residents.access import DIVISION_IMPORT_ROLES
 from linli.residents.divisions.errors import (
     DivisionFileUnreadable,
     DivisionInUse,
@@ -32,7 +33,6 @@ from linli.residents.events import EVENT_SOURCE
 from linli.residents.models import Division
 from linli.residents.pagination import Page, decode_cursor, encode_cursor
 
-IMPORT_ROLES = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.OPS)
 MAX_NAME_LENGTH = 100
 _HEADER = ["code", "name"]
 
@@ -77,7 +77,7 @@ async def import_divisions(
 ) -> DivisionImportResult:
     """All-or-nothing upsert of a `code,name` CSV; every row must lie in the importer's scope and
     be valid, else nothing is stored and every bad row is reported."""
-    principal.require_role(*IMPORT_ROLES)
+    principal.require_role(*DIVISION_IMPORT_ROLES)
     rows = read_csv(content)
     errors: dict[int, list[str]] = {}
     parsed: dict[str, DivisionImportRow] = {}
@@ -217,7 +217,7 @@ async def get_division(session: AsyncSession, *, principal: Principal, code: str
 async def delete_division(session: AsyncSession, *, principal: Principal, code: str) -> None:
     """Remove a division imported by mistake. Only an empty one: no units below it and nothing
     recorded in it, now or in its history (moves); a unit is deleted by an admin above it."""
-    principal.require_role(*IMPORT_ROLES)
+    principal.require_role(*DIVISION_IMPORT_ROLES)
     repository = DivisionRepository(session)
     division = await repository.get(code, for_update=True)
     if division is None or not principal.covers(code):

@@ -19,10 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
+from linli.residents.access import REVEAL_ROLES, viewer
 from linli.residents.exports.repository import ExportRepository
 from linli.residents.households.errors import PurposeRequired
-from linli.residents.households.service import REVEAL_ROLES
-from linli.residents.places.service import viewer
 
 # The import's columns first (a revealed export imports elsewhere as it is), then what the
 # registry derives or assigns.

@@ -13,7 +13,7 @@ from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
 from linli.residents.ages import AgeBand, DerivedTag, today_in_shanghai
 from linli.residents.dependencies import Cipher, RequestId
-from linli.residents.households import service
+from linli.residents.households import residents, service
 from linli.residents.households.schemas import (
     Deletion,
     HouseholdCreate,
@@ -183,7 +183,7 @@ async def create_resident(
     """Enter a resident into a household (`household_id`), or at an address (`community_code` and
     `address`: the household is founded when the dwelling has none). ID number checked; sex and
     birth date follow from it. Send an `Idempotency-Key`."""
-    resident = await service.create_resident(
+    resident = await residents.create_resident(
         session, principal=principal, cipher=cipher, resident_in=resident_in
     )
     return ResidentRead.from_model(resident, today=today_in_shanghai())
@@ -216,7 +216,7 @@ async def list_residents(
     """Search the registry of a division (default: your scope): by tag, age band, building,
     household, grid, name prefix, or an exact ID number or phone (found through the keyed blind
     index, never by decrypting). Masked; a grid worker sees the residents of their grids."""
-    filters = service.ResidentFilters(
+    filters = residents.ResidentFilters(
         division=division,
         tag=tag,
         age_band=age_band,
@@ -227,7 +227,7 @@ async def list_residents(
         id_number=id_number,
         phone=phone,
     )
-    return await service.list_residents(
+    return await residents.list_residents(
         session, principal=principal, cipher=cipher, filters=filters, cursor=cursor, limit=limit
     )
 
@@ -242,7 +242,7 @@ async def list_residents(
 async def my_record(session: DbSession, principal: CurrentPrincipal) -> ResidentRead:
     """The caller's own record (masked), found by the token's `resident_id` or the account that
     registered it."""
-    resident = await service.my_record(session, principal=principal)
+    resident = await residents.my_record(session, principal=principal)
     return ResidentRead.from_model(resident, today=today_in_shanghai())
 
 
@@ -278,7 +278,7 @@ async def get_resident(
 ) -> ResidentRead:
     """One resident: staff whose scope (or grid) holds them, and the resident themself."""
     if reveal:
-        return await service.reveal_resident(
+        return await residents.reveal_resident(
             session,
             principal=principal,
             cipher=cipher,
@@ -286,7 +286,7 @@ async def get_resident(
             purpose=purpose,
             request_id=request_id,
         )
-    return await service.get_resident(session, principal=principal, resident_id=resident_id)
+    return await residents.get_resident(session, principal=principal, resident_id=resident_id)
 
 
 @residents_router.patch(
@@ -309,7 +309,7 @@ async def update_resident(
     resident_in: ResidentUpdate,
 ) -> ResidentRead:
     """Change the fields sent, and only those. `tags` replaces the recorded tags."""
-    resident = await service.update_resident(
+    resident = await residents.update_resident(
         session,
         principal=principal,
         cipher=cipher,
@@ -330,7 +330,7 @@ async def delete_resident(
 ) -> Response:
     """Delete a resident, with a reason (deceased, duplicate, entered in error, other). The
     record is kept as history and leaves every list; the person may be entered again later."""
-    await service.delete_resident(
+    await residents.delete_resident(
         session, principal=principal, resident_id=resident_id, deletion=deletion
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,7 @@ from linli.residents.ages import AgeBand, age_on, band_of, derived_tags
 from linli.residents.identity import IdNumberStr, MobilePhoneStr, parse_id_number
 from linli.residents.models import DeletionReason, Household, RelationToHead, Resident, Sex
 from linli.residents.models.households import StoredTag
-from linli.residents.registrations.schemas import Address
+from linli.residents.places.schemas import Address
 
 
 def _no_identifiers(value: str) -> str:

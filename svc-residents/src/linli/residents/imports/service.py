@@ -29,10 +29,11 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.auth import Principal, Role
+from linli.common.auth import Principal
 from linli.common.events import DomainEvent, new_cloud_event
 from linli.common.outbox import record_event
 from linli.common.pii import PiiCipher, PiiField
+from linli.residents.access import MANAGE_ROLES
 from linli.residents.ages import today_in_shanghai
 from linli.residents.events import EVENT_SOURCE
 from linli.residents.households.events import HouseholdCreated, ResidentCreated
@@ -67,7 +68,6 @@ from linli.residents.places.events import (
 from linli.residents.protected import protect
 from linli.residents.stats.service import recount_communities
 
-IMPORT_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
 BATCH_ROWS = 2000
 EVENT_PAGE = 5000
 
@@ -94,7 +94,7 @@ class Stored:
 
 def import_scope(principal: Principal, division: str | None) -> str:
     """The division an import covers: 403 for roles that never import, or a division not held."""
-    principal.require_role(*IMPORT_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     scope = division or principal.scope
     principal.require_scope(scope)
     return scope
@@ -139,7 +139,7 @@ async def get_job(
 ) -> ImportJob:
     """A job the caller may see (its scope covers the job's); a job whose process died is failed
     here, on read, once its heartbeat is older than `stale_after`."""
-    principal.require_role(*IMPORT_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     repository = ImportRepository(session)
     job = await repository.get_job(job_id)
     if job is None or not principal.covers(job.scope_code):

@@ -12,7 +12,7 @@ from linli.common.divisions import CommunityCodeStr
 from linli.common.errors import InvalidValue
 from linli.residents.households.schemas import Note, ResidentCreate
 from linli.residents.models import MoveKind, ResidentMove
-from linli.residents.registrations.schemas import Address
+from linli.residents.places.schemas import Address
 
 
 def _not_in_future(value: datetime | None) -> datetime | None:

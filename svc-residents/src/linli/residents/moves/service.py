@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.auth import Principal, Role
+from linli.common.auth import Principal
 from linli.common.outbox import record_event
 from linli.common.pii import PiiCipher, PiiField
+from linli.residents.access import MANAGE_ROLES, MOVE_ROLES
 from linli.residents.events import EVENT_SOURCE
-from linli.residents.households import service as registry
+from linli.residents.households import writes
 from linli.residents.households.errors import (
     DwellingOccupied,
     HouseholdNotFound,
@@ -57,9 +58,6 @@ from linli.residents.moves.schemas import MoveIn, MoveOut, MoveRead, MoveTransfe
 from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.stats.service import counters
 
-MOVE_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN)
-READ_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
-
 
 @dataclass(frozen=True, slots=True)
 class _Move:
@@ -82,7 +80,7 @@ async def move_in(
 ) -> list[ResidentMove]:
     """迁入: the person arrives at a household of the caller's scope (see the module docstring)."""
     principal.require_role(*MOVE_ROLES)
-    household = await registry.destination_household(
+    household = await writes.destination_household(
         session,
         principal,
         household_id=move_in.household_id,
@@ -102,7 +100,7 @@ async def move_in(
     if resident is not None:
         await _come_back(session, resident=resident, to=household, move_in=move_in)
     else:
-        resident = await registry.enter_resident(
+        resident = await writes.enter_resident(
             session, household=household, cipher=cipher, resident_in=move_in
         )
     return [
@@ -158,7 +156,7 @@ async def transfer(
     move = _Move.of(transfer_in.moved_at, transfer_in.reason, principal)
     if transfer_in.resident_id is not None:
         resident = await _resident_in_scope(session, principal, transfer_in.resident_id)
-        to = await registry.destination_household(
+        to = await writes.destination_household(
             session,
             principal,
             household_id=transfer_in.to_household_id,
@@ -171,7 +169,7 @@ async def transfer(
     assert transfer_in.household_id is not None
     household = await _household_in_scope(session, principal, transfer_in.household_id)
     address = transfer_in.to_address
-    dwelling = await registry.dwelling_for(
+    dwelling = await writes.dwelling_for(
         session,
         principal,
         dwelling_id=transfer_in.to_dwelling_id,
@@ -462,7 +460,7 @@ async def list_moves(
     limit: int,
 ) -> Page[MoveRead]:
     """Moves from or to a division of the caller's scope (default: all of it), newest first."""
-    principal.require_role(*READ_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
     before = None
@@ -495,7 +493,7 @@ async def get_move(
     session: AsyncSession, *, principal: Principal, move_id: uuid.UUID
 ) -> ResidentMove:
     """A move whose origin or destination lies in the caller's scope."""
-    principal.require_role(*READ_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     move = await MoveRepository(session).get(move_id)
     if move is None or not any(
         code is not None and principal.covers(code)

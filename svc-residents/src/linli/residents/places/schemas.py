@@ -7,7 +7,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from linli.common.divisions import CommunityCodeStr
 from linli.common.errors import InvalidValue
@@ -38,6 +45,27 @@ LongPlaceName = Annotated[
     AfterValidator(_no_identifiers),
 ]
 """A grid's or court's name: `东信第一网格`, `星耀城一期`."""
+
+
+class Address(BaseModel):
+    """Where the household lives inside the community: building, unit and room (楼栋/单元/户)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    building: str = Field(min_length=1, max_length=32, examples=["3幢"])
+    unit: str = Field(min_length=1, max_length=32, examples=["2单元"])
+    room: str = Field(min_length=1, max_length=32, examples=["501"])
+
+    @field_validator("building", "unit", "room")
+    @classmethod
+    def _no_identifiers(cls, value: str) -> str:
+        if _LONG_DIGIT_RUN.search(value):
+            raise InvalidValue(
+                "an address part cannot hold 7 or more digits in a row",
+                "地址各部分不能含连续7位及以上数字",
+            )
+        return value
+
 
 GridNumber = Annotated[int, Field(ge=1, le=9999, description="Number of the grid in its community")]
 

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.auth import Principal, Role
-from linli.common.divisions import Level
+from linli.common.auth import Principal
 from linli.common.errors import InvalidInput
 from linli.common.events import DomainEvent
 from linli.common.outbox import record_event
-from linli.residents.divisions.repository import DivisionRepository
+from linli.residents.access import (
+    MANAGE_ROLES,
+    Place,
+    Viewer,
+    imported_community,
+    managed_place,
+    viewer,
+    visible_place,
+)
 from linli.residents.events import EVENT_SOURCE
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
@@ -28,7 +34,6 @@ from linli.residents.places import events
 from linli.residents.places.errors import (
     PlaceInUse,
     PlaceNameTaken,
-    PlaceNotFound,
     PlaceOutsideCommunity,
 )
 from linli.residents.places.repository import PlaceRepository, PlaceT
@@ -49,79 +54,12 @@ from linli.residents.places.schemas import (
     UnitRead,
     UnitUpdate,
 )
-from linli.residents.registrations.errors import UnknownCommunity
-
-MANAGE_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
-READ_ROLES = (*MANAGE_ROLES, Role.GRID_WORKER)
-
-Place = Grid | Court | Building | Unit | Dwelling
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """What a reader may see: the scope prefix and, for a grid worker, only their grids."""
-
-    principal: Principal
-    grids: frozenset[uuid.UUID] | None  # None: every place of the scope
-
-    def sees(self, place: Place) -> bool:
-        if not self.principal.covers(place.community_code):
-            return False
-        if self.grids is None:
-            return True
-        match place:
-            case Grid():
-                return place.id in self.grids
-            case Building():
-                return place.grid_id in self.grids
-            case Unit():
-                return place.building.grid_id in self.grids
-            case Dwelling():
-                return place.unit.building.grid_id in self.grids
-            case Court():
-                return True  # checked with a query in `_visible`
-
-
-async def viewer(session: AsyncSession, principal: Principal) -> Viewer:
-    """The caller as a reader of places and of the registry: 403 for roles that never read."""
-    principal.require_role(*READ_ROLES)
-    if principal.has_role(*MANAGE_ROLES):
-        return Viewer(principal, None)
-    grids = await PlaceRepository(session).resolve_grid_ids(principal.grid_ids)
-    return Viewer(principal, frozenset(grids))
-
-
-async def _visible(
-    session: AsyncSession, principal: Principal, model: type[PlaceT], place_id: uuid.UUID
-) -> PlaceT:
-    reader = await viewer(session, principal)
-    place = await PlaceRepository(session).get(model, place_id)
-    if place is None or not reader.sees(place):
-        raise PlaceNotFound()
-    if isinstance(place, Court) and reader.grids is not None:
-        held = exists().where(Building.court_id == place.id, Building.grid_id.in_(reader.grids))
-        if not await session.scalar(select(held)):
-            raise PlaceNotFound()
-    return place
-
-
-async def _managed(
-    session: AsyncSession, principal: Principal, model: type[PlaceT], place_id: uuid.UUID
-) -> PlaceT:
-    """The place to change: 403 for roles that never manage places, 404 outside the scope."""
-    principal.require_role(*MANAGE_ROLES)
-    place = await PlaceRepository(session).get(model, place_id, for_update=True)
-    if place is None or not principal.covers(place.community_code):
-        raise PlaceNotFound()
-    return place
 
 
 async def _require_community(session: AsyncSession, principal: Principal, code: str) -> None:
     principal.require_role(*MANAGE_ROLES)
     principal.require_scope(code)
-    division = await DivisionRepository(session).get(code)
-    if division is None or division.level is not Level.COMMUNITY:
-        raise UnknownCommunity(code)
+    await imported_community(session, code)
 
 
 async def _record(session: AsyncSession, event: DomainEvent, place_id: uuid.UUID) -> None:
@@ -228,7 +166,7 @@ async def create_grid(session: AsyncSession, *, principal: Principal, grid_in: G
 
 
 async def get_grid(session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID) -> Grid:
-    return await _visible(session, principal, Grid, grid_id)
+    return await visible_place(session, principal, Grid, grid_id)
 
 
 async def list_grids(
@@ -256,7 +194,7 @@ async def list_grids(
 async def update_grid(
     session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID, grid_in: GridUpdate
 ) -> Grid:
-    grid = await _managed(session, principal, Grid, grid_id)
+    grid = await managed_place(session, principal, Grid, grid_id)
     changed = _apply(grid, grid_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, grid)
@@ -275,7 +213,7 @@ async def update_grid(
 
 
 async def delete_grid(session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID) -> None:
-    grid = await _managed(session, principal, Grid, grid_id)
+    grid = await managed_place(session, principal, Grid, grid_id)
     await _delete(session, grid)
     await _record(session, _grid_event(events.GridDeleted, grid), grid.id)
 
@@ -299,7 +237,7 @@ async def create_court(
 
 
 async def get_court(session: AsyncSession, *, principal: Principal, court_id: uuid.UUID) -> Court:
-    return await _visible(session, principal, Court, court_id)
+    return await visible_place(session, principal, Court, court_id)
 
 
 async def list_courts(
@@ -328,7 +266,7 @@ async def list_courts(
 async def update_court(
     session: AsyncSession, *, principal: Principal, court_id: uuid.UUID, court_in: CourtUpdate
 ) -> Court:
-    court = await _managed(session, principal, Court, court_id)
+    court = await managed_place(session, principal, Court, court_id)
     changed = _apply(court, court_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, court)
@@ -346,7 +284,7 @@ async def update_court(
 
 
 async def delete_court(session: AsyncSession, *, principal: Principal, court_id: uuid.UUID) -> None:
-    court = await _managed(session, principal, Court, court_id)
+    court = await managed_place(session, principal, Court, court_id)
     await _delete(session, court)
     await _record(
         session,
@@ -400,7 +338,7 @@ async def create_building(
 async def get_building(
     session: AsyncSession, *, principal: Principal, building_id: uuid.UUID
 ) -> Building:
-    return await _visible(session, principal, Building, building_id)
+    return await visible_place(session, principal, Building, building_id)
 
 
 async def list_buildings(
@@ -441,7 +379,7 @@ async def update_building(
 ) -> Building:
     """A new grid carries along the households (and their residents) that followed the old one;
     households given a grid of their own keep it."""
-    building = await _managed(session, principal, Building, building_id)
+    building = await managed_place(session, principal, Building, building_id)
     changes = building_in.model_dump(exclude_unset=True)
     await _check_building_refs(session, building.community_code, changes)
     old_grid = building.grid_id
@@ -489,7 +427,7 @@ async def _follow_building_grid(
 async def delete_building(
     session: AsyncSession, *, principal: Principal, building_id: uuid.UUID
 ) -> None:
-    building = await _managed(session, principal, Building, building_id)
+    building = await managed_place(session, principal, Building, building_id)
     await _delete(session, building)
     await _record(session, _building_event(events.BuildingDeleted, building), building.id)
 
@@ -509,7 +447,7 @@ def _unit_event(cls: type[events.UnitCreated | events.UnitDeleted], unit: Unit) 
 async def create_unit(
     session: AsyncSession, *, principal: Principal, building_id: uuid.UUID, unit_in: UnitCreate
 ) -> Unit:
-    building = await _managed(session, principal, Building, building_id)
+    building = await managed_place(session, principal, Building, building_id)
     unit = await _add(
         session,
         Unit(
@@ -524,7 +462,7 @@ async def create_unit(
 
 
 async def get_unit(session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID) -> Unit:
-    return await _visible(session, principal, Unit, unit_id)
+    return await visible_place(session, principal, Unit, unit_id)
 
 
 async def list_units(
@@ -535,7 +473,7 @@ async def list_units(
     cursor: str | None,
     limit: int,
 ) -> Page[UnitRead]:
-    building = await _visible(session, principal, Building, building_id)
+    building = await visible_place(session, principal, Building, building_id)
     rows = await PlaceRepository(session).list(
         Unit,
         division_prefix=building.community_code,
@@ -549,7 +487,7 @@ async def list_units(
 async def update_unit(
     session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID, unit_in: UnitUpdate
 ) -> Unit:
-    unit = await _managed(session, principal, Unit, unit_id)
+    unit = await managed_place(session, principal, Unit, unit_id)
     changed = _apply(unit, unit_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, unit)
@@ -568,7 +506,7 @@ async def update_unit(
 
 
 async def delete_unit(session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID) -> None:
-    unit = await _managed(session, principal, Unit, unit_id)
+    unit = await managed_place(session, principal, Unit, unit_id)
     await _delete(session, unit)
     await _record(session, _unit_event(events.UnitDeleted, unit), unit.id)
 
@@ -591,7 +529,7 @@ def dwelling_event(
 async def create_dwelling(
     session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID, dwelling_in: DwellingCreate
 ) -> Dwelling:
-    unit = await _managed(session, principal, Unit, unit_id)
+    unit = await managed_place(session, principal, Unit, unit_id)
     dwelling = await _add(
         session,
         Dwelling(
@@ -609,7 +547,7 @@ async def create_dwelling(
 async def get_dwelling(
     session: AsyncSession, *, principal: Principal, dwelling_id: uuid.UUID
 ) -> Dwelling:
-    return await _visible(session, principal, Dwelling, dwelling_id)
+    return await visible_place(session, principal, Dwelling, dwelling_id)
 
 
 async def list_dwellings(
@@ -620,7 +558,7 @@ async def list_dwellings(
     cursor: str | None,
     limit: int,
 ) -> Page[DwellingRead]:
-    unit = await _visible(session, principal, Unit, unit_id)
+    unit = await visible_place(session, principal, Unit, unit_id)
     rows = await PlaceRepository(session).list(
         Dwelling,
         division_prefix=unit.community_code,
@@ -638,7 +576,7 @@ async def update_dwelling(
     dwelling_id: uuid.UUID,
     dwelling_in: DwellingUpdate,
 ) -> Dwelling:
-    dwelling = await _managed(session, principal, Dwelling, dwelling_id)
+    dwelling = await managed_place(session, principal, Dwelling, dwelling_id)
     changed = _apply(dwelling, dwelling_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, dwelling)
@@ -660,6 +598,6 @@ async def update_dwelling(
 async def delete_dwelling(
     session: AsyncSession, *, principal: Principal, dwelling_id: uuid.UUID
 ) -> None:
-    dwelling = await _managed(session, principal, Dwelling, dwelling_id)
+    dwelling = await managed_place(session, principal, Dwelling, dwelling_id)
     await _delete(session, dwelling)
     await _record(session, dwelling_event(events.DwellingDeleted, dwelling), dwelling.id)

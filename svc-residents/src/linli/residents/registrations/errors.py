@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from linli.common.errors import Conflict, InvalidInput, NotFound
+from linli.common.errors import Conflict, NotFound
 from linli.residents.models import RegistrationStatus
 
 
@@ -33,19 +31,3 @@ class RegistrationAlreadyPending(Conflict):
     problem = "registration-already-pending"
     title_en = "Registration already pending"
     title_zh = "已有待审核的登记"
-
-
-class UnknownCommunity(InvalidInput):
-    """The community code names no imported community."""
-
-    problem = "unknown-community"
-    title_en = "Unknown community"
-    title_zh = "社区不存在"
-
-    def __init__(self, code: str) -> None:
-        error: dict[str, Any] = {
-            "field": "body.community_code",
-            "message": f"no community {code} has been imported",
-            "type": "unknown_community",
-        }
-        super().__init__(f"no community {code} has been imported", errors=[error])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Self
@@ -14,30 +13,7 @@ from linli.common.errors import InvalidValue
 from linli.common.events import ClearPiiInEvent, ensure_no_clear_pii
 from linli.residents.identity import IdNumberStr, MobilePhoneStr, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus, RelationToHead, Sex
-
-# Seven or more digits in an address part look like a phone or ID number typed in the wrong box;
-# address parts travel in events, which must never carry those.
-_LONG_DIGIT_RUN = re.compile(r"\d{7,}")
-
-
-class Address(BaseModel):
-    """Where the household lives inside the community: building, unit and room (楼栋/单元/户)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    building: str = Field(min_length=1, max_length=32, examples=["3幢"])
-    unit: str = Field(min_length=1, max_length=32, examples=["2单元"])
-    room: str = Field(min_length=1, max_length=32, examples=["501"])
-
-    @field_validator("building", "unit", "room")
-    @classmethod
-    def _no_identifiers(cls, value: str) -> str:
-        if _LONG_DIGIT_RUN.search(value):
-            raise InvalidValue(
-                "an address part cannot hold 7 or more digits in a row",
-                "地址各部分不能含连续7位及以上数字",
-            )
-        return value
+from linli.residents.places.schemas import Address
 
 
 class RegistrationCreate(BaseModel):

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
-from linli.common.divisions import Level
 from linli.common.outbox import record_event
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
-from linli.residents.divisions.repository import DivisionRepository
+from linli.residents.access import MANAGE_ROLES, REVEAL_ROLES, imported_community
 from linli.residents.events import EVENT_SOURCE
-from linli.residents.households import service as households
+from linli.residents.households import writes
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus
 from linli.residents.models.base import new_id
@@ -23,7 +22,6 @@ from linli.residents.registrations.errors import (
     RegistrationAlreadyPending,
     RegistrationNotFound,
     RegistrationNotPending,
-    UnknownCommunity,
 )
 from linli.residents.registrations.events import (
     ResidentApproved,
@@ -38,10 +36,6 @@ from linli.residents.registrations.schemas import (
 )
 from linli.residents.stats.service import counters
 
-# Staff who review registrations; the scope they hold decides which communities.
-REVIEW_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
-# Only the community's own workers need the clear ID number and phone (to check documents).
-REVEAL_ROLES = (Role.COMMUNITY_WORKER,)
 REVEAL_PURPOSE = "registration review"
 
 
@@ -54,9 +48,7 @@ async def submit(
 ) -> Registration:
     """A resident registers (themselves or a member of their household) in a community."""
     principal.require_role(Role.RESIDENT)
-    community = await DivisionRepository(session).get(registration_in.community_code)
-    if community is None or community.level is not Level.COMMUNITY:
-        raise UnknownCommunity(registration_in.community_code)
+    await imported_community(session, registration_in.community_code)
     facts = parse_id_number(registration_in.id_number)
     id_number = protect(cipher, PiiField.ID_NUMBER, registration_in.id_number)
     phone = protect(cipher, PiiField.PHONE, registration_in.phone)
@@ -113,7 +105,7 @@ async def list_registrations(
     limit: int,
 ) -> Page[RegistrationRead]:
     """Registrations of `division` (default: the caller's whole scope), masked, oldest first."""
-    principal.require_role(*REVIEW_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
     after = None
@@ -142,7 +134,7 @@ def _visible(principal: Principal, registration: Registration) -> bool:
     """The applicant sees their own; reviewing staff see those of their scope; nobody else."""
     if principal.has_role(Role.RESIDENT) and registration.applicant_subject == principal.subject:
         return True
-    return principal.has_role(*REVIEW_ROLES) and principal.covers(registration.community_code)
+    return principal.has_role(*MANAGE_ROLES) and principal.covers(registration.community_code)
 
 
 async def get(
@@ -185,7 +177,7 @@ async def reveal(
 async def _pending_for_review(
     session: AsyncSession, *, principal: Principal, registration_id: uuid.UUID
 ) -> Registration:
-    principal.require_role(*REVIEW_ROLES)
+    principal.require_role(*MANAGE_ROLES)
     registration = await RegistrationRepository(session).get(registration_id, for_update=True)
     # Outside the reviewer's scope is answered exactly like an id that does not exist.
     if registration is None or not principal.covers(registration.community_code):
@@ -204,9 +196,9 @@ async def approve(
     registration = await _pending_for_review(
         session, principal=principal, registration_id=registration_id
     )
-    household, resident = await households.settle(
+    household, resident = await writes.settle(
         session,
-        person=households.NewResident(
+        person=writes.NewResident(
             community_code=registration.community_code,
             building=registration.building,
             unit=registration.unit,

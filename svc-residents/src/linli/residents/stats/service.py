@@ -20,8 +20,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from linli.common.auth import Principal, Role
+from linli.common.auth import Principal
 from linli.common.divisions import DivisionCode
+from linli.residents.access import READ_ROLES
 from linli.residents.ages import (
     BAND_AGES,
     ELDERLY_AGE,
@@ -35,15 +36,6 @@ from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.models import StoredTag
 from linli.residents.stats.repository import CounterDeltas, CounterRepository
 from linli.residents.stats.schemas import DivisionStats
-
-# Staff of the registry read the figures of their scope; residents never.
-STATS_ROLES = (
-    Role.COMMUNITY_WORKER,
-    Role.GRID_WORKER,
-    Role.STREET_ADMIN,
-    Role.DISTRICT_ADMIN,
-    Role.CITY_ADMIN,
-)
 
 _STAGED = "linli.residents.counter_deltas"
 
@@ -102,7 +94,7 @@ async def division_stats(
 ) -> DivisionStats:
     """Figures of a community, street, district or city, summed from its communities' counters;
     age bands and the derived tags as of `today` (default: today in Shanghai)."""
-    principal.require_role(*STATS_ROLES)
+    principal.require_role(*READ_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
     unit = await DivisionRepository(session).get(division)
