@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from linli.common.consumers import EventConsumer, ProcessedEvent, UnprocessableEvent
 from linli.common.events import CloudEvent
 from linli.common.nats import NatsConnection
-from linli.common.outbox import record_event
+from linli.common.outbox import EventRecorder
 from linli.common.outbox.relay import OutboxRelay
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -217,11 +217,10 @@ async def test_outbox_to_consumer_end_to_end(
     await relay.start()
     try:
         async with db() as session, session.begin():
+            events = EventRecorder(session, source="/kerneltest")
             for n in range(20):
-                await record_event(
-                    session,
+                await events.record(
                     thing_event(community_code=community, thing_id=f"t{n:02}"),
-                    source="/kerneltest",
                     subject_id=f"t{n:02}",
                 )
         await wait_for_effects(db, 20)

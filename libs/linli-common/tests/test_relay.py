@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.events import CloudEvent, DomainEvent
 from linli.common.nats import NatsConnection
-from linli.common.outbox import OutboxMessage, record_event
+from linli.common.outbox import EventRecorder, OutboxMessage
 from linli.common.outbox.relay import OutboxRelay, asyncpg_connect_args
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -26,11 +26,10 @@ async def record(
     """Commit `count` events in one transaction, as a service's request would."""
     recorded = []
     async with sessions() as session, session.begin():
+        events = EventRecorder(session, source="/kerneltest")
         for n in range(count):
             event: DomainEvent = event_class(community_code=community, thing_id=f"t{n}")
-            recorded.append(
-                await record_event(session, event, source="/kerneltest", subject_id=f"t{n}")
-            )
+            recorded.append(await events.record(event, subject_id=f"t{n}"))
     return recorded
 
 
@@ -56,11 +55,8 @@ async def test_event_is_published_iff_its_transaction_commits(
 
     with pytest.raises(RequestFailed):
         async with db() as session, session.begin():
-            await record_event(
-                session,
-                thing_event(community_code=community, thing_id="lost"),
-                source="/kerneltest",
-                subject_id="lost",
+            await EventRecorder(session, source="/kerneltest").record(
+                thing_event(community_code=community, thing_id="lost"), subject_id="lost"
             )
             raise RequestFailed
     relay = OutboxRelay(db, nats, listen=False)

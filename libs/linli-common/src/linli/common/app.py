@@ -104,6 +104,8 @@ def create_service_app(
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Read by the `Events` dependency: every event of this service carries the same source.
+    app.state.event_source = settings.event_source
     install_problem_handlers(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

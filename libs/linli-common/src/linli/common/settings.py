@@ -63,6 +63,11 @@ class ServiceSettings(LinliSettings):
     run_outbox_relay: bool = True
     run_consumers: bool = True
 
+    @property
+    def event_source(self) -> str:
+        """CloudEvents `source` of every event this service records (`/linli/residents`)."""
+        return f"/linli/{self.service_name}"
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
         if self.is_development:
