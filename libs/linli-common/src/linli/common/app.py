@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import TokenVerifier
+from linli.common.consumers import ConsumerSpec
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.errors import install_problem_handlers
-from linli.common.events import CloudEvent
 from linli.common.idempotency import install_idempotency
 from linli.common.observability import (
     RequestContextMiddleware,
@@ -26,17 +24,6 @@ from linli.common.observability import (
     metrics_endpoint,
 )
 from linli.common.settings import ServiceSettings
-
-EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class ConsumerSpec:
-    """A durable subscription of a service: its name, the subjects it reads, and what it does."""
-
-    durable: str
-    filter_subjects: Sequence[str]
-    handler: EventHandler
 
 
 def create_service_app(

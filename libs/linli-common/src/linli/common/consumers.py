@@ -1,29 +1,71 @@
-"""Durable JetStream consumers whose handlers run exactly once per event, in the effect's transaction."""
+"""Durable JetStream consumers whose handlers run exactly once per event, in the effect's transaction.
+
+A service declares what it reads as typed handlers: `handler(ResidentApproved, on_approved)` checks
+the CloudEvent's type against the model's `type` Literal, validates `data` into the model, and
+derives the subject filter (`linli.*.*.*.*.residents.resident.approved`) from that type;
+`ConsumerSpec.of("grid-roster", handler(...), ...)` makes a durable subscription of them.
+
+What a consumer gives up on is dead-lettered, never dropped: the message is copied, bytes unchanged,
+to the `LINLI_DLQ` stream on `linli_dlq.<durable>` with headers saying why (`Linli-Dlq-Reason`) and
+where it came from (subject, stream sequence, consumer), then terminated on the event stream. No
+`processed_events` row is written for it, so once a consumer can handle it, republishing it from
+the dead-letter stream applies it once. The reasons:
+
+- `unhandled-type`: a type none of the consumer's handlers reads, typically a newer version on the
+  same subject (`...resident.approved.v2` for a consumer of v1). Dead-lettering it, rather than
+  leaving it unacked or nak'ing it with a long delay, keeps the consumer moving: later events are
+  applied in order (read models are built to take events out of order, by event time), the parked
+  message holds no ack-pending slot and burns no `max_deliver` attempt (nak-and-wait would drop it
+  after `max_deliver` tries, or, with unlimited deliveries, redeliver it forever), and nothing
+  depends on a consumer that "knows it" appearing some day on the same durable.
+- `unprocessable`: the handler raised `UnprocessableEvent` (its data cannot be read).
+- `malformed`: the message is not a CloudEvent.
+- `max-deliver`: the handler failed on every one of `max_deliver` deliveries.
+
+If the dead-letter stream cannot take the copy (NATS trouble), the message is nak'ed and comes back,
+so it is never settled before its copy is safe.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+import re
+import typing
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 import structlog
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
 from prometheus_client import Counter
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import String
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.common.db import KernelBase, utcnow_column
-from linli.common.events import CloudEvent
+from linli.common.errors import field_errors
+from linli.common.events import SUBJECT_ROOT, TYPE_PREFIX, CloudEvent
 from linli.common.nats import Backoff, JetStreamSource
 from linli.common.tasks import cancel_and_wait
 
-__all__ = ["EventConsumer", "EventHandler", "ProcessedEvent", "UnprocessableEvent"]
+__all__ = [
+    "DEAD_LETTER_STREAM",
+    "ConsumerSpec",
+    "EventConsumer",
+    "EventHandler",
+    "EventNotHandled",
+    "ProcessedEvent",
+    "TypedHandler",
+    "UnprocessableEvent",
+    "handler",
+]
 
 log = structlog.get_logger("linli.consumers")
 
@@ -31,16 +73,159 @@ EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 """Applies one event's effect inside the given session; never commits."""
 
 
+DEAD_LETTER_STREAM = "LINLI_DLQ"
+DEAD_LETTER_ROOT = "linli_dlq"
+# JetStream's "stream name already in use with a different configuration".
+_STREAM_NAME_IN_USE = 10058
+
+
 class UnprocessableEvent(Exception):
     """Raised by a handler for an event that no redelivery can fix (its data cannot be read):
-    the message is terminated at once instead of being retried `max_deliver` times."""
+    the message is dead-lettered at once instead of being retried `max_deliver` times.
+
+    `errors` lists the offending fields as `{field, message, type}` (as problem responses do).
+    """
+
+    def __init__(self, message: str, *, errors: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+class EventNotHandled(Exception):
+    """Raised by a handler for an event it does not read (a newer version, say): the event is
+    dead-lettered without a `processed_events` row, for a consumer that reads it later."""
 
 
 CONSUMED = Counter(
     "linli_events_consumed_total",
-    "Events a consumer settled, by outcome: processed, duplicate, failed, dead, malformed",
+    "Events a consumer settled, by outcome: processed, duplicate, failed, dead, malformed, unhandled",
     ["consumer", "outcome"],
 )
+
+_EVENT_TYPE = re.compile(
+    rf"^{re.escape(TYPE_PREFIX)}\.([a-z0-9_-]+)\.([a-z0-9_-]+)\.([a-z0-9_-]+)\.v([0-9]+)$"
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class TypedHandler(Generic[M]):
+    """One event type a consumer reads: its model (the consumer's own copy of the fields it
+    reads) and what to do with it. Made by `handler(Model, fn)`."""
+
+    model: type[M]
+    fn: Callable[[AsyncSession, M, CloudEvent], Awaitable[None]]
+    type: str
+    service: str
+    entity: str
+    verb: str
+    version: int
+
+    @property
+    def subject_filter(self) -> str:
+        """Every event of this kind, from any division: `linli.*.*.*.*.<service>.<entity>.<verb>`."""
+        return ".".join((SUBJECT_ROOT, "*", "*", "*", "*", self.service, self.entity, self.verb))
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        if event.type != self.type:
+            raise EventNotHandled(f"{event.type} is not {self.type}")
+        try:
+            data = self.model.model_validate(event.data)
+        except ValidationError as exc:
+            errors = field_errors(exc.errors())
+            fields = ", ".join(error["field"] for error in errors)
+            raise UnprocessableEvent(
+                f"event {event.id} ({event.type}) has invalid data fields: {fields}", errors=errors
+            ) from exc
+        await self.fn(session, data, event)
+
+
+def handler(
+    model: type[M], fn: Callable[[AsyncSession, M, CloudEvent], Awaitable[None]]
+) -> TypedHandler[M]:
+    """`handler(ResidentApproved, on_approved)`: `on_approved(session, approval, event)` runs for
+    each `ResidentApproved.type` event, with its `data` validated into the model.
+
+    The model's `type` field must be a `Literal` of one `cn.linli.<service>.<entity>.<verb>.v<n>`.
+    """
+    field = model.model_fields.get("type")
+    literal = typing.get_args(field.annotation) if field is not None else ()
+    if (
+        field is None
+        or typing.get_origin(field.annotation) is not typing.Literal
+        or len(literal) != 1
+        or not isinstance(literal[0], str)
+        or (parts := _EVENT_TYPE.match(literal[0])) is None
+    ):
+        raise TypeError(
+            f"{model.__name__}.type must be Literal['{TYPE_PREFIX}.<service>.<entity>.<verb>.v<n>']"
+        )
+    service, entity, verb, version = parts.groups()
+    return TypedHandler(
+        model=model,
+        fn=fn,
+        type=literal[0],
+        service=service,
+        entity=entity,
+        verb=verb,
+        version=int(version),
+    )
+
+
+class _Dispatch:
+    """The EventHandler of a set of typed handlers: each event to the one that reads its type."""
+
+    def __init__(self, handlers: Iterable[TypedHandler[Any]]) -> None:
+        self.by_type: dict[str, TypedHandler[Any]] = {}
+        for typed in handlers:
+            if typed.type in self.by_type:
+                raise ValueError(f"two handlers for {typed.type}")
+            self.by_type[typed.type] = typed
+        if not self.by_type:
+            raise ValueError("a consumer needs at least one handler")
+
+    @property
+    def filter_subjects(self) -> list[str]:
+        # Versions of one event share a subject: one filter for them.
+        return list(dict.fromkeys(typed.subject_filter for typed in self.by_type.values()))
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        typed = self.by_type.get(event.type)
+        if typed is None:
+            handled = ", ".join(sorted(self.by_type))
+            raise EventNotHandled(f"{event.type} is not one of the types read here ({handled})")
+        await typed(session, event)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerSpec:
+    """A durable subscription of a service: its name, the subjects it reads, and what it does."""
+
+    durable: str
+    filter_subjects: Sequence[str]
+    handler: EventHandler
+
+    @classmethod
+    def of(cls, durable: str, *handlers: TypedHandler[Any]) -> ConsumerSpec:
+        """A consumer of these typed handlers, on the subjects their types travel on."""
+        dispatch = _Dispatch(handlers)
+        return cls(durable=durable, filter_subjects=dispatch.filter_subjects, handler=dispatch)
+
+
+async def ensure_dead_letter_stream(js: JetStreamContext) -> None:
+    """The stream dead-lettered messages wait in, kept until someone deals with them."""
+    config = StreamConfig(
+        name=DEAD_LETTER_STREAM,
+        subjects=[f"{DEAD_LETTER_ROOT}.>"],
+        storage=StorageType.FILE,
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError as exc:
+        # Made earlier (by another consumer or replica), possibly with limits ops added: keep it.
+        if exc.err_code != _STREAM_NAME_IN_USE:
+            raise
 
 
 class ProcessedEvent(KernelBase):
@@ -141,6 +326,7 @@ class EventConsumer:
 
     async def _subscribe(self, js: JetStreamContext) -> JetStreamContext.PullSubscription:
         stream = self._nats.stream
+        await ensure_dead_letter_stream(js)
         # Create-or-update on every (re)subscribe: a changed filter or limit takes effect on the
         # next deploy, and a consumer lost with its server comes back.
         info = await js.add_consumer(stream, self.consumer_config())
@@ -178,19 +364,19 @@ class EventConsumer:
                 await self._settle(message)
 
     async def _settle(self, message: Msg) -> None:
-        """Apply one message and ack it, or nak it for a later retry, or terminate it."""
+        """Apply one message and ack it, or nak it for a later retry, or dead-letter it."""
         try:
             event = CloudEvent.model_validate_json(message.data)
         except ValidationError as exc:
-            # Redelivering cannot make it readable: drop it, loudly.
+            # Redelivering cannot make it readable.
             log.error(
-                "malformed event terminated",
+                "malformed event dead-lettered",
                 consumer=self.durable,
                 subject=message.subject,
                 error=str(exc)[:1000],
             )
             CONSUMED.labels(self.durable, "malformed").inc()
-            await _quietly(message.term())
+            await self._dead_letter(message, "malformed", str(exc))
             return
         try:
             async with self._sessionmaker() as session, session.begin():
@@ -204,16 +390,28 @@ class EventConsumer:
                 )
                 if first_time is not None:
                     await self._handler(session, event)
+        except EventNotHandled as exc:
+            # Rolled back with its processed_events row: a consumer that reads it later applies it.
+            log.warning(
+                "event not handled here; dead-lettered",
+                consumer=self.durable,
+                event_id=event.id,
+                type=event.type,
+                error=str(exc)[:1000],
+            )
+            CONSUMED.labels(self.durable, "unhandled").inc()
+            await self._dead_letter(message, "unhandled-type", str(exc))
+            return
         except UnprocessableEvent as exc:
             log.error(
-                "unprocessable event terminated",
+                "unprocessable event dead-lettered",
                 consumer=self.durable,
                 event_id=event.id,
                 type=event.type,
                 error=str(exc)[:1000],
             )
             CONSUMED.labels(self.durable, "malformed").inc()
-            await _quietly(message.term())
+            await self._dead_letter(message, "unprocessable", str(exc))
             return
         except Exception as exc:
             await self._retry_later(message, event, exc)
@@ -226,7 +424,7 @@ class EventConsumer:
         delivered = message.metadata.num_delivered or 1
         if delivered >= self.max_deliver:
             log.error(
-                "event handler failed for the last time; event dropped",
+                "event handler failed for the last time; event dead-lettered",
                 consumer=self.durable,
                 event_id=event.id,
                 type=event.type,
@@ -234,9 +432,9 @@ class EventConsumer:
                 exc_info=exc,
             )
             CONSUMED.labels(self.durable, "dead").inc()
-            await _quietly(message.term())
+            await self._dead_letter(message, "max-deliver", repr(exc))
             return
-        delay = min(self.max_retry_delay_s, self.retry_delay_s * 2 ** (delivered - 1))
+        delay = self._retry_delay(delivered)
         log.warning(
             "event handler failed; will retry",
             consumer=self.durable,
@@ -248,6 +446,43 @@ class EventConsumer:
         )
         CONSUMED.labels(self.durable, "failed").inc()
         await _quietly(message.nak(delay=delay))
+
+    def _retry_delay(self, delivered: int) -> float:
+        return float(min(self.max_retry_delay_s, self.retry_delay_s * 2 ** (delivered - 1)))
+
+    async def _dead_letter(self, message: Msg, reason: str, error: str) -> None:
+        """Copy the message to the dead-letter stream, then terminate it; nak it if the copy fails."""
+        metadata = message.metadata
+        headers = {
+            # One copy however often the original is delivered (within the duplicate window).
+            "Nats-Msg-Id": f"{self.durable}:{metadata.stream}:{metadata.sequence.stream}",
+            "Linli-Dlq-Reason": reason,
+            "Linli-Dlq-Error": error[:1000].replace("\r", " ").replace("\n", " "),
+            "Linli-Dlq-Consumer": self.durable,
+            "Linli-Dlq-Subject": message.subject,
+            "Linli-Dlq-Stream": metadata.stream,
+            "Linli-Dlq-Sequence": str(metadata.sequence.stream),
+        }
+        try:
+            js = await self._nats.jetstream()
+            await js.publish(
+                f"{DEAD_LETTER_ROOT}.{self.durable}",
+                message.data,
+                headers=headers,
+                stream=DEAD_LETTER_STREAM,
+            )
+        except Exception as exc:
+            delay = self._retry_delay(metadata.num_delivered or 1)
+            log.warning(
+                "cannot dead-letter event; will retry",
+                consumer=self.durable,
+                subject=message.subject,
+                retry_in_s=delay,
+                error=repr(exc),
+            )
+            await _quietly(message.nak(delay=delay))
+            return
+        await _quietly(message.term())
 
 
 async def _quietly(settlement: Awaitable[None]) -> None:
