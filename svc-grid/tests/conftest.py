@@ -16,8 +16,7 @@ from linli.common.events import CloudEvent
 from linli.common.settings import Environment
 from linli.grid.app import create_app
 from linli.grid.config import NAME, Settings
-from linli.grid.roster.handlers import on_resident_approved
-from linli.grid.roster.schemas import RESIDENT_APPROVED_TYPE
+from linli.grid.roster.handlers import ROSTER_CONSUMER
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
 
@@ -39,6 +38,8 @@ async def client(settings: Settings, issuer: TestIssuer) -> AsyncIterator[httpx.
     async with serve_app(create_app(settings, token_verifier=issuer.verifier())) as client:
         yield client
 
+
+RESIDENT_APPROVED_TYPE = "cn.linli.residents.resident.approved.v1"
 
 ApprovedEventFactory = Callable[..., CloudEvent]
 Seeder = Callable[..., Any]
@@ -108,6 +109,6 @@ def seed(sessionmaker: async_sessionmaker[AsyncSession]) -> Seeder:
     async def run(*events: CloudEvent) -> None:
         for event in events:
             async with sessionmaker.begin() as session:
-                await on_resident_approved(session, event)
+                await ROSTER_CONSUMER.handler(session, event)
 
     return run

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from linli.common.consumers import DEAD_LETTER_STREAM, ProcessedEvent
 from linli.common.events import CloudEvent, event_subject
 from linli.common.nats import NatsConnection
 from linli.grid.app import create_app
@@ -83,5 +84,69 @@ async def test_resident_approved_reaches_the_roster_once_through_jetstream(
                     break
                 await asyncio.sleep(0.1)
             assert await roster_counts(sessionmaker, household_id) == (1, 1, 1)
+        finally:
+            await publisher.stop()
+
+
+async def test_a_newer_resident_approved_is_parked_for_a_consumer_that_reads_it(
+    settings: Settings,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    approved_event: ApprovedEventFactory,
+    community_code: str,
+) -> None:
+    v1 = approved_event(community_code=community_code)
+    v2 = approved_event(community_code=community_code).model_copy(
+        update={"type": "cn.linli.residents.resident.approved.v2"}
+    )
+    subject = event_subject(community_code, "residents", "resident", "approved")
+    app = create_app(
+        settings.model_copy(update={"run_consumers": True}), token_verifier=issuer.verifier()
+    )
+    publisher = NatsConnection(
+        settings.nats_url, stream=settings.nats_stream, name="test-publisher"
+    )
+    async with serve_app(app):
+        try:
+            async with asyncio.timeout(10):
+                js = await publisher.jetstream()
+            newer = await js.publish(
+                subject, v2.model_dump_json().encode(), headers={"Nats-Msg-Id": v2.id}
+            )
+            after = await js.publish(
+                subject, v1.model_dump_json().encode(), headers={"Nats-Msg-Id": v1.id}
+            )
+            for _ in range(150):
+                info = await js.consumer_info(settings.nats_stream, ROSTER_CONSUMER.durable)
+                if (info.ack_floor.stream_seq or 0) >= after.seq:
+                    break
+                await asyncio.sleep(0.1)
+            # The v1 behind it was applied; the v2 was not, and is not recorded as processed.
+            assert (await roster_counts(sessionmaker, uuid.UUID(v1.data["household_id"])))[0] == 1
+            assert (await roster_counts(sessionmaker, uuid.UUID(v2.data["household_id"])))[0] == 0
+            async with sessionmaker() as session:
+                processed = set(
+                    await session.scalars(
+                        select(ProcessedEvent.event_id).where(
+                            ProcessedEvent.consumer == ROSTER_CONSUMER.durable,
+                            ProcessedEvent.event_id.in_([v1.id, v2.id]),
+                        )
+                    )
+                )
+            assert processed == {v1.id}
+            parked = await js.pull_subscribe(
+                f"linli_dlq.{ROSTER_CONSUMER.durable}", stream=DEAD_LETTER_STREAM
+            )
+            try:
+                copies = [
+                    m
+                    for m in await parked.fetch(50, timeout=5)
+                    if m.headers and m.headers["Linli-Dlq-Sequence"] == str(newer.seq)
+                ]
+            finally:
+                await parked.unsubscribe()
+            assert [CloudEvent.model_validate_json(m.data).id for m in copies] == [v2.id]
+            assert copies[0].headers is not None
+            assert copies[0].headers["Linli-Dlq-Reason"] == "unhandled-type"
         finally:
             await publisher.stop()

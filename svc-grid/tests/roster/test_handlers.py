@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.consumers import EventNotHandled, UnprocessableEvent
 from linli.common.events import CloudEvent
 from linli.grid.models.roster import RosterHousehold, RosterMember
-from linli.grid.roster.errors import MalformedResidentApproved
-from linli.grid.roster.handlers import on_resident_approved
+from linli.grid.roster.handlers import ROSTER_CONSUMER
 
 ApprovedEventFactory = Callable[..., CloudEvent]
+# What the consumer runs for each message: type check, validation, then the roster's handler.
+on_resident_approved = ROSTER_CONSUMER.handler
 
 
 async def households_of(session: AsyncSession, community_code: str) -> list[RosterHousehold]:
@@ -106,7 +108,7 @@ async def test_malformed_data_is_refused_by_field_and_writes_nothing(
     data = {k: v for k, v in event.data.items() if k != "household_id"} | {"resident_id": "x"}
     malformed = event.model_copy(update={"data": data})
 
-    with pytest.raises(MalformedResidentApproved) as refused:
+    with pytest.raises(UnprocessableEvent) as refused:
         await on_resident_approved(session, malformed)
 
     fields = {error["field"] for error in refused.value.errors}
@@ -118,16 +120,18 @@ async def test_malformed_data_is_refused_by_field_and_writes_nothing(
 async def test_a_community_code_that_is_not_12_digits_is_malformed(
     session: AsyncSession, approved_event: ApprovedEventFactory, street_code: str
 ) -> None:
-    with pytest.raises(MalformedResidentApproved, match="community_code"):
+    with pytest.raises(UnprocessableEvent, match="community_code"):
         await on_resident_approved(session, approved_event(community_code=street_code))
 
 
-async def test_another_event_type_on_the_subject_is_left_alone(
+async def test_a_later_version_on_the_subject_is_not_handled_here(
     session: AsyncSession, approved_event: ApprovedEventFactory, community_code: str
 ) -> None:
     event = approved_event(community_code=community_code)
     later_version = event.model_copy(update={"type": "cn.linli.residents.resident.approved.v2"})
 
-    await on_resident_approved(session, later_version)
+    # The consumer dead-letters it, with no processed_events row (see linli.common.consumers).
+    with pytest.raises(EventNotHandled):
+        await on_resident_approved(session, later_version)
 
     assert await households_of(session, community_code) == []

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from linli.common.consumers import UnprocessableEvent
 from linli.common.errors import InvalidInput, NotFound
 
 
@@ -21,11 +20,3 @@ class InvalidCursor(InvalidInput):
     problem: ClassVar[str] = "invalid-cursor"
     title_en: ClassVar[str] = "Invalid cursor"
     title_zh: ClassVar[str] = "分页游标无效"
-
-
-class MalformedResidentApproved(UnprocessableEvent):
-    """A resident.approved event whose data the roster cannot read; redelivering it will not help."""
-
-    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors

@@ -15,8 +15,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from linli.common.divisions import CommunityCodeStr
 from linli.grid.roster.errors import InvalidCursor
 
-RESIDENT_APPROVED_TYPE = "cn.linli.residents.resident.approved.v1"
-
 
 class ResidentApproved(BaseModel):
     """The grid's own copy of the fields it reads from `cn.linli.residents.resident.approved.v1`.
