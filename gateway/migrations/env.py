@@ -6,4 +6,5 @@ from linli.common.migrations import run_alembic_env
 from linli.gateway.config import GatewaySettings
 from linli.gateway.models import Base
 
-run_alembic_env(Base.metadata, database_url=GatewaySettings().database_url)
+# The gateway publishes no events and consumes none: no outbox, no processed events.
+run_alembic_env(Base.metadata, database_url=GatewaySettings().database_url, kernel=False)

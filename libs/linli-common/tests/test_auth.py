@@ -8,7 +8,7 @@ import pytest
 
 from linli.common.auth import Role
 from linli.common.errors import Forbidden, NotFound, Unauthenticated
-from linli.testing.tokens import TestIssuer
+from linli.testing.tokens import TestIssuer, serve_jwks
 
 
 async def test_a_gateway_token_becomes_the_principal() -> None:
@@ -69,3 +69,54 @@ async def test_scope_rule_403_for_a_scope_not_held_404_for_an_object_outside() -
         principal.require_visible("330108002001")
     with pytest.raises(Forbidden):
         principal.require_role(Role.CITY_ADMIN)
+
+
+async def test_a_token_of_a_rotated_key_is_accepted_once_the_verifier_refetches() -> None:
+    issuer = TestIssuer(kid="first")
+    with serve_jwks(issuer) as jwks:
+        verifier = issuer.verifier(jwks_url=jwks.url, min_refresh_s=0.3)
+        old_token = issuer.issue(roles=["resident"], subject="old")
+        assert (await verifier.verify(old_token)).subject == "old"
+        assert jwks.fetches == 1
+
+        issuer.rotate(kid="second")
+        new_token = issuer.issue(roles=["resident"], subject="new")
+        await asyncio.sleep(0.35)  # past the refetch interval of the first fetch
+        assert (await verifier.verify(new_token)).subject == "new"
+        assert jwks.fetches == 2
+
+
+async def test_unknown_kids_do_not_cause_a_refetch_storm() -> None:
+    issuer = TestIssuer(kid="known")
+    with serve_jwks(issuer) as jwks:
+        verifier = issuer.verifier(jwks_url=jwks.url, min_refresh_s=30)
+        await verifier.verify(issuer.issue(roles=["resident"]))
+        assert jwks.fetches == 1
+        strangers = [TestIssuer(kid=f"forged-{n}") for n in range(50)]
+        results = await asyncio.gather(
+            *(verifier.verify(s.issue(roles=["city_admin"])) for s in strangers),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, Unauthenticated) for r in results)
+        # Fifty unknown kids at once, then more: no refetch within the interval of the last.
+        for stranger in strangers[:10]:
+            with pytest.raises(Unauthenticated, match="unknown key"):
+                await verifier.verify(stranger.issue(roles=["city_admin"]))
+        assert jwks.fetches == 1
+
+
+async def test_a_rotation_the_verifier_cannot_fetch_keeps_the_keys_it_has() -> None:
+    issuer = TestIssuer(kid="first")
+    with serve_jwks(issuer) as jwks:
+        verifier = issuer.verifier(jwks_url=jwks.url, min_refresh_s=0.1)
+        old_token = issuer.issue(roles=["resident"])
+        await verifier.verify(old_token)
+        jwks.available = False
+        issuer.rotate(kid="second")
+        await asyncio.sleep(0.15)
+        with pytest.raises(Unauthenticated, match="unknown key"):
+            await verifier.verify(issuer.issue(roles=["resident"]))
+        assert (await verifier.verify(old_token)).roles == frozenset({Role.RESIDENT})
+        jwks.available = True
+        await asyncio.sleep(0.15)
+        assert (await verifier.verify(issuer.issue(roles=["resident"], subject="s"))).subject == "s"

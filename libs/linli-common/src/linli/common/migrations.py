@@ -52,7 +52,10 @@ def drop_kernel_tables() -> None:
 
 
 def run_alembic_env(
-    target_metadata: MetaData | Sequence[MetaData], *, database_url: str | None = None
+    target_metadata: MetaData | Sequence[MetaData],
+    *,
+    database_url: str | None = None,
+    kernel: bool = True,
 ) -> None:
     """The body of every service's `migrations/env.py`:
     `run_alembic_env(Base.metadata, database_url=Settings().database_url)`.
@@ -60,11 +63,11 @@ def run_alembic_env(
     Where the database is, first found wins: a connection the caller already holds
     (`config.attributes["connection"]`, Alembic's recipe for callers inside an event loop),
     `config.attributes["database_url"]`, `sqlalchemy.url`, `database_url`, `LINLI_DATABASE_URL`.
-    The kernel's metadata is always included, so autogenerate neither drops nor re-creates the
-    kernel tables.
+    The kernel's metadata is included, so autogenerate neither drops nor re-creates the kernel
+    tables; `kernel=False` for a deployable without them (the gateway keeps no outbox).
     """
     metadata = [target_metadata] if isinstance(target_metadata, MetaData) else list(target_metadata)
-    if KernelBase.metadata not in metadata:
+    if kernel and KernelBase.metadata not in metadata:
         kernel_tables()
         metadata.append(KernelBase.metadata)
 

@@ -2,12 +2,19 @@
 
 from linli.testing.asgi import serve_app
 from linli.testing.databases import create_database, drop_database, ensure_database, migrate
+from linli.testing.frame import check_frame
 from linli.testing.infra import EmbeddedPostgres, InfraError, NatsServer, free_port, port_is_free
+from linli.testing.migrations import check_migrations
+from linli.testing.outbox import OutboxReader
+from linli.testing.tables import truncate_tables
 
 __all__ = [
     "EmbeddedPostgres",
     "InfraError",
     "NatsServer",
+    "OutboxReader",
+    "check_frame",
+    "check_migrations",
     "create_database",
     "drop_database",
     "ensure_database",
@@ -15,4 +22,5 @@ __all__ = [
     "migrate",
     "port_is_free",
     "serve_app",
+    "truncate_tables",
 ]

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from linli.common.db import create_engine, create_sessionmaker
 from linli.testing.databases import create_database, migrate
 from linli.testing.infra import EmbeddedPostgres, NatsServer
+from linli.testing.outbox import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 DATABASE_URL_ENV = "LINLI_TEST_DATABASE_URL"
@@ -162,3 +163,10 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         ) as session:
             yield session
         await transaction.rollback()
+
+
+@pytest.fixture
+def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> OutboxReader:
+    """The committed outbox rows of the service under test (`await outbox.types()`, …); for the
+    rows of the rolled-back `session`, use `OutboxReader(session)`."""
+    return OutboxReader(sessionmaker)
