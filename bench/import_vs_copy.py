@@ -37,6 +37,7 @@ from linli.common.auth import Principal, Role
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.outbox.relay import asyncpg_connect_args
 from linli.common.pii import PiiCipher
+from linli.residents.config import Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.identity import check_character
 from linli.residents.imports import service
@@ -143,7 +144,7 @@ async def import_through_service(
     url: str, source: Path, codes: list[str], *, seed: bool = True
 ) -> dict[str, float]:
     engine = create_engine(url, pool_size=4)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = create_sessionmaker(engine, event_source=Settings().event_source)
     cipher = PiiCipher(
         key=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         index_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),

@@ -19,7 +19,7 @@ from linli.common.events import subtree_filter
 from linli.common.outbox import OutboxMessage
 from linli.residents.app import create_app
 from linli.residents.config import Settings
-from linli.residents.events import EVENT_SOURCE, ResidentApproved, residents_event_adapter
+from linli.residents.events import ResidentApproved, residents_event_adapter
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
 
@@ -53,7 +53,7 @@ async def test_every_outbox_row_parses_as_a_residents_event(
         "ResidentRegistered",
         "UnitCreated",
     ]
-    assert all(row.payload["source"] == EVENT_SOURCE for row in rows)
+    assert all(row.payload["source"] == "/linli/residents" for row in rows)
     assert all(row.subject == e.subject() for row, e in zip(rows, events, strict=True))
 
 
@@ -96,6 +96,6 @@ async def test_a_district_subscriber_receives_resident_approved(
         await subscriber.drain()
 
     assert event["specversion"] == "1.0"
-    assert event["source"] == EVENT_SOURCE
+    assert event["source"] == "/linli/residents"
     assert event["data"]["resident_id"] == approved.json()["resident_id"]
     assert registration_payload()["id_number"] not in json.dumps(event)

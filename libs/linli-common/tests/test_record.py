@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from linli.common.db import DbSession
+from linli.common.db import DbSession, create_sessionmaker
 from linli.common.events import DomainEvent
 from linli.common.nats import NatsConnection
-from linli.common.outbox import OUTBOX_CHANNEL, EventRecorder, Events, OutboxMessage
+from linli.common.outbox import OUTBOX_CHANNEL, EventRecorder, Events, OutboxMessage, events_of
 from linli.common.outbox.relay import OutboxRelay, asyncpg_connect_args
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -180,11 +180,10 @@ async def test_bulk_refuses_clear_pii_like_record(db: Sessions, community: str) 
 
 
 async def test_the_events_dependency_records_on_the_requests_session(
-    db: Sessions, community: str, thing_event: type[Any]
+    db: Sessions, engine: AsyncEngine, community: str, thing_event: type[Any]
 ) -> None:
     app = FastAPI()
-    app.state.sessionmaker = db
-    app.state.event_source = "/linli/kerneltest"
+    app.state.sessionmaker = create_sessionmaker(engine, event_source="/linli/kerneltest")
 
     @app.post("/things")
     async def create(session: DbSession, events: Events) -> dict[str, bool]:
@@ -198,3 +197,11 @@ async def test_the_events_dependency_records_on_the_requests_session(
     assert answer.json() == {"same_session": True}
     [row] = await outbox(db)
     assert row.payload["source"] == "/linli/kerneltest"
+
+
+async def test_a_session_without_a_source_cannot_record(
+    db: Sessions, community: str, thing_event: type[Any]
+) -> None:
+    async with db() as session:
+        with pytest.raises(RuntimeError, match="event_source"):
+            events_of(session)

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from linli.common.db import create_sessionmaker
 from linli.common.pii import PiiCipher, PiiField
-from linli.residents.config import NAME
+from linli.residents.config import NAME, Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.households import writes as registry
 from linli.residents.identity import check_character
@@ -142,14 +143,14 @@ async def populate(sessionmaker: async_sessionmaker[AsyncSession], cipher: PiiCi
 
 
 async def test_upgrading_to_0003_counts_the_rows_already_there(
-    pg_server_url: str, cipher: PiiCipher
+    pg_server_url: str, cipher: PiiCipher, settings: Settings
 ) -> None:
     name = "test_residents_counter_backfill"
     url = create_database(pg_server_url, name)
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         migrate(NAME, url)
-        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        sessionmaker = create_sessionmaker(engine, event_source=settings.event_source)
         await populate(sessionmaker, cipher)
         config = alembic_config(NAME, url)
         await asyncio.to_thread(command.downgrade, config, "0002")

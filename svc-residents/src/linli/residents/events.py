@@ -46,9 +46,6 @@ from linli.residents.registrations.events import (
     ResidentRejected,
 )
 
-# CloudEvents `source` of every event this service emits.
-EVENT_SOURCE = "/linli/residents"
-
 ResidentsEvent = Annotated[
     DivisionsImported
     | DivisionDeleted
@@ -90,7 +87,6 @@ residents_event_adapter: TypeAdapter[ResidentsEvent] = TypeAdapter(ResidentsEven
 """Parses the `data` of any event of this service into its class (consumers, tests, docs)."""
 
 __all__ = [
-    "EVENT_SOURCE",
     "DivisionsImported",
     "ResidentApproved",
     "ResidentRegistered",

@@ -44,7 +44,7 @@ def create_service_app(
 
         configure_logging(level=settings.log_level, json=settings.log_json)
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-        sessionmaker = create_sessionmaker(engine)
+        sessionmaker = create_sessionmaker(engine, event_source=settings.event_source)
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
         app.state.token_verifier = token_verifier or TokenVerifier(
@@ -91,8 +91,6 @@ def create_service_app(
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
-    # Read by the `Events` dependency: every event of this service carries the same source.
-    app.state.event_source = settings.event_source
     install_problem_handlers(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

@@ -46,9 +46,17 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# session.info key: the CloudEvents `source` of the events recorded in this session's transactions.
+EVENT_SOURCE_INFO = "linli.event_source"
+
+
+def create_sessionmaker(
+    engine: AsyncEngine, *, event_source: str | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; with `event_source`, each can record events (`events_of(session)`)."""
+    info = {EVENT_SOURCE_INFO: event_source} if event_source is not None else None
     # expire_on_commit=False: response models are built after the commit in some paths.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from linli.common.db import create_engine, create_sessionmaker
+from linli.common.db import EVENT_SOURCE_INFO, create_engine, create_sessionmaker
 from linli.testing.databases import create_database, migrate
 from linli.testing.infra import EmbeddedPostgres, NatsServer
 from linli.testing.outbox import OutboxReader
@@ -148,18 +148,29 @@ async def engine(settings: Any) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+def _event_source(settings: Any) -> str | None:
+    # Domain services' settings name their events' source; the gateway's records none.
+    source = getattr(settings, "event_source", None)
+    return source if isinstance(source, str) else None
+
+
 @pytest.fixture(scope="module")
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_sessionmaker(engine)
+def sessionmaker(engine: AsyncEngine, settings: Any) -> async_sessionmaker[AsyncSession]:
+    """Sessions like the app's, able to record the service's events."""
+    return create_sessionmaker(engine, event_source=_event_source(settings))
 
 
 @pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+async def session(engine: AsyncEngine, settings: Any) -> AsyncIterator[AsyncSession]:
     """A session inside a transaction that is rolled back after the test."""
+    source = _event_source(settings)
     async with engine.connect() as connection:
         transaction = await connection.begin()
         async with AsyncSession(
-            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            info={EVENT_SOURCE_INFO: source} if source is not None else None,
         ) as session:
             yield session
         await transaction.rollback()

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES, WRITE_ROLES
 from linli.residents.change_requests.errors import (
@@ -32,7 +32,6 @@ from linli.residents.change_requests.schemas import (
     ChangeRequestRead,
     ChangeRequestReject,
 )
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.households import writes
 from linli.residents.households.errors import ResidentNotFound
 from linli.residents.households.repository import ResidentRepository
@@ -76,15 +75,13 @@ async def file(
     )
     if not await ChangeRequestRepository(session).add(request):
         raise ChangeRequestAlreadyPending("wait for the pending change request to be decided")
-    await record_event(
-        session,
+    await events_of(session).record(
         ChangeRequestFiled(
             community_code=request.community_code,
             change_request_id=request.id,
             resident_id=resident.id,
             fields=_fields(request),
         ),
-        source=EVENT_SOURCE,
         subject_id=str(request.id),
     )
     return request
@@ -206,8 +203,7 @@ async def approve(
     )
     _decide(request, ChangeRequestStatus.APPROVED, principal)
     await session.flush()
-    await record_event(
-        session,
+    await events_of(session).record(
         ChangeRequestApproved(
             community_code=request.community_code,
             change_request_id=request.id,
@@ -215,7 +211,6 @@ async def approve(
             fields=_fields(request),
             approved_by=principal.subject,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(request.id),
     )
     return request
@@ -232,8 +227,7 @@ async def reject(
     _decide(request, ChangeRequestStatus.REJECTED, principal)
     request.reject_reason = reject_in.reason
     await session.flush()
-    await record_event(
-        session,
+    await events_of(session).record(
         ChangeRequestRejected(
             community_code=request.community_code,
             change_request_id=request.id,
@@ -242,7 +236,6 @@ async def reject(
             reason=reject_in.reason,
             rejected_by=principal.subject,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(request.id),
     )
     return request

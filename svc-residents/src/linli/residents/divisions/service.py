@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import STAFF_ROLES, Principal
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
 from linli.common.errors import Forbidden
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.residents.access import DIVISION_IMPORT_ROLES
 from linli.residents.divisions.errors import (
     DivisionFileUnreadable,
@@ -29,7 +29,6 @@ from linli.residents.divisions.schemas import (
     DivisionRead,
     DivisionRowError,
 )
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.models import Division
 from linli.residents.pagination import Page, decode_cursor, encode_cursor
 
@@ -140,10 +139,8 @@ async def import_divisions(
         unchanged=len(already) - counts.updated,
     )
     for scope_code in _event_scopes(principal.scope, parsed):
-        await record_event(
-            session,
+        await events_of(session).record(
             DivisionsImported(scope_code=scope_code, **result.model_dump()),
-            source=EVENT_SOURCE,
             subject_id=scope_code,
         )
     return result
@@ -228,14 +225,12 @@ async def delete_division(session: AsyncSession, *, principal: Principal, code: 
     if held_by:
         raise DivisionInUse(held_by)
     await repository.delete(division)
-    await record_event(
-        session,
+    await events_of(session).record(
         DivisionDeleted(
             code=code,
             name=division.name,
             level=division.level,
             community_code=code if division.level is Level.COMMUNITY else None,
         ),
-        source=EVENT_SOURCE,
         subject_id=code,
     )

@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import imported_community
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.households.errors import (
     HouseholdNotEmpty,
     HouseholdNotFound,
@@ -75,10 +74,6 @@ class NewResident:
     account_subject: str | None
 
 
-async def _record(session: AsyncSession, event: Any, subject_id: uuid.UUID) -> None:
-    await record_event(session, event, source=EVENT_SOURCE, subject_id=str(subject_id))
-
-
 async def household_at(session: AsyncSession, dwelling: Dwelling) -> Household:
     """*Write path*: the live household of a dwelling, founded (and published) if there is none."""
     household, founded = await HouseholdRepository(session).get_or_create(dwelling)
@@ -89,8 +84,7 @@ async def household_at(session: AsyncSession, dwelling: Dwelling) -> Household:
 
 async def household_founded(session: AsyncSession, household: Household) -> None:
     counters(session).household(household.community_code)
-    await _record(
-        session,
+    await events_of(session).record(
         HouseholdCreated(
             community_code=household.community_code,
             household_id=household.id,
@@ -98,7 +92,7 @@ async def household_founded(session: AsyncSession, household: Household) -> None
             household_address=household.address,
             grid_id=household.grid_id,
         ),
-        household.id,
+        subject_id=household.id,
     )
 
 
@@ -209,8 +203,7 @@ async def apply_resident_changes(
         staged.resident(resident.community_code, birth_date=old_birth_date, tags=old_tags, delta=-1)
         staged.resident(resident.community_code, birth_date=resident.birth_date, tags=resident.tags)
     if changed:
-        await _record(
-            session,
+        await events_of(session).record(
             ResidentUpdated(
                 community_code=resident.community_code,
                 resident_id=resident.id,
@@ -218,11 +211,10 @@ async def apply_resident_changes(
                 changed=sorted(changed),
                 name_masked=mask_name(resident.name),
             ),
-            resident.id,
+            subject_id=resident.id,
         )
     if tags_changed:
-        await _record(
-            session,
+        await events_of(session).record(
             ResidentTagged(
                 community_code=resident.community_code,
                 resident_id=resident.id,
@@ -231,7 +223,7 @@ async def apply_resident_changes(
                 removed=sorted(set(old_tags) - set(resident.tags)),
                 tags=sorted(resident.tags),
             ),
-            resident.id,
+            subject_id=resident.id,
         )
         changed.append("tags")
     return sorted(changed)
@@ -249,15 +241,14 @@ async def remove_resident(
     counters(session).resident(
         resident.community_code, birth_date=resident.birth_date, tags=resident.tags, delta=-1
     )
-    await _record(
-        session,
+    await events_of(session).record(
         ResidentDeleted(
             community_code=resident.community_code,
             resident_id=resident.id,
             household_id=resident.household_id,
             reason=deletion.reason,
         ),
-        resident.id,
+        subject_id=resident.id,
     )
 
 
@@ -270,15 +261,14 @@ async def set_household_grid(
     for member in await ResidentRepository(session).members(household.id):
         member.grid_id = household.grid_id
     await session.flush()
-    await _record(
-        session,
+    await events_of(session).record(
         HouseholdUpdated(
             community_code=household.community_code,
             household_id=household.id,
             grid_id=household.grid_id,
             changed=["grid_id"],
         ),
-        household.id,
+        subject_id=household.id,
     )
 
 
@@ -294,14 +284,13 @@ async def remove_household(
     household.deletion_note = deletion.note
     await session.flush()
     counters(session).household(household.community_code, delta=-1)
-    await _record(
-        session,
+    await events_of(session).record(
         HouseholdDeleted(
             community_code=household.community_code,
             household_id=household.id,
             reason=deletion.reason,
         ),
-        household.id,
+        subject_id=household.id,
     )
 
 
@@ -335,8 +324,7 @@ async def enter_resident(
             updated_at=datetime.now(UTC),
         ),
     )
-    await _record(
-        session,
+    await events_of(session).record(
         ResidentCreated(
             community_code=resident.community_code,
             resident_id=resident.id,
@@ -347,7 +335,7 @@ async def enter_resident(
             birth_year=resident.birth_date.year,
             tags=list(resident.tags),
         ),
-        resident.id,
+        subject_id=resident.id,
     )
     return resident
 

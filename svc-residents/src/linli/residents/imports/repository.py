@@ -22,7 +22,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.divisions import Level
-from linli.common.outbox import OUTBOX_CHANNEL
 from linli.residents.imports.rows import Problem
 from linli.residents.models import Division, Resident
 from linli.residents.models.imports import (
@@ -269,16 +268,6 @@ class ImportRepository:
         """(households, places) this import created."""
         row = (await self.session.execute(text(_CREATED_COUNTS))).one()
         return int(row[0]), int(row[1])
-
-    async def add_outbox(self, messages: Sequence[tuple[uuid.UUID, str, str, str]]) -> None:
-        """COPY (id, subject, type, CloudEvent JSON) rows into the outbox, as record_event writes
-        them one by one; the relay is woken once the transaction commits."""
-        await (await self._driver()).copy_records_to_table(
-            "outbox_messages", columns=["id", "subject", "type", "payload"], records=messages
-        )
-
-    async def notify_outbox(self) -> None:
-        await self.session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
 
     async def _driver(self) -> Any:
         """The asyncpg connection under the session's (same transaction)."""

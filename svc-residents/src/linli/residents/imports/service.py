@@ -30,12 +30,11 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
-from linli.common.events import DomainEvent, new_cloud_event
-from linli.common.outbox import record_event
+from linli.common.events import DomainEvent
+from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES
 from linli.residents.ages import today_in_shanghai
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.households.events import HouseholdCreated, ResidentCreated
 from linli.residents.identity import mask_name
 from linli.residents.imports.errors import ImportJobNotFound, ImportKeyReused, ImportReportNotReady
@@ -408,13 +407,14 @@ async def store(
     # The statistics' bulk path: one recount of each community touched, in this transaction.
     await recount_communities(session, community_codes=await repository.staged_communities())
     await repository.collect_created()
+    events = events_of(session)
     after = 0
     while page := await repository.created_page(after=after, limit=EVENT_PAGE):
-        await repository.add_outbox(await asyncio.to_thread(_outbox_rows, page))
+        # One COPY a page; the envelopes are built (and checked for PII) in a worker thread.
+        await events.record_many(_created_events(page))
         after = page[-1].row
     households, places = await repository.created_counts()
-    await record_event(
-        session,
+    await events.record(
         ImportCompleted(
             import_id=job.id,
             scope_code=job.scope_code,
@@ -422,38 +422,23 @@ async def store(
             households_created=households,
             places_created=places,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(job.id),
     )
     return Stored(residents=residents, households=households, places=places)
 
 
-def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, str]]:
-    """The `*.created` events of a page of stored rows, as outbox rows (the CloudEvent JSON that
-    record_event would write, PII check included)."""
-    messages: list[tuple[uuid.UUID, str, str, str]] = []
-
-    def add(event: DomainEvent, subject_id: uuid.UUID) -> None:
-        cloud_event = new_cloud_event(event, source=EVENT_SOURCE, subject_id=str(subject_id))
-        messages.append(
-            (
-                uuid.UUID(cloud_event.id),
-                event.subject(),
-                cloud_event.type,
-                cloud_event.model_dump_json(),
-            )
-        )
-
+def _created_events(page: Sequence[CreatedRow]) -> Iterator[tuple[DomainEvent, uuid.UUID]]:
+    """The `*.created` events of a page of stored rows, with the id of what each created."""
     for r in page:
         community = r.community_code
         address = f"{r.building}-{r.unit}-{r.room}"
         if r.court_created is not None and r.court is not None:
-            add(
+            yield (
                 CourtCreated(community_code=community, court_id=r.court_created, name=r.court),
                 r.court_created,
             )
         if r.building_created is not None:
-            add(
+            yield (
                 BuildingCreated(
                     community_code=community,
                     building_id=r.building_created,
@@ -464,7 +449,7 @@ def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, 
                 r.building_created,
             )
         if r.unit_created is not None and r.unit_building_id is not None:
-            add(
+            yield (
                 UnitCreated(
                     community_code=community,
                     unit_id=r.unit_created,
@@ -478,7 +463,7 @@ def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, 
             and r.dwelling_unit_id is not None
             and r.dwelling_building_id is not None
         ):
-            add(
+            yield (
                 DwellingCreated(
                     community_code=community,
                     dwelling_id=r.dwelling_created,
@@ -489,7 +474,7 @@ def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, 
                 r.dwelling_created,
             )
         if r.household_created is not None and r.household_dwelling_id is not None:
-            add(
+            yield (
                 HouseholdCreated(
                     community_code=community,
                     household_id=r.household_created,
@@ -499,7 +484,7 @@ def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, 
                 ),
                 r.household_created,
             )
-        add(
+        yield (
             ResidentCreated(
                 community_code=community,
                 resident_id=r.resident_id,
@@ -512,4 +497,3 @@ def _outbox_rows(page: Sequence[CreatedRow]) -> list[tuple[uuid.UUID, str, str, 
             ),
             r.resident_id,
         )
-    return messages

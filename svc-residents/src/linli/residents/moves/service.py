@@ -28,10 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES, MOVE_ROLES
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.households import writes
 from linli.residents.households.errors import (
     DwellingOccupied,
@@ -333,8 +332,7 @@ async def _move_household(
         )
         recorded.append(await _record(session, row, resident=member, move=move))
     for side, code in _sides(origin_code, to.community_code):
-        await record_event(
-            session,
+        await events_of(session).record(
             HouseholdMoved(
                 community_code=code,
                 household_id=household.id,
@@ -347,7 +345,6 @@ async def _move_household(
                 grid_id=grid_id,
                 moved_at=move.moved_at,
             ),
-            source=EVENT_SOURCE,
             subject_id=str(household.id),
         )
     return recorded
@@ -364,14 +361,12 @@ async def _close_if_empty(session: AsyncSession, household: Household, *, move: 
     household.deletion_reason = DeletionReason.MOVED_OUT
     await session.flush()
     counters(session).household(household.community_code, delta=-1)
-    await record_event(
-        session,
+    await events_of(session).record(
         HouseholdDeleted(
             community_code=household.community_code,
             household_id=household.id,
             reason=DeletionReason.MOVED_OUT,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(household.id),
     )
 
@@ -396,8 +391,7 @@ async def _record(
     row.reason = move.reason
     await MoveRepository(session).add(row)
     for side, code in _sides(row.from_community_code, row.to_community_code):
-        await record_event(
-            session,
+        await events_of(session).record(
             ResidentMoved(
                 community_code=code,
                 move_id=row.id,
@@ -413,7 +407,6 @@ async def _record(
                 name_masked=mask_name(resident.name),
                 moved_at=row.moved_at,
             ),
-            source=EVENT_SOURCE,
             subject_id=str(resident.id),
         )
     return row

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import Principal
 from linli.common.errors import InvalidInput
 from linli.common.events import DomainEvent
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.residents.access import (
     MANAGE_ROLES,
     Place,
@@ -26,7 +26,6 @@ from linli.residents.access import (
     viewer,
     visible_place,
 )
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, community_page, decode_community_cursor
@@ -60,10 +59,6 @@ async def _require_community(session: AsyncSession, principal: Principal, code: 
     principal.require_role(*MANAGE_ROLES)
     principal.require_scope(code)
     await imported_community(session, code)
-
-
-async def _record(session: AsyncSession, event: DomainEvent, place_id: uuid.UUID) -> None:
-    await record_event(session, event, source=EVENT_SOURCE, subject_id=str(place_id))
 
 
 async def _add(session: AsyncSession, place: PlaceT) -> PlaceT:
@@ -141,11 +136,17 @@ async def dwelling_at_address(
     for place in created:
         match place:
             case Building():
-                await _record(session, _building_event(events.BuildingCreated, place), place.id)
+                await events_of(session).record(
+                    _building_event(events.BuildingCreated, place), subject_id=place.id
+                )
             case Unit():
-                await _record(session, _unit_event(events.UnitCreated, place), place.id)
+                await events_of(session).record(
+                    _unit_event(events.UnitCreated, place), subject_id=place.id
+                )
             case Dwelling():
-                await _record(session, dwelling_event(events.DwellingCreated, place), place.id)
+                await events_of(session).record(
+                    dwelling_event(events.DwellingCreated, place), subject_id=place.id
+                )
     return dwelling
 
 
@@ -161,7 +162,7 @@ def _grid_event(cls: type[events.GridCreated | events.GridDeleted], grid: Grid) 
 async def create_grid(session: AsyncSession, *, principal: Principal, grid_in: GridCreate) -> Grid:
     await _require_community(session, principal, grid_in.community_code)
     grid = await _add(session, Grid(id=new_id(), **grid_in.model_dump()))
-    await _record(session, _grid_event(events.GridCreated, grid), grid.id)
+    await events_of(session).record(_grid_event(events.GridCreated, grid), subject_id=grid.id)
     return grid
 
 
@@ -198,8 +199,7 @@ async def update_grid(
     changed = _apply(grid, grid_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, grid)
-        await _record(
-            session,
+        await events_of(session).record(
             events.GridUpdated(
                 community_code=grid.community_code,
                 grid_id=grid.id,
@@ -207,7 +207,7 @@ async def update_grid(
                 name=grid.name,
                 changed=changed,
             ),
-            grid.id,
+            subject_id=grid.id,
         )
     return grid
 
@@ -215,7 +215,7 @@ async def update_grid(
 async def delete_grid(session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID) -> None:
     grid = await managed_place(session, principal, Grid, grid_id)
     await _delete(session, grid)
-    await _record(session, _grid_event(events.GridDeleted, grid), grid.id)
+    await events_of(session).record(_grid_event(events.GridDeleted, grid), subject_id=grid.id)
 
 
 # --- courts --------------------------------------------------------------------------------------
@@ -226,12 +226,11 @@ async def create_court(
 ) -> Court:
     await _require_community(session, principal, court_in.community_code)
     court = await _add(session, Court(id=new_id(), **court_in.model_dump()))
-    await _record(
-        session,
+    await events_of(session).record(
         events.CourtCreated(
             community_code=court.community_code, court_id=court.id, name=court.name
         ),
-        court.id,
+        subject_id=court.id,
     )
     return court
 
@@ -270,15 +269,14 @@ async def update_court(
     changed = _apply(court, court_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, court)
-        await _record(
-            session,
+        await events_of(session).record(
             events.CourtUpdated(
                 community_code=court.community_code,
                 court_id=court.id,
                 name=court.name,
                 changed=changed,
             ),
-            court.id,
+            subject_id=court.id,
         )
     return court
 
@@ -286,12 +284,11 @@ async def update_court(
 async def delete_court(session: AsyncSession, *, principal: Principal, court_id: uuid.UUID) -> None:
     court = await managed_place(session, principal, Court, court_id)
     await _delete(session, court)
-    await _record(
-        session,
+    await events_of(session).record(
         events.CourtDeleted(
             community_code=court.community_code, court_id=court.id, name=court.name
         ),
-        court.id,
+        subject_id=court.id,
     )
 
 
@@ -331,7 +328,9 @@ async def create_building(
     await _require_community(session, principal, building_in.community_code)
     await _check_building_refs(session, building_in.community_code, building_in.model_dump())
     building = await _add(session, Building(id=new_id(), **building_in.model_dump()))
-    await _record(session, _building_event(events.BuildingCreated, building), building.id)
+    await events_of(session).record(
+        _building_event(events.BuildingCreated, building), subject_id=building.id
+    )
     return building
 
 
@@ -389,8 +388,7 @@ async def update_building(
     await _save(session, building)
     if "grid_id" in changed:
         await _follow_building_grid(session, building, old_grid)
-    await _record(
-        session,
+    await events_of(session).record(
         events.BuildingUpdated(
             community_code=building.community_code,
             building_id=building.id,
@@ -399,7 +397,7 @@ async def update_building(
             grid_id=building.grid_id,
             changed=changed,
         ),
-        building.id,
+        subject_id=building.id,
     )
     return building
 
@@ -429,7 +427,9 @@ async def delete_building(
 ) -> None:
     building = await managed_place(session, principal, Building, building_id)
     await _delete(session, building)
-    await _record(session, _building_event(events.BuildingDeleted, building), building.id)
+    await events_of(session).record(
+        _building_event(events.BuildingDeleted, building), subject_id=building.id
+    )
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ async def create_unit(
             name=unit_in.name,
         ),
     )
-    await _record(session, _unit_event(events.UnitCreated, unit), unit.id)
+    await events_of(session).record(_unit_event(events.UnitCreated, unit), subject_id=unit.id)
     return unit
 
 
@@ -491,8 +491,7 @@ async def update_unit(
     changed = _apply(unit, unit_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, unit)
-        await _record(
-            session,
+        await events_of(session).record(
             events.UnitUpdated(
                 community_code=unit.community_code,
                 unit_id=unit.id,
@@ -500,7 +499,7 @@ async def update_unit(
                 name=unit.name,
                 changed=changed,
             ),
-            unit.id,
+            subject_id=unit.id,
         )
     return unit
 
@@ -508,7 +507,7 @@ async def update_unit(
 async def delete_unit(session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID) -> None:
     unit = await managed_place(session, principal, Unit, unit_id)
     await _delete(session, unit)
-    await _record(session, _unit_event(events.UnitDeleted, unit), unit.id)
+    await events_of(session).record(_unit_event(events.UnitDeleted, unit), subject_id=unit.id)
 
 
 # --- dwellings -----------------------------------------------------------------------------------
@@ -540,7 +539,9 @@ async def create_dwelling(
             name=dwelling_in.name,
         ),
     )
-    await _record(session, dwelling_event(events.DwellingCreated, dwelling), dwelling.id)
+    await events_of(session).record(
+        dwelling_event(events.DwellingCreated, dwelling), subject_id=dwelling.id
+    )
     return dwelling
 
 
@@ -580,8 +581,7 @@ async def update_dwelling(
     changed = _apply(dwelling, dwelling_in.model_dump(exclude_unset=True), nullable=frozenset())
     if changed:
         await _save(session, dwelling)
-        await _record(
-            session,
+        await events_of(session).record(
             events.DwellingUpdated(
                 community_code=dwelling.community_code,
                 dwelling_id=dwelling.id,
@@ -590,7 +590,7 @@ async def update_dwelling(
                 address=dwelling.address,
                 changed=changed,
             ),
-            dwelling.id,
+            subject_id=dwelling.id,
         )
     return dwelling
 
@@ -600,4 +600,6 @@ async def delete_dwelling(
 ) -> None:
     dwelling = await managed_place(session, principal, Dwelling, dwelling_id)
     await _delete(session, dwelling)
-    await _record(session, dwelling_event(events.DwellingDeleted, dwelling), dwelling.id)
+    await events_of(session).record(
+        dwelling_event(events.DwellingDeleted, dwelling), subject_id=dwelling.id
+    )

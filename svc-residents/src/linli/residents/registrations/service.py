@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
-from linli.common.outbox import record_event
+from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
 from linli.residents.access import MANAGE_ROLES, REVEAL_ROLES, imported_community
-from linli.residents.events import EVENT_SOURCE
 from linli.residents.households import writes
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus
@@ -79,8 +78,7 @@ async def submit(
             "a registration with this ID number already waits for review in this community"
         )
     counters(session).registration(registration.community_code)
-    await record_event(
-        session,
+    await events_of(session).record(
         ResidentRegistered(
             community_code=registration.community_code,
             registration_id=registration.id,
@@ -89,7 +87,6 @@ async def submit(
             phone_masked=registration.phone_masked,
             registered_at=registration.created_at,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(registration.id),
     )
     return registration
@@ -221,8 +218,7 @@ async def approve(
     registration.household_id = household.id
     registration.resident_id = resident.id
     await session.flush()
-    await record_event(
-        session,
+    await events_of(session).record(
         ResidentApproved(
             community_code=registration.community_code,
             registration_id=registration.id,
@@ -234,7 +230,6 @@ async def approve(
             approved_by=principal.subject,
             approved_at=decided_at,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(registration.id),
     )
     return registration
@@ -257,8 +252,7 @@ async def reject(
     registration.decided_by = principal.subject
     registration.reject_reason = reject_in.reason
     await session.flush()
-    await record_event(
-        session,
+    await events_of(session).record(
         ResidentRejected(
             community_code=registration.community_code,
             registration_id=registration.id,
@@ -266,7 +260,6 @@ async def reject(
             rejected_by=principal.subject,
             rejected_at=decided_at,
         ),
-        source=EVENT_SOURCE,
         subject_id=str(registration.id),
     )
     return registration

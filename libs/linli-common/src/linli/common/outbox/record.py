@@ -1,7 +1,10 @@
 """EventRecorder: the one way a service emits events, one at a time or in bulk.
 
 A recorder is bound to one session (the request's unit of work) and to the service's CloudEvents
-`source`, so a service function writes `await events.record(event, subject_id=...)`. The rows ride
+`source`, which the service's sessionmaker carries (`create_sessionmaker(engine, event_source=...)`,
+done by the frame), so a service function writes
+`await events_of(session).record(event, subject_id=...)` and an endpoint may take `events: Events`.
+The rows ride
 in the session's transaction: an event exists if and only if its change commits. The relay is
 woken by one `pg_notify` per committed transaction that recorded anything, issued just before
 the commit, not one per event: a request that writes fifty events costs one NOTIFY round trip.
@@ -14,16 +17,16 @@ import uuid
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from linli.common.db import DbSession
+from linli.common.db import EVENT_SOURCE_INFO, DbSession
 from linli.common.events import CloudEvent, DomainEvent, new_cloud_event
 from linli.common.outbox.models import OutboxMessage
 
-__all__ = ["OUTBOX_CHANNEL", "EventRecorder", "Events", "get_event_recorder"]
+__all__ = ["OUTBOX_CHANNEL", "EventRecorder", "Events", "events_of"]
 
 # NOTIFY is delivered only when the transaction commits, which is exactly when the relay may publish.
 OUTBOX_CHANNEL = "linli_outbox"
@@ -99,13 +102,22 @@ class EventRecorder:
         return rows
 
 
-async def get_event_recorder(request: Request, session: DbSession) -> EventRecorder:
-    """The request's recorder: its session, and the source `create_service_app` put on the app."""
-    source: str = request.app.state.event_source
+def events_of(session: AsyncSession) -> EventRecorder:
+    """The recorder of `session`, under the source its sessionmaker was made with."""
+    source = session.info.get(EVENT_SOURCE_INFO)
+    if not isinstance(source, str):
+        raise RuntimeError(
+            "this session cannot record events: make its sessionmaker with "
+            "create_sessionmaker(engine, event_source=settings.event_source)"
+        )
     return EventRecorder(session, source=source)
 
 
-Events = Annotated[EventRecorder, Depends(get_event_recorder)]
+async def _request_events(session: DbSession) -> EventRecorder:
+    return events_of(session)
+
+
+Events = Annotated[EventRecorder, Depends(_request_events)]
 """`events: Events` in an endpoint: the recorder on the same session as its `DbSession`."""
 
 
