@@ -13,6 +13,8 @@ from linli.common.auth import Role
 from linli.common.outbox import OutboxMessage
 from linli.residents.events import residents_event_adapter
 from linli.residents.models import Building, Dwelling, Grid, Household
+from linli.testing import OutboxReader
+from linli.testing.outbox import short_type
 from linli.testing.tokens import TestIssuer
 
 pytestmark = pytest.mark.usefixtures("tree")
@@ -240,16 +242,32 @@ async def test_a_place_in_use_cannot_be_deleted_an_empty_one_can(
 
 
 async def test_a_building_s_new_grid_carries_the_households_that_followed_it(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     places = await create_tree(client, issuer)
     headers = worker(issuer)
     household = await post(
         client, "/households", {"dwelling_id": places["dwelling"]["id"]}, headers
     )
+    second_dwelling = await post(
+        client, f"/units/{places['unit']['id']}/dwellings", {"name": "502"}, headers
+    )
+    second = await post(client, "/households", {"dwelling_id": second_dwelling["id"]}, headers)
     grid2 = await post(
         client, "/grids", {"community_code": COMMUNITY, "number": 2, "name": "第二网格"}, headers
     )
+    grid3 = await post(
+        client, "/grids", {"community_code": COMMUNITY, "number": 3, "name": "第三网格"}, headers
+    )
+    # A household given a grid of its own keeps it, and publishes nothing for the building's.
+    own = await client.patch(
+        f"/households/{second['id']}", json={"grid_id": grid3["id"]}, headers=headers
+    )
+    assert own.status_code == 200, own.text
+    before = len(await outbox.messages())
 
     moved = await client.patch(
         f"/buildings/{places['building']['id']}", json={"grid_id": grid2["id"]}, headers=headers
@@ -262,7 +280,28 @@ async def test_a_building_s_new_grid_carries_the_households_that_followed_it(
         building = await session.get(Building, places["building"]["id"])
         assert stored is not None and str(stored.grid_id) == grid2["id"]
         assert building is not None and str(building.grid_id) == grid2["id"]
-        assert await session.scalar(select(func.count()).select_from(Grid)) == 2
+        assert await session.scalar(select(func.count()).select_from(Grid)) == 3
+    # What a household's own grid change publishes, for the household that followed.
+    published = (await outbox.messages())[before:]
+    assert sorted(short_type(row.type) for row in published) == [
+        "building.updated",
+        "household.updated",
+    ]
+    updated = [
+        row.payload["data"] for row in published if row.type.endswith("household.updated.v1")
+    ]
+    assert updated == [
+        {
+            "type": "cn.linli.residents.household.updated.v1",
+            "community_code": COMMUNITY,
+            "household_id": household["id"],
+            "grid_id": grid2["id"],
+            "changed": ["grid_id"],
+        }
+    ]
+    async with sessionmaker() as session:
+        kept = await session.get(Household, second["id"])
+        assert kept is not None and str(kept.grid_id) == grid3["id"]
 
 
 async def test_a_retried_create_with_the_same_key_creates_one_place(

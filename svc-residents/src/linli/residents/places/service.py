@@ -26,6 +26,7 @@ from linli.residents.access import (
     viewer,
     visible_place,
 )
+from linli.residents.households.events import HouseholdUpdated
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
 from linli.residents.pagination import Page, community_page, decode_community_cursor
@@ -405,6 +406,9 @@ async def update_building(
 async def _follow_building_grid(
     session: AsyncSession, building: Building, old_grid: uuid.UUID | None
 ) -> None:
+    """Move the households that followed the building's grid, and their residents, in bulk; each
+    household publishes what a household's own grid change publishes (`household.updated`), so
+    read models elsewhere (the grid's roster) learn of it."""
     in_building = select(Dwelling.id).where(Dwelling.building_id == building.id)
     following = Household.grid_id.is_(None) if old_grid is None else Household.grid_id == old_grid
     moved = await session.scalars(
@@ -414,12 +418,25 @@ async def _follow_building_grid(
         .returning(Household.id)
     )
     household_ids = list(moved)
-    if household_ids:
-        await session.execute(
-            update(Resident)
-            .where(Resident.household_id.in_(household_ids))
-            .values(grid_id=building.grid_id)
+    if not household_ids:
+        return
+    await session.execute(
+        update(Resident)
+        .where(Resident.household_id.in_(household_ids))
+        .values(grid_id=building.grid_id)
+    )
+    await events_of(session).record_many(
+        (
+            HouseholdUpdated(
+                community_code=building.community_code,
+                household_id=household_id,
+                grid_id=building.grid_id,
+                changed=["grid_id"],
+            ),
+            household_id,
         )
+        for household_id in household_ids
+    )
 
 
 async def delete_building(
