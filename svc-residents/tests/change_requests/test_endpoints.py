@@ -4,6 +4,7 @@ community approves (the record changes) or rejects it; others are refused by the
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
 from linli.common.outbox import OutboxMessage
-from linli.residents.identity import check_character
 from linli.residents.models import ChangeRequest
 from linli.testing.tokens import TestIssuer
+
+ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 pytestmark = pytest.mark.usefixtures("tree")
 
@@ -24,26 +26,6 @@ COMMUNITY = "330108001001"
 
 def worker(issuer: TestIssuer, scope: str = COMMUNITY) -> dict[str, str]:
     return issuer.headers(roles=[Role.COMMUNITY_WORKER], scope=scope, subject=f"worker-{scope}")
-
-
-async def create_resident(client: httpx.AsyncClient, issuer: TestIssuer) -> dict[str, Any]:
-    body = "33010819900307123"
-    response = await client.post(
-        "/residents",
-        json={
-            "community_code": COMMUNITY,
-            "address": {"building": "3幢", "unit": "2单元", "room": "501"},
-            "name": "张三",
-            "id_number": body + check_character(body),
-            "phone": "13812345678",
-            "relation_to_head": "head",
-            "consent": True,
-        },
-        headers=worker(issuer),
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def me(issuer: TestIssuer, resident: dict[str, Any]) -> dict[str, str]:
@@ -57,9 +39,12 @@ async def file(
 
 
 async def test_a_filed_change_approved_by_a_worker_changes_the_record(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident()
     filed = await file(
         client, me(issuer, resident), phone="13900004444", tags=["volunteer"], note="换号了"
     )
@@ -99,9 +84,9 @@ async def test_a_filed_change_approved_by_a_worker_changes_the_record(
 
 
 async def test_reject_keeps_the_record_and_a_decided_request_is_409(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident()
     filed = await file(client, me(issuer, resident), name="张叁")
     path = f"/change-requests/{filed.json()['id']}"
 
@@ -120,9 +105,12 @@ async def test_reject_keeps_the_record_and_a_decided_request_is_409(
 
 
 async def test_one_pending_request_at_a_time_and_an_empty_one_is_422(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident()
 
     first = await file(client, me(issuer, resident), relation_to_head="spouse")
     second = await file(client, me(issuer, resident), name="张叁")
@@ -136,8 +124,10 @@ async def test_one_pending_request_at_a_time_and_an_empty_one_is_422(
         assert len((await session.scalars(select(ChangeRequest))).all()) == 1
 
 
-async def test_who_may_file_see_and_decide(client: httpx.AsyncClient, issuer: TestIssuer) -> None:
-    resident = await create_resident(client, issuer)
+async def test_who_may_file_see_and_decide(
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
+) -> None:
+    resident = await create_resident()
     filed = await file(client, me(issuer, resident), name="张叁")
     path = f"/change-requests/{filed.json()['id']}"
     no_record = await file(client, issuer.headers(roles=[Role.RESIDENT]), name="某人")
@@ -176,9 +166,12 @@ async def test_who_may_file_see_and_decide(client: httpx.AsyncClient, issuer: Te
 
 
 async def test_a_retried_filing_with_the_same_key_files_once(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident()
     headers = me(issuer, resident) | {"Idempotency-Key": "cr-1"}
 
     first = await file(client, headers, name="张叁")

@@ -4,7 +4,7 @@ look-up, search filters, the scope rule for each role, soft deletion and events 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,8 @@ from linli.residents.ages import latest_birth_for_age, today_in_shanghai
 from linli.residents.identity import check_character
 from linli.residents.models import Household, Resident
 from linli.testing.tokens import TestIssuer
+
+ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 pytestmark = pytest.mark.usefixtures("tree")
 
@@ -51,17 +53,6 @@ def resident_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def create_resident(
-    client: httpx.AsyncClient, issuer: TestIssuer, **overrides: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        "/residents", json=resident_body(**overrides), headers=worker(issuer)
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
 async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
     async with sessionmaker() as session:
         statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
@@ -69,9 +60,12 @@ async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxM
 
 
 async def test_a_worker_enters_a_resident_at_an_address_stored_encrypted_and_shown_masked(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    body = await create_resident(client, issuer)
+    body = await create_resident(tags=["party_member"])
 
     assert body["id_number"] == "330***********" + resident_body()["id_number"][-4:]
     assert body["phone"] == "138****5678"
@@ -97,9 +91,9 @@ async def test_a_worker_enters_a_resident_at_an_address_stored_encrypted_and_sho
 
 
 async def test_the_same_person_twice_is_409_and_a_wrong_check_digit_is_422(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
-    await create_resident(client, issuer)
+    await create_resident(tags=["party_member"])
 
     twice = await client.post("/residents", json=resident_body(), headers=worker(issuer))
     bad = await client.post(
@@ -118,9 +112,12 @@ async def test_the_same_person_twice_is_409_and_a_wrong_check_digit_is_422(
 
 
 async def test_reveal_needs_a_community_worker_and_a_purpose_and_is_audited(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident(tags=["party_member"])
     path = f"/residents/{resident['id']}"
     street_admin = issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001")
 
@@ -150,16 +147,15 @@ async def test_reveal_needs_a_community_worker_and_a_purpose_and_is_audited(
 
 
 async def test_find_by_exact_id_number_or_phone_through_the_blind_index(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
-    wanted = await create_resident(client, issuer)
+    wanted = await create_resident(tags=["party_member"])
     await create_resident(
-        client,
-        issuer,
         name="李四",
         id_number=id_number_born(date(1992, 5, 12), "124"),
         phone="13900001111",
         relation_to_head="spouse",
+        tags=["party_member"],
     )
 
     by_id = await client.get(
@@ -178,29 +174,26 @@ async def test_find_by_exact_id_number_or_phone_through_the_blind_index(
 
 
 async def test_search_by_tag_age_band_building_and_name_with_elderly_derived_on_the_birthday(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
     today = today_in_shanghai()
     sixty_today = latest_birth_for_age(60, today)
     sixty_tomorrow = date.fromordinal(sixty_today.toordinal() + 1)
     elder = await create_resident(
-        client, issuer, name="王老", id_number=id_number_born(sixty_today), tags=["living_alone"]
+        name="王老", id_number=id_number_born(sixty_today), tags=["living_alone"]
     )
     almost = await create_resident(
-        client,
-        issuer,
         name="王差一天",
         id_number=id_number_born(sixty_tomorrow, "125"),
         address={"building": "5幢", "unit": "1单元", "room": "101"},
         tags=[],
     )
     child = await create_resident(
-        client,
-        issuer,
         name="小明",
         id_number=id_number_born(date(today.year - 5, 1, 1), "126"),
         relation_to_head="child",
         phone=None,
+        tags=["party_member"],
     )
 
     async def names(**params: Any) -> list[str]:
@@ -225,12 +218,10 @@ async def test_search_by_tag_age_band_building_and_name_with_elderly_derived_on_
 
 
 async def test_lists_page_with_a_cursor_in_community_order(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
     for n in range(5):
         await create_resident(
-            client,
-            issuer,
             name=f"居民{n}",
             id_number=id_number_born(date(1980, 1, 1 + n), "12" + str(n)),
             relation_to_head="head" if n == 0 else "other",
@@ -252,14 +243,14 @@ async def test_lists_page_with_a_cursor_in_community_order(
 
 
 async def test_the_scope_rule_for_street_admin_community_worker_grid_worker_and_resident(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
     grid = await client.post(
         "/grids",
         json={"community_code": COMMUNITY, "number": 1, "name": "第一网格"},
         headers=worker(issuer),
     )
-    resident = await create_resident(client, issuer)
+    resident = await create_resident(tags=["party_member"])
     await client.patch(
         f"/households/{resident['household_id']}",
         json={"grid_id": grid.json()["id"]},
@@ -360,9 +351,12 @@ async def test_a_resident_reads_their_own_record_at_me(
 
 
 async def test_update_changes_only_what_is_sent_and_publishes_updated_and_tagged(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident(tags=["party_member"])
     path = f"/residents/{resident['id']}"
 
     updated = await client.patch(
@@ -388,9 +382,12 @@ async def test_update_changes_only_what_is_sent_and_publishes_updated_and_tagged
 
 
 async def test_delete_is_soft_with_a_reason_and_frees_the_id_number(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident(tags=["party_member"])
     path = f"/residents/{resident['id']}"
 
     busy_household = await client.request(
@@ -420,9 +417,9 @@ async def test_delete_is_soft_with_a_reason_and_frees_the_id_number(
 
 
 async def test_households_are_listed_and_read_with_members_and_one_per_dwelling(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
-    resident = await create_resident(client, issuer)
+    resident = await create_resident(tags=["party_member"])
 
     listed = await client.get("/households", headers=worker(issuer))
     read = await client.get(f"/households/{resident['household_id']}", headers=worker(issuer))
@@ -454,10 +451,15 @@ async def test_households_are_listed_and_read_with_members_and_one_per_dwelling(
 
 
 async def test_a_retried_create_replays_and_no_event_carries_a_clear_id_number_or_phone(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
     other = await create_resident(
-        client, issuer, id_number=id_number_born(date(1991, 4, 1), "127"), relation_to_head="other"
+        id_number=id_number_born(date(1991, 4, 1), "127"),
+        relation_to_head="other",
+        tags=["party_member"],
     )
     await client.patch(
         f"/residents/{other['id']}",

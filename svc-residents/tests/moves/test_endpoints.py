@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,12 +21,15 @@ from linli.residents.identity import check_character
 from linli.residents.models import ResidentMove
 from linli.testing.tokens import TestIssuer
 
+ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
+
 pytestmark = pytest.mark.usefixtures("tree")
 
 DONGXIN = "330108001001"  # street 330108001
 JIANGHAN = "330108001002"  # street 330108001
 CHANGHE = "330108002001"  # street 330108002
 _orders = itertools.count(300)
+MOVER_BORN = date(1985, 6, 1)
 
 
 def worker(issuer: TestIssuer, scope: str) -> dict[str, str]:
@@ -43,24 +47,6 @@ def new_id_number(born: date = date(1985, 6, 1)) -> str:
 
 def address(room: str, building: str = "1幢") -> dict[str, str]:
     return {"building": building, "unit": "1单元", "room": room}
-
-
-async def create_resident(
-    client: httpx.AsyncClient, issuer: TestIssuer, community: str, room: str, **overrides: Any
-) -> dict[str, Any]:
-    body = {
-        "community_code": community,
-        "address": address(room),
-        "name": "赵六",
-        "id_number": new_id_number(),
-        "phone": "13912345678",
-        "relation_to_head": "head",
-        **overrides,
-    }
-    response = await client.post("/residents", json=body, headers=worker(issuer, community))
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def move_in_body(community: str, room: str, id_number: str, **overrides: Any) -> dict[str, Any]:
@@ -145,12 +131,17 @@ async def test_a_person_moves_in_out_and_back_in_as_the_same_record(
 
 
 async def test_a_transfer_across_streets_is_listed_and_published_for_both_streets(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
     id_number = new_id_number()
     # The receiving community names the person by ID number; the record is found in another street.
     body = move_in_body(CHANGHE, "401", id_number)
-    await create_resident(client, issuer, DONGXIN, "302", id_number=id_number)
+    await create_resident(
+        community=DONGXIN, room="302", id_number=id_number, building="1幢", unit="1单元"
+    )
     [moved] = await post(client, "/moves/in", body, worker(issuer, CHANGHE))
 
     assert moved["kind"] == "transfer"
@@ -188,18 +179,26 @@ async def test_a_transfer_across_streets_is_listed_and_published_for_both_street
 
 
 async def test_a_whole_household_moves_to_an_empty_dwelling_keeping_its_id(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    head = await create_resident(client, issuer, DONGXIN, "501")
+    head = await create_resident(
+        community=DONGXIN, room="501", building="1幢", unit="1单元", born=MOVER_BORN
+    )
     await create_resident(
-        client,
-        issuer,
-        DONGXIN,
-        "501",
+        community=DONGXIN,
+        room="501",
         relation_to_head="spouse",
         id_number=new_id_number(),
+        building="1幢",
+        unit="1单元",
     )
-    await create_resident(client, issuer, JIANGHAN, "601")  # an occupied dwelling
+    # An occupied dwelling.
+    await create_resident(
+        community=JIANGHAN, room="601", building="1幢", unit="1单元", born=MOVER_BORN
+    )
     street = admin(issuer, Role.STREET_ADMIN, "330108001")
     household_id = head["household_id"]
 
@@ -248,10 +247,14 @@ async def test_a_whole_household_moves_to_an_empty_dwelling_keeping_its_id(
 
 
 async def test_who_may_record_and_read_which_move(
-    client: httpx.AsyncClient, issuer: TestIssuer
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:
-    dongxin = await create_resident(client, issuer, DONGXIN, "701")
-    changhe = await create_resident(client, issuer, CHANGHE, "801")
+    dongxin = await create_resident(
+        community=DONGXIN, room="701", building="1幢", unit="1单元", born=MOVER_BORN
+    )
+    changhe = await create_resident(
+        community=CHANGHE, room="801", building="1幢", unit="1单元", born=MOVER_BORN
+    )
     out = {"reason": "迁往外省"}
 
     async def status(path: str, body: dict[str, Any], headers: dict[str, str]) -> int:

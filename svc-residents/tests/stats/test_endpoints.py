@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,6 +39,8 @@ from linli.residents.models import (
 from linli.residents.stats.service import recount_communities
 from linli.testing.tokens import TestIssuer
 
+ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
+
 pytestmark = pytest.mark.usefixtures("tree")
 
 COMMUNITIES = ("330108001001", "330108001002", "330108002001")
@@ -68,35 +71,6 @@ def boundary_birth_dates(today: date) -> list[date]:
     for age in (18, 35, 60, 80):
         dates += [years_before(today, age, days=d) for d in (-1, 0, 1)]
     return dates
-
-
-async def create_resident(
-    client: httpx.AsyncClient,
-    issuer: TestIssuer,
-    *,
-    community: str,
-    born: date,
-    room: str,
-    tags: list[str] = (),  # type: ignore[assignment]
-) -> dict[str, Any]:
-    """The created resident; `clear_id_number` added for the test's own later moves."""
-    id_number = id_number_born(born)
-    response = await client.post(
-        "/residents",
-        json={
-            "community_code": community,
-            "address": {"building": "1幢", "unit": "1单元", "room": room},
-            "name": "王五",
-            "id_number": id_number,
-            "relation_to_head": "head",
-            "tags": list(tags),
-        },
-        headers=worker(issuer, community),
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    created["clear_id_number"] = id_number
-    return created
 
 
 async def move(
@@ -229,6 +203,7 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     registration_payload: Any,
+    create_resident: ResidentFactory,
 ) -> None:
     today = today_in_shanghai()
     tag_cycle = itertools.cycle(
@@ -241,12 +216,12 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
         # Two or three people per dwelling: some households have several members.
         created.append(
             await create_resident(
-                client,
-                issuer,
                 community=community,
                 born=born,
                 room=str(101 + n // 3),
                 tags=next(tag_cycle),
+                building="1幢",
+                unit="1单元",
             )
         )
     await assert_stats_equal_a_recount(client, issuer, sessionmaker)
@@ -392,7 +367,10 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
 
 
 async def test_concurrent_writers_in_one_community_leave_exact_counters(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
     community = COMMUNITIES[0]
     births = [date(1950 + n, 1 + n % 12, 1 + n % 28) for n in range(24)]
@@ -400,13 +378,12 @@ async def test_concurrent_writers_in_one_community_leave_exact_counters(
     await asyncio.gather(
         *(
             create_resident(
-                client,
-                issuer,
                 community=community,
                 born=born,
-                # Several people at each address: founding a household races too.
                 room=str(200 + n % 6),
                 tags=["living_alone"] if n % 2 else [],
+                building="1幢",
+                unit="1单元",
             )
             for n, born in enumerate(births)
         )
