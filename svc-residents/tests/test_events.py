@@ -11,16 +11,14 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
 from linli.common.events import subtree_filter
-from linli.common.outbox import OutboxMessage
 from linli.residents.app import create_app
 from linli.residents.config import Settings
 from linli.residents.events import ResidentApproved, residents_event_adapter
-from linli.testing import serve_app
+from linli.testing import OutboxReader, serve_app
 from linli.testing.tokens import TestIssuer
 
 pytestmark = pytest.mark.usefixtures("tree")
@@ -39,10 +37,7 @@ async def test_every_outbox_row_parses_as_a_residents_event(
     created = await client.post("/registrations", json=registration_payload(), headers=resident)
     await client.post(f"/registrations/{created.json()['id']}/approve", headers=worker)
 
-    async with sessionmaker() as session:
-        rows = (
-            await session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
-        ).all()
+    rows = await OutboxReader(sessionmaker).messages()
 
     events = [residents_event_adapter.validate_python(row.payload["data"]) for row in rows]
     assert sorted(type(e).__name__ for e in events) == [

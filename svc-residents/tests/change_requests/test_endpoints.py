@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
-from linli.common.outbox import OutboxMessage
 from linli.residents.models import ChangeRequest
+from linli.testing import OutboxReader, short_type
 from linli.testing.tokens import TestIssuer
 
 ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
@@ -67,11 +67,8 @@ async def test_a_filed_change_approved_by_a_worker_changes_the_record(
     assert record.json()["phone"] == "139****4444"
     assert record.json()["tags"] == ["volunteer"]
     assert [r["status"] for r in mine.json()["items"]] == ["approved"]
-    async with sessionmaker() as session:
-        events = (
-            await session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
-        ).all()
-    types = [e.type.removeprefix("cn.linli.residents.").removesuffix(".v1") for e in events]
+    events = await OutboxReader(sessionmaker).messages()
+    types = [short_type(e.type) for e in events]
     # After the five creations: the filing, then the approval's three (one transaction).
     assert types[5] == "change_request.filed"
     assert sorted(types[6:]) == [

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
 from linli.common.divisions import Level
-from linli.common.outbox import OutboxMessage
 from linli.residents.models import Division
+from linli.testing import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 CSV = "code,name\n3301,杭州市\n330108,滨江区\n330108001,西兴街道\n330108001001,东信社区\n"
@@ -28,12 +28,6 @@ async def stored(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, Di
         return {d.code: d for d in (await session.scalars(select(Division))).all()}
 
 
-async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
-        return list((await session.scalars(statement)).all())
-
-
 async def post_csv(
     client: httpx.AsyncClient, content: str | bytes, headers: dict[str, str]
 ) -> httpx.Response:
@@ -45,6 +39,7 @@ async def test_import_creates_the_tree_and_records_one_event_on_the_importers_su
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     response = await post_csv(client, CSV, city_admin(issuer))
 
@@ -57,7 +52,7 @@ async def test_import_creates_the_tree_and_records_one_event_on_the_importers_su
         "330108001": ("西兴街道", Level.STREET, "330108"),
         "330108001001": ("东信社区", Level.COMMUNITY, "330108001"),
     }
-    [event] = await outbox(sessionmaker)
+    [event] = await outbox.messages()
     assert event.subject == "linli.3301._._._.residents.division.imported"
     assert event.payload["type"] == "cn.linli.residents.division.imported.v1"
     assert event.payload["data"] == {
@@ -113,6 +108,7 @@ async def test_every_bad_row_is_reported_and_nothing_is_stored(
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     content = (
         "code,name\n"
@@ -142,13 +138,14 @@ async def test_every_bad_row_is_reported_and_nothing_is_stored(
     assert "expected 2 columns" in rows[7]["errors"][0]
     assert rows[9]["code"] == "abc"
     assert await stored(sessionmaker) == {}
-    assert await outbox(sessionmaker) == []
+    assert await outbox.messages() == []
 
 
 async def test_a_row_outside_the_importers_scope_refuses_the_whole_file(
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     await post_csv(client, CSV, city_admin(issuer))
     street_admin = issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001")
@@ -161,7 +158,7 @@ async def test_a_row_outside_the_importers_scope_refuses_the_whole_file(
         {"row": 3, "code": "330108002", "errors": ["outside your scope"]}
     ]
     assert "330108001002" not in await stored(sessionmaker)
-    assert len(await outbox(sessionmaker)) == 1  # the city admin's import only
+    assert len(await outbox.messages()) == 1  # the city admin's import only
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.COMMUNITY_WORKER, Role.GRID_WORKER])
@@ -210,6 +207,7 @@ async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     headers = city_admin(issuer) | {"Idempotency-Key": "import-1"}
 
@@ -221,7 +219,7 @@ async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert other.status_code == 422
-    assert len(await outbox(sessionmaker)) == 1
+    assert len(await outbox.messages()) == 1
 
 
 async def browse(
@@ -313,6 +311,7 @@ async def test_an_empty_division_is_deleted_and_published_on_its_own_subject(
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     await post_csv(client, CSV + f"{SPARE},江汉社区\n", city_admin(issuer))
 
@@ -321,7 +320,7 @@ async def test_an_empty_division_is_deleted_and_published_on_its_own_subject(
     assert response.status_code == 204, response.text
     assert SPARE not in await stored(sessionmaker)
     assert (await client.get(f"/divisions/{SPARE}", headers=city_admin(issuer))).status_code == 404
-    event = (await outbox(sessionmaker))[-1]
+    event = (await outbox.messages())[-1]
     assert event.subject == f"linli.3301.330108.330108001.{SPARE}.residents.division.deleted"
     data = event.payload["data"]
     assert (data["code"], data["name"], data["level"]) == (SPARE, "江汉社区", "community")
@@ -332,6 +331,7 @@ async def test_a_division_with_units_below_or_records_in_it_is_409_and_stays(
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     registration_payload: Any,
+    outbox: OutboxReader,
 ) -> None:
     await post_csv(client, CSV, city_admin(issuer))
     registered = await client.post(
@@ -340,7 +340,7 @@ async def test_a_division_with_units_below_or_records_in_it_is_409_and_stays(
         headers=issuer.headers(roles=[Role.RESIDENT], subject="alice"),
     )
     assert registered.status_code == 201, registered.text
-    events_before = len(await outbox(sessionmaker))
+    events_before = len(await outbox.messages())
 
     street = await client.delete("/divisions/330108001", headers=city_admin(issuer))
     community = await client.delete("/divisions/330108001001", headers=city_admin(issuer))
@@ -350,7 +350,7 @@ async def test_a_division_with_units_below_or_records_in_it_is_409_and_stays(
     assert street.json()["held_by"] == ["divisions"]
     assert community.json()["held_by"] == ["registrations"]
     assert {"330108001", "330108001001"} <= set(await stored(sessionmaker))
-    assert len(await outbox(sessionmaker)) == events_before
+    assert len(await outbox.messages()) == events_before
 
 
 async def test_who_may_delete_which_division(client: httpx.AsyncClient, issuer: TestIssuer) -> None:

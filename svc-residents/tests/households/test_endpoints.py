@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
-from linli.common.outbox import OutboxMessage
 from linli.common.pii import PiiAccessLog
 from linli.residents.ages import latest_birth_for_age, today_in_shanghai
 from linli.residents.identity import check_character
 from linli.residents.models import Household, Resident
+from linli.testing import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
@@ -53,17 +53,12 @@ def resident_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
-        return list((await session.scalars(statement)).all())
-
-
 async def test_a_worker_enters_a_resident_at_an_address_stored_encrypted_and_shown_masked(
     client: httpx.AsyncClient,
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     create_resident: ResidentFactory,
+    outbox: OutboxReader,
 ) -> None:
     body = await create_resident(tags=["party_member"])
 
@@ -81,7 +76,7 @@ async def test_a_worker_enters_a_resident_at_an_address_stored_encrypted_and_sho
     assert household.address == "3幢-2单元-501"
     # The address's building, unit and dwelling did not exist: they are created and published.
     # One transaction: its events share a timestamp, so their order is not asserted.
-    assert sorted(e.type.split(".")[3] for e in await outbox(sessionmaker)) == [
+    assert sorted(e.type.split(".")[3] for e in await outbox.messages()) == [
         "building",
         "dwelling",
         "household",
@@ -355,6 +350,7 @@ async def test_update_changes_only_what_is_sent_and_publishes_updated_and_tagged
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     create_resident: ResidentFactory,
+    outbox: OutboxReader,
 ) -> None:
     resident = await create_resident(tags=["party_member"])
     path = f"/residents/{resident['id']}"
@@ -373,7 +369,7 @@ async def test_update_changes_only_what_is_sent_and_publishes_updated_and_tagged
     assert updated.json()["tags"] == ["party_member", "volunteer"]
     assert unchanged.status_code == 200
     assert null_name.status_code == 422
-    events = {e.type.split(".")[4]: e for e in (await outbox(sessionmaker))[5:]}
+    events = {e.type.split(".")[4]: e for e in (await outbox.messages())[5:]}
     assert sorted(events) == ["tagged", "updated"]
     assert events["updated"].payload["data"]["changed"] == ["phone"]
     assert events["tagged"].payload["data"]["added"] == ["volunteer"]
@@ -386,6 +382,7 @@ async def test_delete_is_soft_with_a_reason_and_frees_the_id_number(
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     create_resident: ResidentFactory,
+    outbox: OutboxReader,
 ) -> None:
     resident = await create_resident(tags=["party_member"])
     path = f"/residents/{resident['id']}"
@@ -412,7 +409,7 @@ async def test_delete_is_soft_with_a_reason_and_frees_the_id_number(
         stored = await session.get(Resident, resident["id"])
     assert stored is not None and stored.deletion_reason == "deceased"
     assert stored.deleted_by == f"worker-{COMMUNITY}"
-    deleted_event = [e for e in await outbox(sessionmaker) if e.type.endswith("deleted.v1")]
+    deleted_event = [e for e in await outbox.messages() if e.type.endswith("deleted.v1")]
     assert deleted_event[0].payload["data"]["reason"] == "deceased"
 
 
@@ -455,6 +452,7 @@ async def test_a_retried_create_replays_and_no_event_carries_a_clear_id_number_o
     issuer: TestIssuer,
     sessionmaker: async_sessionmaker[AsyncSession],
     create_resident: ResidentFactory,
+    outbox: OutboxReader,
 ) -> None:
     other = await create_resident(
         id_number=id_number_born(date(1991, 4, 1), "127"),
@@ -473,7 +471,7 @@ async def test_a_retried_create_replays_and_no_event_carries_a_clear_id_number_o
     first = await client.post("/residents", json=resident_body(), headers=headers)
     again = await client.post("/residents", json=resident_body(), headers=headers)
 
-    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox(sessionmaker)]
+    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox.messages()]
 
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]

@@ -19,6 +19,7 @@ from linli.common.events import ensure_no_clear_pii
 from linli.common.outbox import OutboxMessage
 from linli.residents.identity import check_character
 from linli.residents.models import ResidentMove
+from linli.testing import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 ResidentFactory = Callable[..., Awaitable[dict[str, Any]]]
@@ -72,11 +73,9 @@ async def post(
 
 
 async def moved_events(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.type.like("%.moved.v1"))
-        )
-        return list(rows.all())
+    """resident.moved and household.moved, oldest first."""
+    moved = await OutboxReader(sessionmaker).messages()
+    return [row for row in moved if row.type.endswith(".moved.v1")]
 
 
 async def test_a_person_moves_in_out_and_back_in_as_the_same_record(

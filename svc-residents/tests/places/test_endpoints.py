@@ -10,11 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
-from linli.common.outbox import OutboxMessage
 from linli.residents.events import residents_event_adapter
 from linli.residents.models import Building, Dwelling, Grid, Household
-from linli.testing import OutboxReader
-from linli.testing.outbox import short_type
+from linli.testing import OutboxReader, short_type
 from linli.testing.tokens import TestIssuer
 
 pytestmark = pytest.mark.usefixtures("tree")
@@ -61,14 +59,11 @@ async def create_tree(
     return {"grid": grid, "court": court, "building": building, "unit": unit, "dwelling": dwelling}
 
 
-async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
-        return list((await session.scalars(statement)).all())
-
-
 async def test_a_worker_builds_the_housing_tree_and_each_step_is_published(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     places = await create_tree(client, issuer)
 
@@ -76,7 +71,7 @@ async def test_a_worker_builds_the_housing_tree_and_each_step_is_published(
     assert places["building"]["grid_id"] == places["grid"]["id"]
     assert places["dwelling"]["address"] == "3幢-2单元-501"
     assert places["dwelling"]["building_id"] == places["building"]["id"]
-    events = await outbox(sessionmaker)
+    events = await outbox.messages()
     assert [e.subject.rsplit(".", 2)[-2:] for e in events] == [
         ["grid", "created"],
         ["court", "created"],
@@ -220,7 +215,10 @@ async def test_lists_page_through_the_scope_and_a_grid_worker_sees_only_their_gr
 
 
 async def test_a_place_in_use_cannot_be_deleted_an_empty_one_can(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     places = await create_tree(client, issuer)
     headers = worker(issuer)
@@ -235,7 +233,7 @@ async def test_a_place_in_use_cannot_be_deleted_an_empty_one_can(
     assert dwelling.status_code == unit.status_code == 204
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Dwelling)) == 0
-    assert [e.subject.rsplit(".", 2)[-2:] for e in (await outbox(sessionmaker))[-2:]] == [
+    assert [e.subject.rsplit(".", 2)[-2:] for e in (await outbox.messages())[-2:]] == [
         ["dwelling", "deleted"],
         ["unit", "deleted"],
     ]
@@ -305,7 +303,10 @@ async def test_a_building_s_new_grid_carries_the_households_that_followed_it(
 
 
 async def test_a_retried_create_with_the_same_key_creates_one_place(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     headers = worker(issuer) | {"Idempotency-Key": "grid-1"}
     body = {"community_code": COMMUNITY, "number": 7, "name": "第七网格"}
@@ -316,4 +317,4 @@ async def test_a_retried_create_with_the_same_key_creates_one_place(
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert again.headers["idempotent-replayed"] == "true"
-    assert len(await outbox(sessionmaker)) == 1
+    assert len(await outbox.messages()) == 1

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
-from linli.common.outbox import OutboxMessage
 from linli.common.pii import PiiAccessLog
 from linli.residents.models import Household, Registration, Resident
+from linli.testing import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 pytestmark = pytest.mark.usefixtures("tree")
@@ -38,12 +38,6 @@ async def count(sessionmaker: async_sessionmaker[AsyncSession], model: type[Any]
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
-    async with sessionmaker() as session:
-        statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
-        return list((await session.scalars(statement)).all())
-
-
 async def register(
     client: httpx.AsyncClient,
     issuer: TestIssuer,
@@ -61,6 +55,7 @@ async def test_a_resident_registers_and_gets_a_masked_answer(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     payload = registration_payload()
 
@@ -73,7 +68,7 @@ async def test_a_resident_registers_and_gets_a_masked_answer(
     assert body["sex"] == "male"
     assert body["birth_date"] == "1990-03-07"
     assert body["address"] == {"building": "3幢", "unit": "2单元", "room": "501"}
-    [event] = await outbox(sessionmaker)
+    [event] = await outbox.messages()
     assert event.subject == SUBJECT_PREFIX + "registered"
     assert event.payload["data"]["registration_id"] == body["id"]
     assert event.payload["data"]["id_number_masked"] == body["id_number"]
@@ -105,6 +100,7 @@ async def test_a_malformed_body_is_422_naming_each_field_and_stores_nothing(
     sessionmaker: async_sessionmaker[AsyncSession],
     overrides: dict[str, Any],
     fields: list[str],
+    outbox: OutboxReader,
 ) -> None:
     response = await client.post(
         "/registrations", json=registration_payload(**overrides), headers=resident(issuer)
@@ -114,7 +110,7 @@ async def test_a_malformed_body_is_422_naming_each_field_and_stores_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     assert sorted(e["field"] for e in response.json()["errors"]) == fields
     assert await count(sessionmaker, Registration) == 0
-    assert await outbox(sessionmaker) == []
+    assert await outbox.messages() == []
 
 
 async def test_a_chinese_client_reads_every_field_error_in_chinese(
@@ -185,6 +181,7 @@ async def test_a_retry_with_the_same_key_replays_and_another_body_is_refused(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     headers = resident(issuer) | {"Idempotency-Key": "reg-1"}
 
@@ -198,7 +195,7 @@ async def test_a_retry_with_the_same_key_replays_and_another_body_is_refused(
     assert again.json()["id"] == first.json()["id"]
     assert other.status_code == 422
     assert await count(sessionmaker, Registration) == 1
-    assert len(await outbox(sessionmaker)) == 1
+    assert len(await outbox.messages()) == 1
 
 
 async def test_the_applicant_and_staff_in_scope_see_a_registration_others_get_404(
@@ -325,6 +322,7 @@ async def test_approval_creates_household_and_resident_and_publishes_the_contrac
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     registration = await register(client, issuer, registration_payload())
 
@@ -341,7 +339,7 @@ async def test_approval_creates_household_and_resident_and_publishes_the_contrac
         person = await session.get(Resident, body["resident_id"])
     assert household is not None and household.address == "3幢-2单元-501"
     assert person is not None and person.household_id == household.id and person.tags == []
-    event = next(e for e in await outbox(sessionmaker) if e.type.endswith("resident.approved.v1"))
+    event = next(e for e in await outbox.messages() if e.type.endswith("resident.approved.v1"))
     assert event.subject == SUBJECT_PREFIX + "approved"
     data = event.payload["data"]
     assert data == {
@@ -364,6 +362,7 @@ async def test_approval_at_a_building_of_a_grid_joins_that_grid(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     grid = await client.post(
         "/grids",
@@ -382,7 +381,7 @@ async def test_approval_at_a_building_of_a_grid_joins_that_grid(
     )
 
     assert approved.status_code == 200, approved.text
-    event = next(e for e in await outbox(sessionmaker) if e.type.endswith("resident.approved.v1"))
+    event = next(e for e in await outbox.messages() if e.type.endswith("resident.approved.v1"))
     assert event.payload["data"]["grid_id"] == grid.json()["id"]
     async with sessionmaker() as session:
         person = await session.get(Resident, approved.json()["resident_id"])
@@ -394,6 +393,7 @@ async def test_review_refusals_resident_403_outside_scope_404_decided_409(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     registration = await register(client, issuer, registration_payload())
     approve = f"/registrations/{registration['id']}/approve"
@@ -415,7 +415,7 @@ async def test_review_refusals_resident_403_outside_scope_404_decided_409(
     assert again.status_code == late_reject.status_code == 409
     assert again.json()["status"] == "approved"
     # The first approval at an address creates its places and household, published too.
-    [registered, *approval] = [e.type for e in await outbox(sessionmaker)]
+    [registered, *approval] = [e.type for e in await outbox.messages()]
     assert registered == "cn.linli.residents.resident.registered.v1"
     assert sorted(approval) == [
         "cn.linli.residents.building.created.v1",
@@ -431,6 +431,7 @@ async def test_reject_records_the_reason_and_refuses_one_carrying_a_phone(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     registration = await register(client, issuer, registration_payload())
     path = f"/registrations/{registration['id']}/reject"
@@ -444,7 +445,7 @@ async def test_reject_records_the_reason_and_refuses_one_carrying_a_phone(
     assert [e["field"] for e in empty.json()["errors"]] == ["body.reason"]
     assert rejected.status_code == 200
     assert rejected.json()["reject_reason"] == "地址有误"
-    event = (await outbox(sessionmaker))[-1]
+    event = (await outbox.messages())[-1]
     assert event.subject == SUBJECT_PREFIX + "rejected"
     assert set(event.payload["data"]) == {
         "type",
@@ -461,6 +462,7 @@ async def test_two_simultaneous_approvals_give_one_200_and_one_409(
     issuer: TestIssuer,
     registration_payload: PayloadFactory,
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     registration = await register(client, issuer, registration_payload())
     path = f"/registrations/{registration['id']}/approve"
@@ -476,7 +478,7 @@ async def test_two_simultaneous_approvals_give_one_200_and_one_409(
     assert loser.json()["type"].endswith("/registration-not-pending")
     assert await count(sessionmaker, Resident) == 1
     assert await count(sessionmaker, Household) == 1
-    approved = [e for e in await outbox(sessionmaker) if e.subject.endswith(".approved")]
+    approved = [e for e in await outbox.messages() if e.subject.endswith(".approved")]
     assert len(approved) == 1
 
 
@@ -486,6 +488,7 @@ async def test_no_event_ever_carries_a_clear_id_number_or_phone(
     registration_payload: PayloadFactory,
     make_id_number: Callable[[str], str],
     sessionmaker: async_sessionmaker[AsyncSession],
+    outbox: OutboxReader,
 ) -> None:
     first = registration_payload()
     second = registration_payload(
@@ -498,7 +501,7 @@ async def test_no_event_ever_carries_a_clear_id_number_or_phone(
         f"/registrations/{rejected['id']}/reject", json={"reason": "重复"}, headers=worker(issuer)
     )
 
-    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox(sessionmaker)]
+    payloads = [json.dumps(e.payload, ensure_ascii=False) for e in await outbox.messages()]
 
     # registered ×2, building/unit/dwelling/household created, approved, rejected
     assert len(payloads) == 8

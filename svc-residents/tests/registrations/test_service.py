@@ -25,6 +25,7 @@ from linli.residents.registrations.errors import (
     RegistrationNotPending,
 )
 from linli.residents.registrations.schemas import RegistrationCreate, RegistrationReject
+from linli.testing import OutboxReader
 
 pytestmark = pytest.mark.usefixtures("tree_in_session")
 
@@ -50,8 +51,7 @@ async def submit(
 
 
 async def events(session: AsyncSession) -> list[OutboxMessage]:
-    statement = select(OutboxMessage).order_by(OutboxMessage.created_at)
-    return list((await session.scalars(statement)).all())
+    return await OutboxReader(session).messages()
 
 
 async def test_submit_stores_protected_values_and_derives_sex_and_birth_date(

@@ -5,7 +5,7 @@ from linli.testing.databases import create_database, drop_database, ensure_datab
 from linli.testing.frame import check_frame
 from linli.testing.infra import EmbeddedPostgres, InfraError, NatsServer, free_port, port_is_free
 from linli.testing.migrations import check_migrations
-from linli.testing.outbox import OutboxReader
+from linli.testing.outbox import OutboxReader, short_type
 from linli.testing.tables import truncate_tables
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "migrate",
     "port_is_free",
     "serve_app",
+    "short_type",
     "truncate_tables",
 ]
