@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, SecretStr
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from linli.common.db import create_engine, create_sessionmaker
@@ -24,8 +23,9 @@ from linli.common.settings import Environment
 from linli.gateway.app import create_app
 from linli.gateway.auth import create_staff_user
 from linli.gateway.config import GatewaySettings
-from linli.gateway.models import StaffAccount
+from linli.gateway.models import Base, StaffAccount
 from linli.gateway.proxy import RoutingTransport
+from linli.testing import truncate_tables
 
 RESIDENTS_URL = "http://residents.upstream"
 GRID_URL = "http://grid.upstream"
@@ -213,8 +213,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # The app commits through its own engine, so tests start from empty tables instead of
     # rolling back one transaction.
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE staff_accounts, resident_accounts, refresh_tokens"))
+    await truncate_tables(engine, Base.metadata, kernel=False)
     return create_sessionmaker(engine)
 
 
