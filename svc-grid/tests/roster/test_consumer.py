@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
+from nats.js.errors import NotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,9 +73,13 @@ async def publish(js: JetStreamContext, community_code: str, event: CloudEvent) 
 async def settled(js: JetStreamContext, settings: Settings, ack: PubAck) -> None:
     """Wait until the roster consumer has settled everything up to `ack`."""
     for _ in range(150):
-        info = await js.consumer_info(settings.nats_stream, ROSTER_CONSUMER.durable)
-        if (info.ack_floor.stream_seq or 0) >= ack.seq:
-            return
+        try:
+            info = await js.consumer_info(settings.nats_stream, ROSTER_CONSUMER.durable)
+        except NotFoundError:
+            pass  # the app creates its consumer in the background, once NATS is connected
+        else:
+            if (info.ack_floor.stream_seq or 0) >= ack.seq:
+                return
         await asyncio.sleep(0.1)
     raise AssertionError(f"the roster consumer did not settle message {ack.seq}")
 
