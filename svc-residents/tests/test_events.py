@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import nats
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
@@ -94,3 +96,24 @@ async def test_a_district_subscriber_receives_resident_approved(
     assert event["source"] == "/linli/residents"
     assert event["data"]["resident_id"] == approved.json()["resident_id"]
     assert registration_payload()["id_number"] not in json.dumps(event)
+
+
+async def test_a_request_that_writes_many_events_wakes_the_relay_once(
+    create_resident: Callable[..., Awaitable[dict[str, Any]]], outbox: OutboxReader
+) -> None:
+    notifies: list[str] = []
+
+    def count_notifies(*args: Any) -> None:
+        if "pg_notify" in args[2]:
+            notifies.append(args[2])
+
+    # Every engine: the app under test makes its own in its lifespan.
+    event.listen(Engine, "before_cursor_execute", count_notifies)
+    try:
+        await create_resident(building="9幢")
+    finally:
+        event.remove(Engine, "before_cursor_execute", count_notifies)
+
+    # Building, unit, dwelling, household and resident: five events, one NOTIFY.
+    assert len(await outbox.messages()) == 5
+    assert len(notifies) == 1
