@@ -21,6 +21,7 @@ from linli.common.consumers import (
     ProcessedEvent,
     UnprocessableEvent,
     handler,
+    republish_dead_letters,
 )
 from linli.common.events import CloudEvent
 from linli.common.nats import NatsConnection
@@ -233,3 +234,43 @@ async def test_unprocessable_and_malformed_messages_are_dead_lettered_too(
         "malformed",
         "unprocessable",
     ]
+
+
+async def test_republished_dead_letters_reach_a_consumer_that_now_reads_them(
+    db: Sessions, nats: NatsConnection, community: str, typed_consumer: EventConsumer
+) -> None:
+    newer = cloud_event(V2, {"community_code": community, "thing_id": "newer"})
+    await publish(nats, community, newer)
+    async with asyncio.timeout(20):
+        await typed_consumer.run_until_idle(idle_s=0.5)
+
+    class ThingHappenedV2(BaseModel):
+        type: Literal["cn.linli.kerneltest.thing.happened.v2"]
+        thing_id: str
+
+    async def on_v2(session: AsyncSession, thing: ThingHappenedV2, event: CloudEvent) -> None:
+        await session.execute(
+            text("INSERT INTO test_effects (event_id, note) VALUES (:id, :note)"),
+            {"id": event.id, "note": f"v2 {thing.thing_id}"},
+        )
+
+    # The same durable, deployed again with a handler for v2.
+    upgraded = ConsumerSpec.of(
+        typed_consumer.durable, handler(ThingHappened, on_happened), handler(ThingHappenedV2, on_v2)
+    )
+    consumer = EventConsumer(
+        db,
+        nats,
+        durable=typed_consumer.durable,
+        filter_subjects=subject_of(community),
+        handler=upgraded.handler,
+    )
+    js = await nats.jetstream()
+    assert await republish_dead_letters(js, typed_consumer.durable) == 1
+    assert await republish_dead_letters(js, typed_consumer.durable) == 0  # moved, not copied
+    async with asyncio.timeout(20):
+        assert await consumer.run_until_idle(idle_s=0.5) == 1
+
+    async with db() as session:
+        effects = (await session.execute(text("SELECT event_id, note FROM test_effects"))).all()
+    assert [tuple(row) for row in effects] == [(newer.id, "v2 newer")]

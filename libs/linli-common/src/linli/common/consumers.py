@@ -9,7 +9,7 @@ What a consumer gives up on is dead-lettered, never dropped: the message is copi
 to the `LINLI_DLQ` stream on `linli_dlq.<durable>` with headers saying why (`Linli-Dlq-Reason`) and
 where it came from (subject, stream sequence, consumer), then terminated on the event stream. No
 `processed_events` row is written for it, so once a consumer can handle it, republishing it from
-the dead-letter stream applies it once. The reasons:
+the dead-letter stream (`republish_dead_letters`) applies it once. The reasons:
 
 - `unhandled-type`: a type none of the consumer's handlers reads, typically a newer version on the
   same subject (`...resident.approved.v2` for a consumer of v1). Dead-lettering it, rather than
@@ -52,7 +52,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from linli.common.db import KernelBase, utcnow_column
 from linli.common.errors import field_errors
 from linli.common.events import SUBJECT_ROOT, TYPE_PREFIX, CloudEvent
-from linli.common.nats import Backoff, JetStreamSource
+from linli.common.nats import DEFAULT_STREAM, Backoff, JetStreamSource
 from linli.common.tasks import cancel_and_wait
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "TypedHandler",
     "UnprocessableEvent",
     "handler",
+    "republish_dead_letters",
 ]
 
 log = structlog.get_logger("linli.consumers")
@@ -226,6 +227,46 @@ async def ensure_dead_letter_stream(js: JetStreamContext) -> None:
         # Made earlier (by another consumer or replica), possibly with limits ops added: keep it.
         if exc.err_code != _STREAM_NAME_IN_USE:
             raise
+
+
+async def republish_dead_letters(
+    js: JetStreamContext, durable: str, *, stream: str = DEFAULT_STREAM, batch: int = 100
+) -> int:
+    """Put every event `durable` dead-lettered back on its subject, for a consumer that now reads
+    it (a new handler version deployed, a bug fixed); returns how many.
+
+    Each leaves the dead-letter stream once the event stream has taken it back. It travels under
+    a fresh `Nats-Msg-Id`: the original id would be dropped as a duplicate inside JetStream's
+    window. Every consumer of the subject sees it again; those that processed it find its id in
+    their processed_events and only ack it.
+    """
+    subscription = await js.pull_subscribe(
+        f"{DEAD_LETTER_ROOT}.{durable}", stream=DEAD_LETTER_STREAM
+    )
+    moved = 0
+    try:
+        while True:
+            try:
+                messages = await subscription.fetch(batch, timeout=1.0)
+            except TimeoutError:
+                return moved
+            for message in messages:
+                sequence = message.metadata.sequence.stream
+                subject = (message.headers or {}).get("Linli-Dlq-Subject")
+                if subject is None:
+                    raise ValueError(f"dead letter {sequence} has no Linli-Dlq-Subject header")
+                await js.publish(
+                    subject,
+                    message.data,
+                    headers={"Nats-Msg-Id": f"{DEAD_LETTER_STREAM}:{sequence}"},
+                    stream=stream,
+                )
+                await js.delete_msg(DEAD_LETTER_STREAM, sequence)
+                await message.ack()
+                moved += 1
+    finally:
+        with contextlib.suppress(Exception):
+            await subscription.unsubscribe()
 
 
 class ProcessedEvent(KernelBase):
