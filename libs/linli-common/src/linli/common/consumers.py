@@ -410,14 +410,7 @@ class EventConsumer:
             event = CloudEvent.model_validate_json(message.data)
         except ValidationError as exc:
             # Redelivering cannot make it readable.
-            log.error(
-                "malformed event dead-lettered",
-                consumer=self.durable,
-                subject=message.subject,
-                error=str(exc)[:1000],
-            )
-            CONSUMED.labels(self.durable, "malformed").inc()
-            await self._dead_letter(message, "malformed", str(exc))
+            await self._dead_letter(message, "malformed", "malformed", exc)
             return
         try:
             async with self._sessionmaker() as session, session.begin():
@@ -433,26 +426,10 @@ class EventConsumer:
                     await self._handler(session, event)
         except EventNotHandled as exc:
             # Rolled back with its processed_events row: a consumer that reads it later applies it.
-            log.warning(
-                "event not handled here; dead-lettered",
-                consumer=self.durable,
-                event_id=event.id,
-                type=event.type,
-                error=str(exc)[:1000],
-            )
-            CONSUMED.labels(self.durable, "unhandled").inc()
-            await self._dead_letter(message, "unhandled-type", str(exc))
+            await self._dead_letter(message, "unhandled-type", "unhandled", exc, event=event)
             return
         except UnprocessableEvent as exc:
-            log.error(
-                "unprocessable event dead-lettered",
-                consumer=self.durable,
-                event_id=event.id,
-                type=event.type,
-                error=str(exc)[:1000],
-            )
-            CONSUMED.labels(self.durable, "malformed").inc()
-            await self._dead_letter(message, "unprocessable", str(exc))
+            await self._dead_letter(message, "unprocessable", "malformed", exc, event=event)
             return
         except Exception as exc:
             await self._retry_later(message, event, exc)
@@ -464,16 +441,7 @@ class EventConsumer:
     async def _retry_later(self, message: Msg, event: CloudEvent, exc: Exception) -> None:
         delivered = message.metadata.num_delivered or 1
         if delivered >= self.max_deliver:
-            log.error(
-                "event handler failed for the last time; event dead-lettered",
-                consumer=self.durable,
-                event_id=event.id,
-                type=event.type,
-                deliveries=delivered,
-                exc_info=exc,
-            )
-            CONSUMED.labels(self.durable, "dead").inc()
-            await self._dead_letter(message, "max-deliver", repr(exc))
+            await self._dead_letter(message, "max-deliver", "dead", exc, event=event)
             return
         delay = self._retry_delay(delivered)
         log.warning(
@@ -491,8 +459,30 @@ class EventConsumer:
     def _retry_delay(self, delivered: int) -> float:
         return float(min(self.max_retry_delay_s, self.retry_delay_s * 2 ** (delivered - 1)))
 
-    async def _dead_letter(self, message: Msg, reason: str, error: str) -> None:
+    async def _dead_letter(
+        self,
+        message: Msg,
+        reason: str,
+        outcome: str,
+        exc: Exception,
+        *,
+        event: CloudEvent | None = None,
+    ) -> None:
         """Copy the message to the dead-letter stream, then terminate it; nak it if the copy fails."""
+        error = str(exc) or repr(exc)
+        log.error(
+            "giving up on event; dead-lettering it",
+            consumer=self.durable,
+            reason=reason,
+            subject=message.subject,
+            event_id=event.id if event else None,
+            type=event.type if event else None,
+            deliveries=message.metadata.num_delivered,
+            error=error[:1000],
+            # A handler's failure (not a refusal) is a bug to look at: keep its traceback.
+            exc_info=exc if outcome == "dead" else None,
+        )
+        CONSUMED.labels(self.durable, outcome).inc()
         metadata = message.metadata
         headers = {
             # One copy however often the original is delivered (within the duplicate window).
