@@ -120,3 +120,20 @@ async def test_a_rotation_the_verifier_cannot_fetch_keeps_the_keys_it_has() -> N
         jwks.available = True
         await asyncio.sleep(0.15)
         assert (await verifier.verify(issuer.issue(roles=["resident"], subject="s"))).subject == "s"
+
+
+async def test_a_verifier_that_has_no_key_yet_does_not_queue_a_fetch_per_request() -> None:
+    issuer = TestIssuer(kid="first")
+    with serve_jwks(issuer) as jwks:
+        jwks.available = False  # the gateway is not up yet
+        verifier = issuer.verifier(jwks_url=jwks.url, min_refresh_s=30)
+        tokens = [issuer.issue(roles=["resident"], subject=f"s{n}") for n in range(30)]
+        refused = await asyncio.gather(
+            *(verifier.verify(t) for t in tokens), return_exceptions=True
+        )
+        assert all(isinstance(r, Unauthenticated) for r in refused)
+        assert jwks.fetches == 1
+        jwks.available = True
+        await asyncio.sleep(1.05)  # the retry interval while no key is known
+        assert (await verifier.verify(tokens[0])).subject == "s0"
+        assert jwks.fetches == 2

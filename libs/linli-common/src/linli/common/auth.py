@@ -96,7 +96,8 @@ class TokenVerifier:
     """Verifies the gateway's EdDSA access tokens against its JWKS, fetched once and cached.
 
     An unknown `kid` triggers one refetch (key rotation), at most every `min_refresh_s` seconds so a
-    flood of forged tokens cannot turn into a flood of JWKS requests.
+    flood of forged tokens cannot turn into a flood of JWKS requests. While no key could be fetched
+    yet (the gateway down at start), a refetch is tried at most every `min_retry_s` seconds.
     """
 
     def __init__(
@@ -107,6 +108,7 @@ class TokenVerifier:
         jwks_url: str | None = None,
         jwks: dict[str, Any] | None = None,
         min_refresh_s: float = 30.0,
+        min_retry_s: float = 1.0,
     ) -> None:
         self._issuer = issuer
         self._audience = audience
@@ -114,6 +116,7 @@ class TokenVerifier:
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = 0.0
         self._min_refresh_s = min_refresh_s
+        self._min_retry_s = min(min_retry_s, min_refresh_s)
         self._lock = asyncio.Lock()
         self._verified: dict[str, Principal] = {}
         if jwks is not None:
@@ -126,7 +129,9 @@ class TokenVerifier:
         if self._jwks_url is None:
             return
         async with self._lock:
-            if time.monotonic() - self._fetched_at < self._min_refresh_s and self._keys:
+            # Requests that queued on the lock behind a fetch reuse its outcome, keys or not.
+            interval = self._min_refresh_s if self._keys else self._min_retry_s
+            if time.monotonic() - self._fetched_at < interval:
                 return
             try:
                 async with httpx.AsyncClient(timeout=3.0) as client:
