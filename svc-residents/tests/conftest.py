@@ -23,7 +23,6 @@ from linli.residents.config import NAME, Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.identity import check_character
 from linli.residents.models import Base
-from linli.residents.stats.service import install_commit_hook
 from linli.testing import serve_app, truncate_tables
 from linli.testing.tokens import TestIssuer
 
@@ -53,12 +52,6 @@ def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
         # Tests read the outbox table itself; the relay test turns the relay on.
         run_outbox_relay=False,
     )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _counters_applied_at_commit() -> None:
-    """Sessions made outside the app (service tests) apply staged counter deltas as the app's do."""
-    install_commit_hook()
 
 
 @pytest.fixture(autouse=True)

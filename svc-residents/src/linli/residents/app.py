@@ -12,7 +12,6 @@ from linli.common.pii import PiiCipher
 from linli.residents.api import routers
 from linli.residents.config import Settings
 from linli.residents.imports.runner import install_import_runner
-from linli.residents.stats.service import install_commit_hook
 
 DESCRIPTION = (
     "The residents registry (一户一表): the division tree (city → district → street → "
@@ -25,7 +24,6 @@ def create_app(
 ) -> FastAPI:
     """Build the app; settings come from the environment when none are given (`uvicorn --factory`)."""
     settings = settings or Settings()
-    install_commit_hook()
     app = create_service_app(
         settings,
         title="Linli residents registry",

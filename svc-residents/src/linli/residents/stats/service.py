@@ -3,7 +3,7 @@
 Every write path of the registry stages its change to the per-community counters with
 `counters(session)` (a resident, household or pending registration appears or goes). The staged
 deltas are applied as the last writes of the transaction, in one batch and in key order, just
-before it commits (`install_commit_hook`): the counters change if and only if the rows do, two
+before it commits (`linli.common.transaction.stage`): the counters change if and only if the rows do, two
 writers never deadlock on counter rows, and a community's counter row is locked only for the
 commit itself. `apply_staged` applies them earlier, for a read in the same transaction.
 
@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from linli.common.auth import Principal
 from linli.common.divisions import DivisionCode
+from linli.common.transaction import peek, stage, take
 from linli.residents.access import READ_ROLES
 from linli.residents.ages import (
     BAND_AGES,
@@ -42,13 +42,12 @@ _STAGED = "linli.residents.counter_deltas"
 
 def counters(session: AsyncSession | Session) -> CounterDeltas:
     """The counter deltas staged in this session's transaction; write paths add theirs here."""
-    staged: CounterDeltas = session.info.setdefault(_STAGED, CounterDeltas())
-    return staged
+    return stage(session, _STAGED, CounterDeltas, _apply_at_commit)
 
 
 async def apply_staged(session: AsyncSession) -> None:
     """Apply the staged deltas now (they are applied at commit anyway)."""
-    deltas: CounterDeltas | None = session.info.pop(_STAGED, None)
+    deltas: CounterDeltas | None = take(session, _STAGED)
     if deltas is not None:
         await CounterRepository(session).apply(deltas)
 
@@ -57,33 +56,15 @@ async def recount_communities(session: AsyncSession, *, community_codes: Collect
     """Recount the counters of these communities from their rows, in this transaction (for bulk
     writers: one recount after many rows instead of a delta per row). Deltas staged for them are
     dropped: the recount already sees this transaction's rows."""
-    staged: CounterDeltas | None = session.info.get(_STAGED)
+    staged: CounterDeltas | None = peek(session, _STAGED)
     if staged is not None:
         staged.discard(community_codes)
     await CounterRepository(session).recount(community_codes)
 
 
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the deltas wait for the real commit
-    deltas: CounterDeltas | None = session.info.pop(_STAGED, None)
-    if deltas is None:
-        return
+def _apply_at_commit(session: Session, deltas: CounterDeltas) -> None:
     for statement in deltas.statements():
         session.execute(statement)
-
-
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        # Rolled back (or committed after the hook ran): nothing staged may leak into the next.
-        session.info.pop(_STAGED, None)
-
-
-def install_commit_hook() -> None:
-    """Make every session apply its staged counter deltas when it commits (idempotent)."""
-    if not event.contains(Session, "before_commit", _before_commit):
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from linli.common.db import EVENT_SOURCE_INFO, DbSession
 from linli.common.events import CloudEvent, DomainEvent, new_cloud_event
 from linli.common.outbox.models import OutboxMessage
+from linli.common.transaction import stage
 
 __all__ = ["OUTBOX_CHANNEL", "EventRecorder", "Events", "events_of"]
 
@@ -32,7 +33,7 @@ __all__ = ["OUTBOX_CHANNEL", "EventRecorder", "Events", "events_of"]
 OUTBOX_CHANNEL = "linli_outbox"
 NOTIFY_STATEMENT = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 
-# session.info key: this transaction wrote outbox rows, so its commit wakes the relay.
+# Staged in a transaction that wrote outbox rows: its commit wakes the relay.
 _PENDING_NOTIFY = "linli.outbox.notify"
 
 OutboxRow = tuple[uuid.UUID, str, str, str]
@@ -122,25 +123,8 @@ Events = Annotated[EventRecorder, Depends(_request_events)]
 
 
 def _notify_at_commit(session: AsyncSession) -> None:
-    _install_commit_hook()
-    session.info[_PENDING_NOTIFY] = True
+    stage(session, _PENDING_NOTIFY, lambda: True, _notify)
 
 
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the NOTIFY waits for the real commit
-    if session.info.pop(_PENDING_NOTIFY, False):
-        session.execute(text(NOTIFY_STATEMENT))
-
-
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        # Rolled back: the next transaction of this session owes the relay nothing.
-        session.info.pop(_PENDING_NOTIFY, None)
-
-
-def _install_commit_hook() -> None:
-    # Installed on first use rather than at import: nothing happens at import time.
-    if not event.contains(Session, "before_commit", _before_commit):
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
+def _notify(session: Session, _: bool) -> None:
+    session.execute(text(NOTIFY_STATEMENT))
