@@ -86,6 +86,11 @@ def fake_service(name: str) -> FastAPI:
             return JSONResponse({"title": "no"}, status_code=401)
         return JSONResponse({"ok": True})
 
+    @app.api_route("/boom", methods=["GET", "POST"], include_in_schema=False)
+    async def boom() -> None:
+        # An unhandled error: uvicorn logs it, then closes the connection behind the 500.
+        raise RuntimeError("boom")
+
     @app.get("/stream")
     async def stream() -> StreamingResponse:
         async def chunks() -> AsyncIterator[bytes]:

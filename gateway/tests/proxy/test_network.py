@@ -68,3 +68,17 @@ async def test_healthz_over_the_network(networked: httpx.AsyncClient) -> None:
 
     assert body["upstreams"]["residents"]["status"] == "ok"
     assert body["upstreams"]["funds"]["status"] == "unavailable"
+
+
+async def test_a_post_after_an_upstream_500_is_not_a_502(networked: httpx.AsyncClient) -> None:
+    # uvicorn sends the 500 as keep-alive, logs the traceback, then closes the socket: the pool
+    # must not hand that connection to the next request, which a POST cannot safely retry.
+    answers = []
+    for i in range(5):
+        failed = await networked.post("/api/residents/boom", json={})
+        created = await networked.post(
+            "/api/residents/registrations", json={"name": f"n{i}", "community_code": "1"}
+        )
+        answers.append((failed.status_code, created.status_code))
+
+    assert answers == [(500, 200)] * 5

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+from aiohttp.connector import Connection
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -61,12 +62,36 @@ def _http_client(
     )
 
 
+class _UpstreamResponse(aiohttp.ClientResponse):
+    """A response whose connection is closed, never pooled, when its status is a 5xx.
+
+    uvicorn (like most servers) answers an unhandled error with a keep-alive 500, then logs the
+    traceback and closes the socket without a `Connection: close`: pooled, that connection was
+    handed to the next request and died under it, and a POST, which may not be retried once it
+    may have reached the upstream, became a 502.
+    """
+
+    async def start(self, connection: Connection) -> aiohttp.ClientResponse:
+        protocol = connection.protocol
+        await super().start(connection)
+        if self.status >= 500 and protocol is not None:
+            if self.connection is None:
+                # The whole (small) body came with the head: the connection is already pooled.
+                protocol.close()
+            else:
+                protocol.force_close()  # closed instead of pooled once the body is read
+        return self
+
+
 def _aiohttp_session(settings: GatewaySettings) -> aiohttp.ClientSession:
     """The pool under the httpx client: created on first use, inside the running loop."""
     return aiohttp.ClientSession(
+        response_class=_UpstreamResponse,
         connector=aiohttp.TCPConnector(
             limit=settings.upstream_max_connections,
-            keepalive_timeout=30.0,
+            # Below the upstream's own idle timeout, so the gateway drops an idle connection
+            # before the upstream closes it under a request in flight.
+            keepalive_timeout=settings.upstream_keepalive_s,
             # One DNS answer per host for 5 minutes: compose and Kubernetes names are stable.
             ttl_dns_cache=300,
         ),

@@ -46,6 +46,9 @@ class GatewaySettings(LinliSettings):
     upstream_connect_timeout_s: float = 2.0
     upstream_read_timeout_s: float = 60.0
     upstream_max_connections: int = 512
+    # Idle pooled connections are dropped after this: below uvicorn's `--timeout-keep-alive`
+    # (5 s), so the upstream never closes one just as the gateway reuses it.
+    upstream_keepalive_s: float = 4.0
     health_timeout_s: float = 1.0
     openapi_cache_s: float = 30.0
 
