@@ -66,3 +66,15 @@ def test_development_key_is_generated_once_and_reused(tmp_path: Path) -> None:
 
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert first.kid == second.kid
+
+
+def test_trusted_proxies_are_empty_by_default_and_refuse_non_addresses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LINLI_GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7")
+    assert GatewaySettings().gateway_trusted_proxies == ["10.0.0.0/8", "192.168.1.7"]
+    monkeypatch.delenv("LINLI_GATEWAY_TRUSTED_PROXIES")
+    assert GatewaySettings().gateway_trusted_proxies == []
+
+    with pytest.raises(ValidationError, match="not an IP address or network"):
+        GatewaySettings(gateway_trusted_proxies=["proxy.internal"])

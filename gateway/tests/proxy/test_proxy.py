@@ -53,12 +53,64 @@ async def test_each_service_gets_its_own_upstream(client: httpx.AsyncClient) -> 
     assert response.json()["raw_path"] == "/echo/incidents/7"
 
 
-async def test_appends_to_an_existing_forwarded_for(client: httpx.AsyncClient) -> None:
+async def test_a_clients_forwarded_for_is_not_believed(client: httpx.AsyncClient) -> None:
     response = await client.get(
-        "/api/residents/echo/x", headers={"X-Forwarded-For": "198.51.100.1"}
+        "/api/residents/echo/x",
+        headers={
+            "X-Forwarded-For": "198.51.100.1",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Prefix": "/elsewhere",
+        },
     )
 
-    assert response.json()["headers"]["x-forwarded-for"] == "198.51.100.1, 203.0.113.7"
+    headers = response.json()["headers"]
+    assert headers["x-forwarded-for"] == "203.0.113.7"  # the peer, not what it claims
+    assert headers["x-forwarded-proto"] == "http"
+    assert headers["x-forwarded-prefix"] == "/api/residents"
+
+
+async def test_a_trusted_proxys_forwarded_for_names_the_client(
+    gateway_factory: Callable[..., Any],
+) -> None:
+    # The test client's peer address is 203.0.113.7 (see conftest).
+    async with gateway_factory(gateway_trusted_proxies="203.0.113.0/24") as client:
+        response = await client.get(
+            "/api/residents/echo/x",
+            headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https"},
+        )
+
+    headers = response.json()["headers"]
+    assert headers["x-forwarded-for"] == "198.51.100.1"  # the rightmost untrusted hop
+    assert headers["x-forwarded-proto"] == "https"
+
+
+async def test_rate_limit_keys_on_the_address_only_a_trusted_proxy_may_name(
+    gateway_factory: Callable[..., Any],
+) -> None:
+    async with gateway_factory(rate_limit="2/minute") as client:
+        # A client rotating X-Forwarded-For is still one address to the limiter.
+        statuses = [
+            (
+                await client.get(
+                    "/api/residents/echo/x", headers={"X-Forwarded-For": f"10.0.0.{i}"}
+                )
+            ).status_code
+            for i in range(3)
+        ]
+    async with gateway_factory(
+        rate_limit="2/minute", gateway_trusted_proxies="203.0.113.7"
+    ) as client:
+        behind_proxy = [
+            (
+                await client.get(
+                    "/api/residents/echo/x", headers={"X-Forwarded-For": f"10.0.0.{i}"}
+                )
+            ).status_code
+            for i in range(3)
+        ]
+
+    assert statuses == [200, 200, 429]
+    assert behind_proxy == [200, 200, 200]  # three clients behind one trusted proxy
 
 
 async def test_generates_a_request_id_when_none_is_given(client: httpx.AsyncClient) -> None:

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from httpx_aiohttp import AiohttpTransport
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.errors import install_problem_handlers
@@ -32,6 +33,7 @@ from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRe
 from linli.gateway.auth.service import AuthPolicy
 from linli.gateway.auth.tokens import TokenSigner, load_signing_key
 from linli.gateway.config import GatewaySettings
+from linli.gateway.headers import HeaderLimitMiddleware
 from linli.gateway.openapi import MergedOpenAPI
 from linli.gateway.proxy import RateLimiter, RateLimitMiddleware, proxy_routes
 
@@ -178,9 +180,14 @@ def create_app(
     app.state.settings = settings
     app.state.upstream_urls = upstream_urls
     install_problem_handlers(app)
-    # Added innermost first: CORS answers preflights before anything else, and the request id
-    # exists before the rate limiter may refuse.
+    # Added innermost first: the client address is resolved before anything reads it, CORS
+    # answers preflights, and the request id exists before a limit may refuse.
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(
+        HeaderLimitMiddleware,
+        max_bytes=settings.max_header_bytes,
+        max_count=settings.max_header_count,
+    )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_middleware(
         CORSMiddleware,
@@ -196,6 +203,9 @@ def create_app(
         expose_headers=["X-Request-ID", "Retry-After", "Location"],
         max_age=600,
     )
+    # uvicorn's own implementation (CIDRs, the rightmost untrusted hop), but with the gateway's
+    # list, empty by default; the servers run with proxy headers off (see __main__).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.gateway_trusted_proxies)
     app.include_router(auth_router)
     app.include_router(health.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -72,24 +74,46 @@ class GatewaySettings(LinliSettings):
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Failed logins are counted per account *and* source address: five from one address lock
+    # that address out of that account for up to 15 minutes, and nobody else.
     login_max_failures: int = 5
     login_lockout_s: int = 15 * 60
+
+    # Addresses or networks (`10.0.0.0/8`) of the proxies in front of the gateway: only from
+    # these is `X-Forwarded-For` believed (rate limits, login lockout). Empty: from nobody.
+    gateway_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Request heads beyond these are refused with 431. The server itself (see __main__) stops
+    # reading at twice `max_header_bytes`, so a huge head is never buffered whole.
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    max_header_count: int = Field(default=100, ge=10)
 
     # The dev identity provider accepts any `dev:<openid>`: on by default only in development.
     dev_identity_provider: bool | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "gateway_trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: Any) -> Any:
+    def _split_list(cls, value: Any) -> Any:
         # Ops write `LINLI_CORS_ORIGINS=https://a.example,https://b.example`; JSON lists work too.
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                import json
-
                 return json.loads(text)
             return [o.strip() for o in text.split(",") if o.strip()]
         return value
+
+    @field_validator("gateway_trusted_proxies")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        # uvicorn's matcher would treat a typo as a literal host name that never matches: refuse.
+        networks = []
+        for entry in value:
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+            networks.append(str(network) if network.num_addresses > 1 else str(network[0]))
+        return networks
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:

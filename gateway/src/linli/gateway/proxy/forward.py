@@ -59,22 +59,18 @@ def _request_headers(scope: Scope, prefix: str) -> list[tuple[bytes, bytes]]:
     incoming: list[tuple[bytes, bytes]] = scope["headers"]
     extra_drop = _connection_tokens(incoming)
     headers: list[tuple[bytes, bytes]] = []
-    forwarded_for = b""
     host = b""
     for name, value in incoming:
-        if name == b"x-forwarded-for":
-            forwarded_for = value
-        elif name == b"host":
+        if name == b"host":
             host = value
         if name in _DROP_REQUEST or name in extra_drop:
             continue
         headers.append((name, value))
+    # The client as the gateway resolved it (ProxyHeadersMiddleware believes a forwarded chain
+    # only from trusted proxies): a client's own `X-Forwarded-For` never reaches a service.
     client = scope.get("client")
     if client:
-        ip = client[0].encode()
-        forwarded_for = forwarded_for + b", " + ip if forwarded_for else ip
-    if forwarded_for:
-        headers.append((b"x-forwarded-for", forwarded_for))
+        headers.append((b"x-forwarded-for", client[0].encode()))
     if host:
         headers.append((b"x-forwarded-host", host))
     headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))

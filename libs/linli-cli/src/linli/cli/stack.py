@@ -199,15 +199,20 @@ class DevStack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for item in self.planned:
             log_path = self.log_dir / f"{item.spec.name}.log"
-            # No access log: it would print query strings (`?id_number=…`) in clear.
-            command = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                item.spec.app_factory,
-                "--no-access-log",
-            ]
+            # No access log: it would print query strings (`?id_number=…`) in clear. The
+            # gateway's own entry point configures its server (see linli.gateway.__main__).
+            command = (
+                [sys.executable, "-m", "linli.gateway"]
+                if item.spec is GATEWAY
+                else [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    item.spec.app_factory,
+                    "--no-access-log",
+                ]
+            )
             with log_path.open("ab") as log:
                 self.processes[item.spec.name] = subprocess.Popen(
                     [*command, "--host", HOST, "--port", str(item.port)],
