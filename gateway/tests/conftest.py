@@ -189,16 +189,35 @@ async def gateway_factory(
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         app = create_app(make_settings(**overrides), upstream_transport=upstream_transport())
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app, client=("203.0.113.7", 5555)),
-                base_url="http://gateway.test",
-            ) as client,
-        ):
+        async with LifespanManager(app) as manager, client_at(manager.app) as client:
             yield client
 
     yield start
+
+
+CLIENT_ADDRESS = "203.0.113.7"
+
+
+def client_at(app: Any, address: str = CLIENT_ADDRESS) -> httpx.AsyncClient:
+    """A test client whose requests come from `address` (the peer the gateway sees)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 5555)),
+        base_url="http://gateway.test",
+    )
+
+
+@pytest.fixture
+async def two_sources(
+    make_settings: SettingsFactory,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two clients of one gateway, from two addresses."""
+    app = create_app(make_settings(), upstream_transport=upstream_transport())
+    async with (
+        LifespanManager(app) as manager,
+        client_at(manager.app) as first,
+        client_at(manager.app, "198.51.100.20") as second,
+    ):
+        yield first, second
 
 
 @pytest.fixture

@@ -85,6 +85,51 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(
     assert 890 <= int(locked.headers["retry-after"]) <= 900
 
 
+async def test_a_lockout_holds_one_source_not_the_account(
+    two_sources: tuple[httpx.AsyncClient, httpx.AsyncClient], create_staff: StaffFactory
+) -> None:
+    attacker, owner = two_sources
+    await create_staff()
+    for i in range(5):
+        await _login(attacker, password=f"wrong-{i}")
+
+    still_locked = await _login(attacker, password=PASSWORD)
+    owners_login = await _login(owner, password=PASSWORD)
+
+    assert still_locked.status_code == 429
+    assert owners_login.status_code == 200, owners_login.text
+
+
+async def test_a_lockout_does_not_spill_onto_the_owners_failures(
+    two_sources: tuple[httpx.AsyncClient, httpx.AsyncClient], create_staff: StaffFactory
+) -> None:
+    attacker, owner = two_sources
+    await create_staff()
+    for i in range(5):
+        await _login(attacker, password=f"wrong-{i}")
+
+    # The owner mistypes once, then gets it right: its own count started at zero.
+    typo = await _login(owner, password="wrong password")
+    right = await _login(owner, password=PASSWORD)
+
+    assert typo.status_code == 401
+    assert right.status_code == 200
+
+
+async def test_unknown_user_names_lock_out_like_real_ones(client: httpx.AsyncClient) -> None:
+    # Otherwise a 429 after five tries would tell a guesser that the account exists.
+    statuses = [
+        (
+            await client.post(
+                "/auth/staff/login", json={"username": "no.such.user", "password": f"w-{i}"}
+            )
+        ).status_code
+        for i in range(6)
+    ]
+
+    assert statuses == [401, 401, 401, 401, 429, 429]
+
+
 async def test_a_success_resets_the_failure_count(
     client: httpx.AsyncClient, create_staff: StaffFactory
 ) -> None:

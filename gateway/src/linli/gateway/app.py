@@ -31,6 +31,7 @@ from linli.gateway import health
 from linli.gateway.auth.endpoints import router as auth_router
 from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
 from linli.gateway.auth.service import AuthPolicy
+from linli.gateway.auth.throttle import LoginThrottle
 from linli.gateway.auth.tokens import TokenSigner, load_signing_key
 from linli.gateway.config import GatewaySettings
 from linli.gateway.headers import HeaderLimitMiddleware
@@ -142,8 +143,11 @@ def create_app(
             signer=signer,
             access_ttl_s=settings.access_token_ttl_s,
             refresh_ttl_s=settings.refresh_token_ttl_s,
-            max_failures=settings.login_max_failures,
-            lockout_s=settings.login_lockout_s,
+            throttle=LoginThrottle(
+                max_failures=settings.login_max_failures,
+                window_s=settings.login_lockout_s,
+                storage_url=settings.redis_url,
+            ),
         )
         providers = IdentityProviderRegistry()
         if settings.dev_identity_provider_enabled:

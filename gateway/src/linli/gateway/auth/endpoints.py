@@ -63,17 +63,21 @@ _TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/auth/staff/login", response_model=TokenPair, responses=_TOKEN_ERRORS)
-async def staff_login(body: StaffLogin, session: AuthSession, policy: Policy) -> TokenPair:
+async def staff_login(
+    body: StaffLogin, request: Request, session: AuthSession, policy: Policy
+) -> TokenPair:
     """Log a staff member in with username and password.
 
     Send the access token as `Authorization: Bearer <access_token>` on every `/api/...` call; it
     lives `expires_in` seconds (15 minutes). Before it expires, call `POST /auth/refresh` with the
     refresh token. If the account uses an authenticator app, the first attempt without `totp`
     answers 401 with problem type `totp-required`: ask for the 6-digit code and send it again.
-    After 5 wrong attempts the account is locked for 15 minutes: 429 `account-locked` with
-    `Retry-After`.
+    After 5 wrong attempts from one address within 15 minutes, that address may not try this
+    account again for up to 15 minutes: 429 `account-locked` with `Retry-After`. Logins from
+    other addresses are not affected.
     """
-    return await service.login_staff(session, login=body, policy=policy)
+    source = request.client.host if request.client else "unknown"
+    return await service.login_staff(session, login=body, source=source, policy=policy)
 
 
 @router.post("/auth/resident/login", response_model=TokenPair, responses=_TOKEN_ERRORS)

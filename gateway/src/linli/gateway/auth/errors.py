@@ -8,11 +8,11 @@ from linli.common.errors import InvalidInput, LinliError, NotFound, Unauthentica
 
 
 class KeepsChanges(LinliError):
-    """Raised after recording a security fact (a failed attempt, a revoked family) that must be
-    committed although the request fails; the auth session commits before re-raising it."""
+    """Raised after recording a security fact (a revoked token family) that must be committed
+    although the request fails; the auth session commits before re-raising it."""
 
 
-class InvalidCredentials(Unauthenticated, KeepsChanges):
+class InvalidCredentials(Unauthenticated):
     """Unknown username, wrong password or wrong TOTP code (never told apart)."""
 
     problem = "invalid-credentials"
@@ -28,8 +28,9 @@ class TotpRequired(Unauthenticated):
     title_zh = "需要动态验证码"
 
 
-class AccountLocked(KeepsChanges):
-    """Too many failed logins; the account refuses logins until `Retry-After` seconds pass.
+class AccountLocked(LinliError):
+    """Too many failed logins from this address; it may try this account again after
+    `Retry-After` seconds (other addresses are not affected).
 
     429 rather than 423: this throttles attempts for a while, which is what 429 with Retry-After
     means to every HTTP client; 423 is WebDAV's lock on a resource.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from linli.gateway.auth.repository import (
     StaffAccountRepository,
 )
 from linli.gateway.auth.schemas import ResidentLogin, StaffLogin, TokenPair
+from linli.gateway.auth.throttle import LoginThrottle
 from linli.gateway.auth.tokens import TokenSigner, hash_refresh_token, new_refresh_token
 from linli.gateway.models import RefreshToken, ResidentAccount, StaffAccount
 
@@ -60,8 +60,7 @@ class AuthPolicy:
     signer: TokenSigner
     access_ttl_s: int
     refresh_ttl_s: int
-    max_failures: int
-    lockout_s: int
+    throttle: LoginThrottle
 
 
 @lru_cache(maxsize=1)
@@ -167,30 +166,34 @@ def _totp_step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-async def login_staff(session: AsyncSession, *, login: StaffLogin, policy: AuthPolicy) -> TokenPair:
-    """Password (and TOTP) check with lockout; failures are recorded even though they raise."""
+async def login_staff(
+    session: AsyncSession, *, login: StaffLogin, source: str, policy: AuthPolicy
+) -> TokenPair:
+    """Password (and TOTP) check; `source` (the client's address) is locked out of this account
+    after too many failures, any other source is not."""
+    username = login.username.strip().lower()
+    throttle = policy.throttle
+    if (wait_s := await throttle.locked_for(username, source)) is not None:
+        raise AccountLocked(wait_s)
     repository = StaffAccountRepository(session)
-    account = await repository.get_by_username_for_update(login.username.strip().lower())
+    account = await repository.get_by_username_for_update(username)
     now = _now()
     if account is None:
         await _verify_password(_dummy_hash(), login.password)  # same timing as a real account
-        raise InvalidCredentials()
-    if account.locked_until is not None and account.locked_until > now:
-        raise AccountLocked(math.ceil((account.locked_until - now).total_seconds()))
+        await _refuse(throttle, username=username, source=source)
     if not await _verify_password(account.password_hash, login.password):
-        _record_failure(account, now=now, policy=policy)
+        await _refuse(throttle, username=username, source=source)
     if account.totp_secret:
         if login.totp is None:
             # Not a failure: the app asks for the code only after the password was accepted.
             raise TotpRequired("this account needs its authenticator code (`totp`)")
         step = _totp_step(account.totp_secret, login.totp, now)
         if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
-            _record_failure(account, now=now, policy=policy)
+            await _refuse(throttle, username=username, source=source)
         account.totp_last_step = step
     if not account.is_active:
         raise AccountDisabled()
-    account.failed_attempts = 0
-    account.locked_until = None
+    await throttle.succeeded(username, source)
     account.last_login_at = now
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = await hash_password(login.password)
@@ -207,13 +210,10 @@ async def login_staff(session: AsyncSession, *, login: StaffLogin, policy: AuthP
     )
 
 
-def _record_failure(account: StaffAccount, *, now: datetime, policy: AuthPolicy) -> NoReturn:
-    """Count the failure and raise; the KeepsChanges errors make the session commit the count."""
-    account.failed_attempts += 1
-    if account.failed_attempts >= policy.max_failures:
-        account.failed_attempts = 0
-        account.locked_until = now + timedelta(seconds=policy.lockout_s)
-        raise AccountLocked(policy.lockout_s)
+async def _refuse(throttle: LoginThrottle, *, username: str, source: str) -> NoReturn:
+    """Count the failure and raise: 401, or 429 once this source has spent its attempts."""
+    if (wait_s := await throttle.failed(username, source)) is not None:
+        raise AccountLocked(wait_s)
     raise InvalidCredentials()
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Index,
-    Integer,
     String,
     UniqueConstraint,
     text,
@@ -39,8 +38,6 @@ class StaffAccount(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The last TOTP time step accepted, so a code seen once cannot be replayed in its window.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = utcnow_column()

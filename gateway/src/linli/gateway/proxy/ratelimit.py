@@ -40,10 +40,7 @@ class RateLimiter:
         self, limit: str, *, storage_url: str | None = None, strategy: str = "moving-window"
     ) -> None:
         self.item: RateLimitItem = parse(limit)
-        storage = storage_from_string(_async_url(storage_url)) if storage_url else MemoryStorage()
-        if not isinstance(storage, Storage):
-            raise ValueError(f"not an asyncio rate-limit storage: {storage_url!r}")
-        self.storage = storage
+        self.storage = limits_storage(storage_url)
         self._limiter: LimitsStrategy = STRATEGIES[strategy](self.storage)
 
     async def hit(self, key: str) -> int | None:
@@ -53,9 +50,15 @@ class RateLimiter:
         return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-def _async_url(url: str) -> str:
+def limits_storage(url: str | None) -> Storage:
+    """Memory, or the shared store at `url` (`redis://…`) so that replicas count together."""
+    if not url:
+        return MemoryStorage()
     # `limits` picks its asyncio storages by the `async+` scheme prefix.
-    return url if url.startswith("async+") else f"async+{url}"
+    storage = storage_from_string(url if url.startswith("async+") else f"async+{url}")
+    if not isinstance(storage, Storage):
+        raise ValueError(f"not an asyncio rate-limit storage: {url!r}")
+    return storage
 
 
 def _bearer(scope: Scope) -> str | None:
