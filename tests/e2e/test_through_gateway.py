@@ -495,3 +495,35 @@ async def test_the_registry_through_the_gateway_for_each_role_and_scope(
             "/api/residents/stats", params={"division": STREET}, headers=p.auth("resident")
         )
     ).status_code == 403
+
+
+async def test_urls_a_service_answers_carry_the_gateway_prefix(platform: Platform) -> None:
+    await import_divisions(platform)
+    header = "community_code,court,building,unit,room,name,id_number,phone,relation_to_head,tags"
+    bad_row = f"{platform.community},,1幢,1单元,101,王五,not-an-id,,head,"
+    created = await platform.gateway.post(
+        "/api/residents/imports/residents",
+        content=f"{header}\n{bad_row}\n".encode(),
+        headers={**platform.auth("worker"), "Content-Type": "text/csv"},
+    )
+    assert created.status_code == 202, created.text
+    location = created.headers["location"]
+
+    async def rejected() -> dict[str, Any] | None:
+        job = await platform.gateway.get(location, headers=platform.auth("worker"))
+        assert job.status_code == 200, job.text
+        body: dict[str, Any] = job.json()
+        return body if body["status"] in {"rejected", "completed", "failed"} else None
+
+    job = await wait_for(rejected)
+    report = await platform.gateway.get(job["report_url"], headers=platform.auth("worker"))
+    missing = await platform.gateway.get(
+        f"/api/residents/imports/{uuid.uuid4()}", headers=platform.auth("worker")
+    )
+
+    assert location == f"/api/residents/imports/{created.json()['id']}"
+    assert job["status"] == "rejected"
+    assert job["report_url"] == f"{location}/report.csv"
+    assert report.status_code == 200 and "id_number_invalid" in report.text
+    assert missing.status_code == 404
+    assert missing.json()["instance"].startswith("/api/residents/imports/")

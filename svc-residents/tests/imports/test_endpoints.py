@@ -183,6 +183,36 @@ def spoil(rows: list[list[str]]) -> dict[int, tuple[str, str]]:
     return spoiled
 
 
+async def test_urls_carry_the_prefix_the_gateway_forwards(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    rows = make_rows(2)
+    rows[0][HEADER.index("id_number")] = "not-an-id"
+    prefixed = {**street_admin(issuer), "X-Forwarded-Prefix": "/api/residents"}
+
+    response = await client.post(
+        "/imports/residents",
+        content=to_csv(rows),
+        headers={**prefixed, "Content-Type": "text/csv"},
+    )
+    job = await finished(client, street_admin(issuer), response.json()["id"])
+    seen = await client.get(f"/imports/{job['id']}", headers=prefixed)
+    missing = await client.get("/imports/00000000-0000-0000-0000-000000000000", headers=prefixed)
+    hostile = await client.get(
+        f"/imports/{job['id']}",
+        headers={**street_admin(issuer), "X-Forwarded-Prefix": "//evil.example/x"},
+    )
+
+    assert response.headers["location"] == f"/api/residents/imports/{job['id']}"
+    assert job["report_url"] == f"/imports/{job['id']}/report.csv"  # asked directly: no prefix
+    assert seen.json()["report_url"] == f"/api/residents/imports/{job['id']}/report.csv"
+    assert missing.status_code == 404
+    assert missing.json()["instance"] == (
+        "/api/residents/imports/00000000-0000-0000-0000-000000000000"
+    )
+    assert hostile.json()["report_url"] == f"/imports/{job['id']}/report.csv"  # ignored
+
+
 async def test_one_percent_bad_rows_store_nothing_and_the_fixed_file_stores_everything(
     client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

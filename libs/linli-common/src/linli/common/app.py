@@ -16,6 +16,7 @@ from linli.common.auth import TokenVerifier
 from linli.common.consumers import ConsumerSpec
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.errors import install_problem_handlers
+from linli.common.forwarded import ForwardedPrefixMiddleware
 from linli.common.idempotency import install_idempotency
 from linli.common.observability import (
     RequestContextMiddleware,
@@ -94,6 +95,7 @@ def create_service_app(
     install_problem_handlers(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(ForwardedPrefixMiddleware)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     app.add_api_route("/readyz", _readyz, include_in_schema=False)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -18,6 +18,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.errors import InvalidInput
+from linli.common.forwarded import public_path
 from linli.common.idempotency import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH, IdempotentRoute
 from linli.residents.dependencies import AppSettings
 from linli.residents.imports import service
@@ -105,20 +106,21 @@ async def import_residents(
     except BaseException:
         file.remove()
         raise
-    read = ImportJobRead.from_model(job)
+    read = ImportJobRead.from_model(job, root_path=public_path(request, ""))
+    location = public_path(request, f"/imports/{job.id}")
     if not new:
         file.remove()
         return JSONResponse(
             read.model_dump(mode="json"),
             status_code=status.HTTP_202_ACCEPTED,
-            headers={"Idempotent-Replayed": "true", "Location": f"/imports/{job.id}"},
+            headers={"Idempotent-Replayed": "true", "Location": location},
         )
     runner = _runner(request)
     # Started once the response is on its way, which is after the job row committed.
     return JSONResponse(
         read.model_dump(mode="json"),
         status_code=status.HTTP_202_ACCEPTED,
-        headers={"Location": f"/imports/{job.id}"},
+        headers={"Location": location},
         background=BackgroundTask(runner.start, job.id, file),
     )
 
@@ -179,7 +181,11 @@ async def _spool_upload(request: Request, max_bytes: int, directory: str | None)
     responses=refusals({403: "Your role may not import", 404: "No such import within your scope"}),
 )
 async def get_import(
-    session: DbSession, principal: CurrentPrincipal, settings: AppSettings, import_id: uuid.UUID
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    settings: AppSettings,
+    import_id: uuid.UUID,
 ) -> ImportJobRead:
     """An import's status and progress (`rows_validated`, then `rows_stored`, of `rows_total`).
     Poll until `status` is `completed`, `rejected` (see `report_url`) or `failed`."""
@@ -189,7 +195,7 @@ async def get_import(
         job_id=import_id,
         stale_after=timedelta(seconds=settings.import_stale_after_s),
     )
-    return ImportJobRead.from_model(job)
+    return ImportJobRead.from_model(job, root_path=public_path(request, ""))
 
 
 @router.get(

@@ -37,7 +37,8 @@ class ImportJobRead(BaseModel):
     report_url: str | None = Field(description="The CSV of every bad row, once rejected")
 
     @classmethod
-    def from_model(cls, job: ImportJob) -> ImportJobRead:
+    def from_model(cls, job: ImportJob, *, root_path: str) -> ImportJobRead:
+        """`root_path`: the request's (the gateway's `/api/residents`), so `report_url` works."""
         return cls(
             id=job.id,
             status=job.status,
@@ -55,6 +56,8 @@ class ImportJobRead(BaseModel):
             created_at=job.created_at,
             finished_at=job.finished_at,
             report_url=(
-                f"/imports/{job.id}/report.csv" if job.status is ImportStatus.REJECTED else None
+                f"{root_path}/imports/{job.id}/report.csv"
+                if job.status is ImportStatus.REJECTED
+                else None
             ),
         )
