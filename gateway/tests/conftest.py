@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from linli.common.auth import CurrentPrincipal
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.settings import Environment
 from linli.gateway.app import create_app
@@ -90,6 +91,11 @@ def fake_service(name: str) -> FastAPI:
     async def boom() -> None:
         # An unhandled error: uvicorn logs it, then closes the connection behind the 500.
         raise RuntimeError("boom")
+
+    @app.get("/me", tags=["me"])
+    async def me(principal: CurrentPrincipal) -> dict[str, str]:
+        # Declares the kernel's bearer scheme, as every real service's operations do.
+        return {"subject": principal.subject}
 
     @app.get("/stream")
     async def stream() -> StreamingResponse:

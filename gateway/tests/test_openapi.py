@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from linli.gateway.openapi import component_prefix, prefix_document
@@ -41,11 +43,31 @@ async def test_document_is_cached(client: httpx.AsyncClient) -> None:
     assert first.json() == second.json()
 
 
-async def test_swagger_ui_shows_the_merged_document(client: httpx.AsyncClient) -> None:
+async def test_swagger_ui_shows_the_merged_document_with_local_assets(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/docs")
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", response.text)
 
     assert response.status_code == 200
-    assert "/openapi.json" in response.text
+    assert "url: '/openapi.json'" in response.text
+    assert "cdn" not in response.text and "https://" not in response.text
+    assert sorted(assets) == [
+        "/docs-assets/favicon.png",
+        "/docs-assets/swagger-ui-bundle.js",
+        "/docs-assets/swagger-ui.css",
+    ]
+    for asset in assets:
+        assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_merged_document_keeps_the_services_bearer_scheme(
+    client: httpx.AsyncClient,
+) -> None:
+    doc = (await client.get("/openapi.json")).json()
+
+    assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert doc["paths"]["/api/residents/me"]["get"]["security"] == [{"HTTPBearer": []}]
 
 
 def test_prefixing_rewrites_nested_refs_and_keeps_security_schemes() -> None:

@@ -527,3 +527,11 @@ async def test_urls_a_service_answers_carry_the_gateway_prefix(platform: Platfor
     assert report.status_code == 200 and "id_number_invalid" in report.text
     assert missing.status_code == 404
     assert missing.json()["instance"].startswith("/api/residents/imports/")
+
+
+async def test_the_merged_document_declares_the_bearer_scheme(platform: Platform) -> None:
+    doc = (await platform.gateway.get("/openapi.json")).json()
+
+    assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    operation = doc["paths"]["/api/residents/registrations"]["post"]
+    assert operation["security"] == [{"HTTPBearer": []}]

@@ -13,12 +13,12 @@ import httpx
 from aiohttp.connector import Connection
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from httpx_aiohttp import AiohttpTransport
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from linli.common.db import create_engine, create_sessionmaker
+from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
 from linli.common.observability import (
     REQUEST_ID_HEADER,
@@ -214,7 +214,7 @@ def create_app(
     app.include_router(health.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
-    app.add_api_route("/docs", _docs, include_in_schema=False)
+    install_docs(app, title="Linli")
     app.router.routes.extend(proxy_routes(upstream_urls))
     return app
 
@@ -226,7 +226,3 @@ async def _openapi(request: Request) -> JSONResponse:
         request.app, state.http_client, state.upstream_urls
     )
     return JSONResponse(document)
-
-
-async def _docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli API")

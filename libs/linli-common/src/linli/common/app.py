@@ -15,6 +15,7 @@ from sqlalchemy import text
 from linli.common.auth import TokenVerifier
 from linli.common.consumers import ConsumerSpec
 from linli.common.db import create_engine, create_sessionmaker
+from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
 from linli.common.forwarded import ForwardedPrefixMiddleware
 from linli.common.idempotency import install_idempotency
@@ -91,7 +92,15 @@ def create_service_app(
             await nats.stop()
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,  # install_docs: served without a CDN
+        redoc_url=None,
+    )
+    install_docs(app, title=title)
     install_problem_handlers(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

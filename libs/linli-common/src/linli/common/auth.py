@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
 from linli.common.errors import Forbidden, NotFound, Unauthenticated
@@ -204,20 +205,22 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     )
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return token.strip()
+# FastAPI's own scheme: it reads `Authorization: Bearer …` and declares the scheme in OpenAPI,
+# which gives /docs its Authorize button. auto_error=False: a missing token is our 401 problem.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="The `access_token` of `POST /auth/staff/login` or `/auth/resident/login`.",
+)
 
 
-async def get_principal(request: Request) -> Principal:
-    token = bearer_token(request)
-    if token is None:
+async def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    if credentials is None:
         raise Unauthenticated("missing bearer token")
     verifier: TokenVerifier = request.app.state.token_verifier
-    principal = await verifier.verify(token)
+    principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal
     return principal
 
