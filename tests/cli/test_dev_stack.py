@@ -20,6 +20,7 @@ import pytest
 from linli.cli.seed import DEMO_PASSWORD
 from linli.cli.stack import (
     DEFAULT_NATS_PORT,
+    DevStack,
     StackError,
     check_ports_free,
     nats_port_for,
@@ -191,6 +192,12 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         print(f"stack ready {time.monotonic() - started:.1f}s after `linli dev up`")
         health = httpx.get(f"http://127.0.0.1:{base}/healthz", timeout=5)
         assert health.status_code == 200
+        assert health.json()["status"] == "ok"  # not `seeding`: the banner came after the seed
+        home = httpx.get(f"http://127.0.0.1:{base}/", timeout=5)
+        assert "city.admin" in home.text and DEMO_PASSWORD in home.text
+        docs = httpx.get(f"http://127.0.0.1:{base}/docs", timeout=5)
+        assert httpx.get(f"http://127.0.0.1:{base}/docs-assets/swagger-ui.css").status_code == 200
+        assert "/docs-assets/swagger-ui-bundle.js" in docs.text
         upstreams = health.json()["upstreams"]
         assert {name: u["status"] for name, u in upstreams.items()} == {
             spec.name: "ok" for spec in DEPLOYABLES if spec is not GATEWAY
@@ -222,8 +229,30 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
             stack.wait()
     output = "".join(lines)
     assert stack.returncode == 0, output
+    for log in (state / "logs").glob("*.log"):
+        assert "\x1b[" not in log.read_text(errors="replace"), log.name  # no colour codes
     assert "Linli is running." in output
     assert "stopped; no process left behind." in output
     assert [pid for pid in children if _alive(pid)] == []
     assert _processes_mentioning(str(state)) == []
     assert port_is_free(base)
+
+
+def test_the_gateway_learns_when_the_demo_city_is_seeded(tmp_path: Path) -> None:
+    from linli.gateway.config import GatewaySettings
+    from linli.gateway.landing import demo_accounts
+
+    stack = DevStack(state_dir=tmp_path, planned=plan_ports(environ={}), nats_port=1)
+    env = stack.child_env(GATEWAY, "postgresql://x@127.0.0.1:1", "nats://127.0.0.1:1")
+    unseeded = DevStack(state_dir=tmp_path, planned=plan_ports(environ={}), nats_port=1, seed=False)
+    settings = GatewaySettings(dev_seed_file=Path(env["LINLI_DEV_SEED_FILE"]))
+
+    before = demo_accounts(settings)
+    stack.mark_seeded([("city.admin", DEMO_PASSWORD, "city_admin of 3301 杭州市")])
+
+    assert before is None  # /healthz says `seeding` meanwhile
+    assert demo_accounts(settings) == [
+        {"username": "city.admin", "password": DEMO_PASSWORD, "what": "city_admin of 3301 杭州市"}
+    ]
+    no_seed_env = unseeded.child_env(GATEWAY, "postgresql://x@127.0.0.1:1", "nats://127.0.0.1:1")
+    assert "LINLI_DEV_SEED_FILE" not in no_seed_env

@@ -27,7 +27,7 @@ from linli.common.observability import (
     logger,
     metrics_endpoint,
 )
-from linli.gateway import health
+from linli.gateway import health, landing
 from linli.gateway.auth.endpoints import router as auth_router
 from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
 from linli.gateway.auth.service import AuthPolicy
@@ -212,6 +212,7 @@ def create_app(
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.gateway_trusted_proxies)
     app.include_router(auth_router)
     app.include_router(health.router)
+    app.include_router(landing.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")

@@ -91,6 +91,10 @@ class GatewaySettings(LinliSettings):
     # The dev identity provider accepts any `dev:<openid>`: on by default only in development.
     dev_identity_provider: bool | None = None
 
+    # `linli dev up` writes this file (the demo accounts, JSON) once the demo city is seeded:
+    # until then /healthz says `seeding`; then `/` lists the accounts. Development only.
+    dev_seed_file: Path | None = None
+
     @field_validator("cors_origins", "gateway_trusted_proxies", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
@@ -123,6 +127,8 @@ class GatewaySettings(LinliSettings):
             raise ValueError("LINLI_GATEWAY_SIGNING_KEY must be set outside development")
         if self.dev_identity_provider:
             raise ValueError("LINLI_DEV_IDENTITY_PROVIDER accepts any login: development only")
+        if self.dev_seed_file is not None:
+            raise ValueError("LINLI_DEV_SEED_FILE shows demo passwords: development only")
         return self
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,10 +27,16 @@ async def _probe(client: httpx.AsyncClient, base_url: str, timeout_s: float) -> 
     return {"status": "unavailable", "http_status": response.status_code, "latency_ms": latency_ms}
 
 
+def _seeding(seed_file: Path | None) -> bool:
+    # One stat of a local file, and only under `linli dev up`: not worth a thread.
+    return seed_file is not None and not seed_file.exists()
+
+
 @router.get("/healthz")
 async def healthz(request: Request) -> dict[str, Any]:
     """Always 200 while the gateway runs (a liveness probe must not restart it because a service
-    is down); `status` is `degraded` when any upstream is not ready."""
+    is down); `status` is `degraded` when any upstream is not ready, `seeding` while `linli dev
+    up` is still seeding the demo city, else `ok`."""
     state = request.app.state
     urls: dict[str, str] = state.upstream_urls
     names = list(urls)
@@ -37,8 +44,13 @@ async def healthz(request: Request) -> dict[str, Any]:
         *(_probe(state.http_client, urls[n], state.settings.health_timeout_s) for n in names)
     )
     upstreams = dict(zip(names, results, strict=True))
-    degraded = any(r["status"] != "ok" for r in results)
-    return {"status": "degraded" if degraded else "ok", "upstreams": upstreams}
+    if any(r["status"] != "ok" for r in results):
+        status = "degraded"
+    elif _seeding(state.settings.dev_seed_file):
+        status = "seeding"
+    else:
+        status = "ok"
+    return {"status": status, "upstreams": upstreams}
 
 
 @router.get("/readyz")

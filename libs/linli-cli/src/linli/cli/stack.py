@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -128,6 +129,7 @@ class DevStack:
     database_url: str | None = None  # a server URL; None means embedded PostgreSQL
     nats_url: str | None = None  # None means our own nats-server
     echo: Echo = _echo
+    seed: bool = True
     postgres: EmbeddedPostgres | None = None
     nats: NatsServer | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -135,6 +137,18 @@ class DevStack:
     @property
     def log_dir(self) -> Path:
         return self.state_dir / "logs"
+
+    @property
+    def seed_file(self) -> Path:
+        """Written once the demo city is seeded; until then the gateway's /healthz says
+        `seeding`, then its `/` lists these accounts (LINLI_DEV_SEED_FILE)."""
+        return self.state_dir / "demo-accounts.json"
+
+    def mark_seeded(self, accounts: list[tuple[str, str, str]]) -> None:
+        rows = [{"username": u, "password": p, "what": w} for u, p, w in accounts]
+        partial = self.seed_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        partial.replace(self.seed_file)  # atomic: the gateway never reads half a file
 
     @property
     def gateway(self) -> Planned:
@@ -188,6 +202,8 @@ class DevStack:
             env.setdefault(
                 "LINLI_GATEWAY_SIGNING_KEY_FILE", str(self.state_dir / "gateway-signing-key.pem")
             )
+            if self.seed and env["LINLI_ENVIRONMENT"] in ("development", "test"):
+                env["LINLI_DEV_SEED_FILE"] = str(self.seed_file)
             # The gateway's upstreams follow any port shift (LINLI_UPSTREAM_<SVC>_URL).
             for item in self.planned:
                 if item.spec is not GATEWAY:
@@ -197,6 +213,7 @@ class DevStack:
 
     def start_processes(self, server_url: str, nats_url: str) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.seed_file.unlink(missing_ok=True)  # this run's seed has not happened yet
         for item in self.planned:
             log_path = self.log_dir / f"{item.spec.name}.log"
             # No access log: it would print query strings (`?id_number=…`) in clear. The
@@ -265,7 +282,7 @@ class DevStack:
         started = time.monotonic()
         self.start_processes(server_url, nats_url)
         self.wait_ready()
-        self.echo(f"{len(self.processes)} processes ready in {time.monotonic() - started:.1f}s")
+        self.echo(f"{len(self.processes)} processes up in {time.monotonic() - started:.1f}s")
         return server_url, nats_url
 
     def crashed(self) -> list[str]:
@@ -320,7 +337,7 @@ def print_banner(stack: DevStack, echo: Echo, *, accounts: list[tuple[str, str, 
     echo("")
     echo("Linli is running.")
     rows = [
-        ("gateway", gateway),
+        ("gateway", f"{gateway}/  (start page: links, demo accounts)"),
         ("API docs", f"{gateway}/docs"),
         ("health", f"{gateway}/healthz"),
     ]
@@ -357,6 +374,7 @@ def run_dev_up(
             database_url=os.environ.get("LINLI_DATABASE_URL") or None,
             nats_url=os.environ.get("LINLI_NATS_URL") or None,
             echo=echo,
+            seed=seed,
         )
         with stop_signals():
             try:
@@ -370,7 +388,8 @@ def run_dev_up(
                         gateway_database_url=database_url_for(server_url, GATEWAY.database),
                         echo=echo,
                     )
-                echo(f"stack up in {time.monotonic() - started:.1f}s")
+                    stack.mark_seeded(accounts)
+                echo(f"ready: stack up in {time.monotonic() - started:.1f}s")
                 print_banner(stack, echo, accounts=accounts)
                 reported: set[str] = set()
                 while True:
