@@ -301,7 +301,7 @@ async def test_scope_role_and_token_refusals(platform: Platform) -> None:
     assert any("id_number" in e["field"] for e in response.json()["errors"])
     listing = await p.gateway.get(
         "/api/residents/registrations",
-        params={"community_code": p.community},
+        params={"division": p.community},
         headers=p.auth("worker"),
     )
     assert listing.status_code == 200
@@ -369,7 +369,7 @@ async def test_nats_down_during_approvals_loses_nothing(platform: Platform) -> N
     async def roster() -> list[dict[str, Any]] | None:
         response = await p.gateway.get(
             "/api/grid/roster/households",
-            params={"community_code": p.community},
+            params={"division": p.community},
             headers=p.auth("worker"),
         )
         assert response.status_code == 200, response.text

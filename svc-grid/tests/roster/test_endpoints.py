@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -36,9 +37,7 @@ async def test_the_list_defaults_to_the_callers_scope(
 
     admin = issuer.headers(roles=[Role.STREET_ADMIN], scope=street_code)
     whole_street = await client.get("/roster/households", headers=admin)
-    narrowed = await client.get(
-        "/roster/households", params={"community_code": neighbour}, headers=admin
-    )
+    narrowed = await client.get("/roster/households", params={"division": neighbour}, headers=admin)
 
     assert {h["community_code"] for h in whole_street.json()["items"]} == {mine, neighbour}
     assert [h["community_code"] for h in narrowed.json()["items"]] == [neighbour]
@@ -51,7 +50,7 @@ async def test_a_filter_outside_the_callers_scope_is_forbidden(
 
     for outside in (f"{street_code}002", street_code, "330108"):
         response = await client.get(
-            "/roster/households", params={"community_code": outside}, headers=worker
+            "/roster/households", params={"division": outside}, headers=worker
         )
         assert response.status_code == 403, outside
         assert response.headers["content-type"] == "application/problem+json"
@@ -65,11 +64,9 @@ async def test_roles_and_tokens(
     assert (await client.get("/roster/households")).status_code == 401
 
     admin = issuer.headers(roles=[Role.DISTRICT_ADMIN], scope="330108")
-    malformed = await client.get(
-        "/roster/households", params={"community_code": "33010"}, headers=admin
-    )
+    malformed = await client.get("/roster/households", params={"division": "33010"}, headers=admin)
     assert malformed.status_code == 422
-    assert malformed.json()["errors"][0]["field"] == "query.community_code"
+    assert malformed.json()["errors"][0]["field"] == "query.division"
 
 
 async def test_pages_follow_the_cursor_until_the_last(
@@ -102,6 +99,34 @@ async def test_pages_follow_the_cursor_until_the_last(
 
     bad = await client.get("/roster/households", params={"cursor": "not-ours"}, headers=worker)
     assert bad.status_code == 422
+    assert bad.json()["type"].endswith("/invalid-cursor")
+
+
+async def test_a_cursor_nested_deep_or_of_the_wrong_types_is_invalid_cursor(
+    client: httpx.AsyncClient, issuer: TestIssuer, community_code: str
+) -> None:
+    worker = issuer.headers(roles=[Role.COMMUNITY_WORKER], scope=community_code)
+    for raw in (b"[" * 20_000 + b"]" * 20_000, b"[1, 2, 3]", b'["330108001001", "a", "b", "c"]'):
+        cursor = base64.urlsafe_b64encode(raw).decode()
+        response = await client.get("/roster/households", params={"cursor": cursor}, headers=worker)
+
+        assert response.status_code == 422, response.text
+        assert response.json()["type"].endswith("/invalid-cursor")
+
+
+async def test_the_old_filter_name_and_any_unknown_parameter_are_refused_by_name(
+    client: httpx.AsyncClient, issuer: TestIssuer, street_code: str
+) -> None:
+    admin = issuer.headers(roles=[Role.STREET_ADMIN], scope=street_code)
+    response = await client.get(
+        "/roster/households",
+        params={"community_code": f"{street_code}001", "limt": "2"},
+        headers=admin,
+    )
+
+    assert response.status_code == 422
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert fields == ["query.community_code", "query.limt"]
 
 
 async def test_a_household_outside_the_scope_is_not_found(

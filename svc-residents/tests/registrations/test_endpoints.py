@@ -292,7 +292,7 @@ async def test_staff_list_their_scope_masked_with_filters_and_cursor(
     ).json()
     street = await client.get(
         "/registrations",
-        params={"community_code": "330108001", "status": "pending"},
+        params={"division": "330108001", "status": "pending"},
         headers=issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001"),
     )
 
@@ -306,7 +306,7 @@ async def test_a_list_filtered_outside_scope_is_403_and_residents_may_not_list(
     client: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:
     other = await client.get(
-        "/registrations", params={"community_code": "330108001002"}, headers=worker(issuer)
+        "/registrations", params={"division": "330108001002"}, headers=worker(issuer)
     )
     as_resident = await client.get("/registrations", headers=resident(issuer))
     bad_cursor = await client.get(

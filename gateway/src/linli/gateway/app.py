@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import httpx
 from aiohttp.connector import Connection
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from httpx_aiohttp import AiohttpTransport
@@ -27,6 +27,7 @@ from linli.common.observability import (
     logger,
     metrics_endpoint,
 )
+from linli.common.params import refuse_unknown_query
 from linli.gateway import health, landing
 from linli.gateway.auth.endpoints import router as auth_router
 from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
@@ -210,7 +211,8 @@ def create_app(
     # uvicorn's own implementation (CIDRs, the rightmost untrusted hop), but with the gateway's
     # list, empty by default; the servers run with proxy headers off (see __main__).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.gateway_trusted_proxies)
-    app.include_router(auth_router)
+    # Its own routes only: the proxy forwards what the service behind it declares.
+    app.include_router(auth_router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(health.router)
     app.include_router(landing.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -25,6 +25,7 @@ from linli.common.observability import (
     logger,
     metrics_endpoint,
 )
+from linli.common.params import refuse_unknown_query
 from linli.common.settings import ServiceSettings
 
 
@@ -99,6 +100,7 @@ def create_service_app(
         lifespan=lifespan,
         docs_url=None,  # install_docs: served without a CDN
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     install_docs(app, title=title)
     install_problem_handlers(app)

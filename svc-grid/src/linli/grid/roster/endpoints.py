@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.grid.roster import service
-from linli.grid.roster.schemas import HouseholdDetail, HouseholdPage
+from linli.grid.roster.schemas import HouseholdDetail, HouseholdRead
 
 router = APIRouter(prefix="/roster", tags=["roster"])
 
@@ -24,16 +24,16 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/households",
-    response_model=HouseholdPage,
+    response_model=Page[HouseholdRead],
     summary="List roster households",
     responses={
         **_REFUSALS,
         403: {
-            "description": "Your role may not read the roster, or `community_code` lies outside your scope",
+            "description": "Your role may not read the roster, or `division` lies outside your scope",
             **_PROBLEM,
         },
         422: {
-            "description": "`community_code` is not a 4, 6, 9 or 12-digit code, or the cursor is not ours",
+            "description": "`division` is not a 4, 6, 9 or 12-digit code, or the cursor is not ours",
             **_PROBLEM,
         },
     },
@@ -41,28 +41,20 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 async def list_households(
     session: DbSession,
     principal: CurrentPrincipal,
-    community_code: Annotated[
-        DivisionCodeStr | None,
-        Query(
-            description="A community code (12 digits) or the code of a street (9), district (6) "
-            "or city (4) to list every community below it. Default: your whole scope."
-        ),
-    ] = None,
-    cursor: Annotated[
-        str | None, Query(description="`next_cursor` of the previous page; omit for the first")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200, description="households per page")] = 50,
-) -> HouseholdPage:
+    division: DivisionFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[HouseholdRead]:
     """Households of the roster (户籍名册), ordered by community and address.
 
     The roster holds every household with at least one approved resident. For grid workers,
-    community workers and street, district and city administrators. A `community_code` outside
-    your scope is refused with 403.
+    community workers and street, district and city administrators. A `division` outside your
+    scope is refused with 403.
     """
     return await service.list_households(
         session,
         principal=principal,
-        division_code=community_code,
+        division=division,
         cursor=cursor,
         limit=limit,
     )

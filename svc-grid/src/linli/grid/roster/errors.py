@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from linli.common.errors import InvalidInput, NotFound
+from linli.common.errors import NotFound
 
 
 class HouseholdNotFound(NotFound):
@@ -12,11 +12,3 @@ class HouseholdNotFound(NotFound):
 
     title_en: ClassVar[str] = "Household not found"
     title_zh: ClassVar[str] = "住户不存在"
-
-
-class InvalidCursor(InvalidInput):
-    """The pagination cursor was not one this API handed out."""
-
-    problem: ClassVar[str] = "invalid-cursor"
-    title_en: ClassVar[str] = "Invalid cursor"
-    title_zh: ClassVar[str] = "分页游标无效"

@@ -5,13 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.grid.models.roster import RosterHousehold, RosterMember
-from linli.grid.roster.schemas import HouseholdCursor
+
+# The roster lists households by community, then address (`3幢-2单元-501`), as a worker walks it.
+HOUSEHOLD_ORDER = Keyset(
+    RosterHousehold.community_code, RosterHousehold.address, RosterHousehold.household_id
+)
 
 
 class RosterRepository:
@@ -90,31 +96,13 @@ class RosterRepository:
         )
 
     async def list_households(
-        self, *, division_prefix: str, after: HouseholdCursor | None, limit: int
+        self, *, division_prefix: str, after: tuple[Any, ...] | None, limit: int
     ) -> Sequence[RosterHousehold]:
-        """Households whose community code starts with `division_prefix`, in listing order."""
-        # The codes are digits and the column's collation is "C", so "every code starting with
-        # 330108" is the range [330108, 330108:) (':' follows '9'), which the listing index serves.
-        statement = (
-            select(RosterHousehold)
-            .where(RosterHousehold.community_code >= division_prefix)
-            .where(RosterHousehold.community_code < division_prefix + ":")
-            .order_by(
-                RosterHousehold.community_code,
-                RosterHousehold.address,
-                RosterHousehold.household_id,
-            )
-            .limit(limit)
+        """A page (and one row more) of the division's households in `HOUSEHOLD_ORDER`."""
+        statement = select(RosterHousehold).where(
+            within_division(RosterHousehold.community_code, division_prefix)
         )
-        if after is not None:
-            statement = statement.where(
-                tuple_(
-                    RosterHousehold.community_code,
-                    RosterHousehold.address,
-                    RosterHousehold.household_id,
-                )
-                > tuple_(after.community_code, after.address, after.household_id)
-            )
+        statement = HOUSEHOLD_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
 
     async def get_household(self, household_id: uuid.UUID) -> RosterHousehold | None:

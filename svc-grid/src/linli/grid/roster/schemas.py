@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from linli.common.divisions import CommunityCodeStr
-from linli.grid.roster.errors import InvalidCursor
 
 
 class ResidentApproved(BaseModel):
@@ -62,35 +57,3 @@ class HouseholdDetail(HouseholdRead):
     """A household with its residents."""
 
     residents: list[RosterMemberRead]
-
-
-class HouseholdPage(BaseModel):
-    """One page of households; pass `next_cursor` as `cursor` for the next one (null: last page)."""
-
-    items: list[HouseholdRead]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdCursor:
-    """Where a page ended, in the listing's order; opaque to clients."""
-
-    community_code: str
-    address: str
-    household_id: uuid.UUID
-
-    def encode(self) -> str:
-        raw = json.dumps([self.community_code, self.address, str(self.household_id)])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, cursor: str) -> HouseholdCursor:
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            community_code, address, household_id = json.loads(base64.urlsafe_b64decode(padded))
-            return cls(str(community_code), str(address), uuid.UUID(str(household_id)))
-        except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as exc:
-            raise InvalidCursor(
-                "cursor must be a next_cursor returned by this list",
-                errors=[{"field": "query.cursor", "message": "invalid cursor", "type": "cursor"}],
-            ) from exc

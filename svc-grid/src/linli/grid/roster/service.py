@@ -7,12 +7,11 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
+from linli.common.pagination import Page
 from linli.grid.roster.errors import HouseholdNotFound
-from linli.grid.roster.repository import RosterRepository
+from linli.grid.roster.repository import HOUSEHOLD_ORDER, RosterRepository
 from linli.grid.roster.schemas import (
-    HouseholdCursor,
     HouseholdDetail,
-    HouseholdPage,
     HouseholdRead,
     ResidentApproved,
     RosterMemberRead,
@@ -57,25 +56,18 @@ async def list_households(
     session: AsyncSession,
     *,
     principal: Principal,
-    division_code: str | None,
+    division: str | None,
     cursor: str | None,
     limit: int,
-) -> HouseholdPage:
-    """A page of the households in `division_code` (default: the caller's whole scope)."""
+) -> Page[HouseholdRead]:
+    """A page of the households in `division` (default: the caller's whole scope)."""
     principal.require_role(*ROSTER_READERS)
-    prefix = division_code or principal.scope
+    prefix = division or principal.scope
     principal.require_scope(prefix)
-    after = HouseholdCursor.decode(cursor) if cursor else None
-    # One row more than asked tells whether another page follows, without a count query.
     rows = await RosterRepository(session).list_households(
-        division_prefix=prefix, after=after, limit=limit + 1
+        division_prefix=prefix, after=HOUSEHOLD_ORDER.decode(cursor), limit=limit
     )
-    items = [HouseholdRead.model_validate(row) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = HouseholdCursor(last.community_code, last.address, last.household_id).encode()
-    return HouseholdPage(items=items, next_cursor=next_cursor)
+    return HOUSEHOLD_ORDER.page(rows, limit=limit, read=HouseholdRead.model_validate)
 
 
 async def get_household(

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.change_requests import service
 from linli.residents.change_requests.schemas import (
     ChangeRequestCreate,
@@ -20,12 +20,9 @@ from linli.residents.change_requests.schemas import (
 from linli.residents.dependencies import Cipher
 from linli.residents.models import ChangeRequestStatus
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(tags=["change requests"], route_class=IdempotentRoute)
 
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 _DECIDE = refusals(
     {
@@ -91,7 +88,7 @@ async def my_change_requests(
 async def list_change_requests(
     session: DbSession,
     principal: CurrentPrincipal,
-    division: Annotated[DivisionCodeStr | None, Query()] = None,
+    division: DivisionFilter = None,
     status: Annotated[ChangeRequestStatus | None, Query()] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,

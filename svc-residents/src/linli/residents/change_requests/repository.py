@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import ChangeRequest
+
+# Oldest first: a review queue is worked in the order residents waited.
+CHANGE_REQUEST_ORDER = Keyset(ChangeRequest.created_at, ChangeRequest.id)
 
 
 class ChangeRequestRepository:
@@ -38,18 +42,17 @@ class ChangeRequestRepository:
     async def list(
         self,
         *,
-        division_prefix: str,
+        division_prefix: str | None,
         where: Sequence[ColumnElement[bool]],
-        after: tuple[datetime, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[ChangeRequest]:
-        """Oldest first: a review queue is worked in the order residents waited."""
-        statement = select(ChangeRequest).where(
-            ChangeRequest.community_code.startswith(division_prefix, autoescape=True), *where
-        )
-        if after is not None:
+        """A page (and one row more) of the requests of a division (None: every community) in
+        `CHANGE_REQUEST_ORDER`."""
+        statement = select(ChangeRequest).where(*where)
+        if division_prefix is not None:
             statement = statement.where(
-                tuple_(ChangeRequest.created_at, ChangeRequest.id) > tuple_(*after)
+                within_division(ChangeRequest.community_code, division_prefix)
             )
-        statement = statement.order_by(ChangeRequest.created_at, ChangeRequest.id).limit(limit)
+        statement = CHANGE_REQUEST_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES, WRITE_ROLES
 from linli.residents.change_requests.errors import (
@@ -25,7 +26,10 @@ from linli.residents.change_requests.events import (
     ChangeRequestFiled,
     ChangeRequestRejected,
 )
-from linli.residents.change_requests.repository import ChangeRequestRepository
+from linli.residents.change_requests.repository import (
+    CHANGE_REQUEST_ORDER,
+    ChangeRequestRepository,
+)
 from linli.residents.change_requests.schemas import (
     REQUESTABLE,
     ChangeRequestCreate,
@@ -39,7 +43,6 @@ from linli.residents.households.residents import my_record
 from linli.residents.households.schemas import ResidentUpdate
 from linli.residents.models import ChangeRequest, ChangeRequestStatus
 from linli.residents.models.base import new_id
-from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.protected import protect
 
 
@@ -87,37 +90,21 @@ async def file(
     return request
 
 
-def _cursor_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not cursor:
-        return None
-    created_at, request_id = decode_cursor(cursor, size=2)
-    try:
-        return datetime.fromisoformat(str(created_at)), uuid.UUID(str(request_id))
-    except ValueError as exc:
-        raise bad_cursor() from exc
-
-
 async def _page(
     session: AsyncSession,
     *,
-    division: str,
+    division: str | None,
     where: list[ColumnElement[bool]],
     cursor: str | None,
     limit: int,
 ) -> Page[ChangeRequestRead]:
     rows = await ChangeRequestRepository(session).list(
-        division_prefix=division, where=where, after=_cursor_key(cursor), limit=limit + 1
+        division_prefix=division,
+        where=where,
+        after=CHANGE_REQUEST_ORDER.decode(cursor),
+        limit=limit,
     )
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
-    return Page[ChangeRequestRead](
-        items=[ChangeRequestRead.from_model(row) for row in shown],
-        next_cursor=(
-            encode_cursor(last.created_at.isoformat(), str(last.id))
-            if last is not None and len(rows) > limit
-            else None
-        ),
-    )
+    return CHANGE_REQUEST_ORDER.page(rows, limit=limit, read=ChangeRequestRead.from_model)
 
 
 async def list_change_requests(
@@ -146,7 +133,7 @@ async def my_change_requests(
     resident = await my_record(session, principal=principal)
     return await _page(
         session,
-        division="",  # every community: the resident may have moved since filing
+        division=None,  # every community: the resident may have moved since filing
         where=[ChangeRequest.resident_id == resident.id],
         cursor=cursor,
         limit=limit,

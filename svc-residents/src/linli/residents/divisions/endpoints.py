@@ -12,12 +12,12 @@ from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.errors import InvalidInput
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.residents.dependencies import AppSettings
 from linli.residents.divisions import service
 from linli.residents.divisions.errors import DivisionFileMediaType, DivisionFileTooLarge
 from linli.residents.divisions.schemas import DivisionImportResult, DivisionRead
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix="/divisions", tags=["divisions"], route_class=IdempotentRoute)
 
@@ -114,8 +114,8 @@ async def list_divisions(
         DivisionCodeStr | None,
         Query(description="List the children of this unit; omit for the top of your own scope"),
     ] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[DivisionRead]:
     """Browse the division tree, ordered by code.
 

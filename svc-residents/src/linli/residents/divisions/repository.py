@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.divisions import DivisionCode
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import (
     Building,
     ChangeRequest,
@@ -40,6 +42,9 @@ from linli.residents.models import (
 
 # asyncpg allows 32767 parameters per statement; 1000 rows of 4 columns stays far below.
 _UPSERT_BATCH = 1000
+
+
+DIVISION_ORDER = Keyset(Division.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,30 +115,28 @@ class DivisionRepository:
         return set(result)
 
     async def list_children(
-        self, parent_code: str, *, after: str | None, limit: int
+        self, parent_code: str, *, after: tuple[Any, ...] | None, limit: int
     ) -> Sequence[Division]:
         statement = select(Division).where(Division.parent_code == parent_code)
         return await self._page(statement, after=after, limit=limit)
 
-    async def list_roots(self, scope: str, *, after: str | None, limit: int) -> Sequence[Division]:
+    async def list_roots(
+        self, scope: str, *, after: tuple[Any, ...] | None, limit: int
+    ) -> Sequence[Division]:
         """The topmost stored divisions inside `scope`: the scope's own unit when it is stored,
         else (a province-wide ops scope) every unit whose parent lies outside the scope."""
         statement = select(Division).where(
-            Division.code.startswith(scope, autoescape=True),
-            or_(
-                Division.parent_code.is_(None),
-                ~Division.parent_code.startswith(scope, autoescape=True),
-            ),
+            within_division(Division.code, scope),
+            or_(Division.parent_code.is_(None), ~within_division(Division.parent_code, scope)),
         )
         return await self._page(statement, after=after, limit=limit)
 
     async def _page(
-        self, statement: Select[Division], *, after: str | None, limit: int
+        self, statement: Select[Division], *, after: tuple[Any, ...] | None, limit: int
     ) -> Sequence[Division]:
-        if after is not None:
-            statement = statement.where(Division.code > after)
-        result = await self.session.scalars(statement.order_by(Division.code).limit(limit))
-        return result.all()
+        """A page (and one row more) in `DIVISION_ORDER`."""
+        statement = DIVISION_ORDER.paginate(statement, after=after, limit=limit)
+        return (await self.session.scalars(statement)).all()
 
     async def upsert(self, rows: Iterable[tuple[str, str]]) -> UpsertCounts:
         """Insert new codes and rename existing ones; rows whose name is unchanged are not touched.

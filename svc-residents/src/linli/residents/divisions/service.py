@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from linli.common.auth import STAFF_ROLES, Principal
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
 from linli.common.errors import Forbidden
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.residents.access import DIVISION_IMPORT_ROLES
 from linli.residents.divisions.errors import (
     DivisionFileUnreadable,
@@ -22,15 +23,13 @@ from linli.residents.divisions.errors import (
     DivisionRowsOutOfScope,
 )
 from linli.residents.divisions.events import DivisionDeleted, DivisionsImported
-from linli.residents.divisions.repository import DivisionRepository
+from linli.residents.divisions.repository import DIVISION_ORDER, DivisionRepository
 from linli.residents.divisions.schemas import (
     DivisionImportResult,
     DivisionImportRow,
     DivisionRead,
     DivisionRowError,
 )
-from linli.residents.models import Division
-from linli.residents.pagination import Page, decode_cursor, encode_cursor
 
 MAX_NAME_LENGTH = 100
 _HEADER = ["code", "name"]
@@ -181,25 +180,16 @@ async def list_divisions(
     repository = DivisionRepository(session)
     if not principal.scope:
         return Page[DivisionRead](items=[])
-    after = str(decode_cursor(cursor, size=1)[0]) if cursor else None
+    after = DIVISION_ORDER.decode(cursor)
     if parent is None:
-        items = await repository.list_roots(principal.scope, after=after, limit=limit + 1)
+        items = await repository.list_roots(principal.scope, after=after, limit=limit)
     else:
         # A list filtered to a unit the caller does not hold is refused, not emptied.
         principal.require_scope(parent)
         if await repository.get(parent) is None:
             raise DivisionNotFound()
-        items = await repository.list_children(parent, after=after, limit=limit + 1)
-    return _page(items, limit=limit)
-
-
-def _page(items: Sequence[Division], *, limit: int) -> Page[DivisionRead]:
-    more = len(items) > limit
-    shown = items[:limit]
-    return Page[DivisionRead](
-        items=[DivisionRead.model_validate(item) for item in shown],
-        next_cursor=encode_cursor(shown[-1].code) if more and shown else None,
-    )
+        items = await repository.list_children(parent, after=after, limit=limit)
+    return DIVISION_ORDER.page(items, limit=limit, read=DivisionRead.model_validate)
 
 
 async def get_division(session: AsyncSession, *, principal: Principal, code: str) -> DivisionRead:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DivisionFilter
 from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.exports import service
 from linli.residents.openapi import refusals
@@ -40,10 +40,7 @@ async def export_residents(
     principal: CurrentPrincipal,
     cipher: Cipher,
     request_id: RequestId,
-    division: Annotated[
-        DivisionCodeStr | None,
-        Query(description="A division code prefix; defaults to your scope. Outside it: 403."),
-    ] = None,
+    division: DivisionFilter = None,
     reveal: Annotated[
         bool,
         Query(

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Collection
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import within_division
 from linli.residents.models import Building, Court, Dwelling, Household, Resident, Unit
 
 # Rows fetched per round trip of the server-side cursor: memory stays flat whatever the division.
@@ -22,7 +23,7 @@ class ExportRepository:
         self, division_prefix: str, grids: Collection[uuid.UUID] | None
     ) -> list[ColumnElement[bool]]:
         where = [
-            Resident.community_code.startswith(division_prefix, autoescape=True),
+            within_division(Resident.community_code, division_prefix),
             Resident.deleted_at.is_(None),
         ]
         if grids is not None:

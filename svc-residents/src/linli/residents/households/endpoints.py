@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.ages import AgeBand, DerivedTag, today_in_shanghai
 from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.households import residents, service
@@ -26,22 +26,11 @@ from linli.residents.households.schemas import (
 from linli.residents.identity import IdNumberStr, MobilePhoneStr
 from linli.residents.models import StoredTag
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 households_router = APIRouter(
     prefix="/households", tags=["households"], route_class=IdempotentRoute
 )
 residents_router = APIRouter(prefix="/residents", tags=["residents"], route_class=IdempotentRoute)
-
-Division = Annotated[
-    DivisionCodeStr | None,
-    Query(
-        description="A community, or a street/district/city code for its whole subtree; "
-        "defaults to your scope. Outside your scope: 403."
-    ),
-]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 _WRITE = {403: "Only community workers change the registry"}
 _LIST = refusals(
@@ -83,7 +72,7 @@ async def create_household(
 async def list_households(
     session: DbSession,
     principal: CurrentPrincipal,
-    division: Division = None,
+    division: DivisionFilter = None,
     grid_id: Annotated[uuid.UUID | None, Query()] = None,
     building_id: Annotated[uuid.UUID | None, Query()] = None,
     cursor: Cursor = None,
@@ -194,7 +183,7 @@ async def list_residents(
     session: DbSession,
     principal: CurrentPrincipal,
     cipher: Cipher,
-    division: Division = None,
+    division: DivisionFilter = None,
     tag: Annotated[
         StoredTag | DerivedTag | None,
         Query(description="A recorded tag, or `elderly` (60+) / `child` (under 18)"),

@@ -5,14 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Dwelling, Household, Resident
 from linli.residents.models.base import new_id
+
+# Lists of households and residents run in (community, id) order: a division is one index range.
+HOUSEHOLD_ORDER = Keyset(Household.community_code, Household.id)
+RESIDENT_ORDER = Keyset(Resident.community_code, Resident.id)
 
 
 class HouseholdRepository:
@@ -75,19 +81,16 @@ class HouseholdRepository:
         *,
         division_prefix: str,
         where: Sequence[ColumnElement[bool]],
-        after: tuple[str, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[Household]:
+        """A page (and one row more) of live households in `HOUSEHOLD_ORDER`."""
         statement = select(Household).where(
-            Household.community_code.startswith(division_prefix, autoescape=True),
+            within_division(Household.community_code, division_prefix),
             Household.deleted_at.is_(None),
             *where,
         )
-        if after is not None:
-            statement = statement.where(
-                tuple_(Household.community_code, Household.id) > tuple_(*after)
-            )
-        statement = statement.order_by(Household.community_code, Household.id).limit(limit)
+        statement = HOUSEHOLD_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
 
     async def live_members(self, household_id: uuid.UUID) -> int:
@@ -169,7 +172,7 @@ class ResidentRepository:
         where: Sequence[ColumnElement[bool]],
     ) -> Select[Resident]:
         return select(Resident).where(
-            Resident.community_code.startswith(division_prefix, autoescape=True),
+            within_division(Resident.community_code, division_prefix),
             Resident.deleted_at.is_(None),
             *where,
         )
@@ -179,15 +182,12 @@ class ResidentRepository:
         *,
         division_prefix: str,
         where: Sequence[ColumnElement[bool]],
-        after: tuple[str, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[Resident]:
+        """A page (and one row more) of live residents in `RESIDENT_ORDER`."""
         statement = self.search(division_prefix=division_prefix, where=where)
-        if after is not None:
-            statement = statement.where(
-                tuple_(Resident.community_code, Resident.id) > tuple_(*after)
-            )
-        statement = statement.order_by(Resident.community_code, Resident.id).limit(limit)
+        statement = RESIDENT_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
 
 

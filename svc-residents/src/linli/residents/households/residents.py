@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.errors import InvalidInput
+from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
 from linli.residents.access import (
     REVEAL_ROLES,
@@ -31,7 +32,11 @@ from linli.residents.ages import (
 )
 from linli.residents.households import writes
 from linli.residents.households.errors import PurposeRequired, ResidentNotFound
-from linli.residents.households.repository import ResidentRepository, born_between
+from linli.residents.households.repository import (
+    RESIDENT_ORDER,
+    ResidentRepository,
+    born_between,
+)
 from linli.residents.households.schemas import (
     Deletion,
     ResidentCreate,
@@ -39,7 +44,6 @@ from linli.residents.households.schemas import (
     ResidentUpdate,
 )
 from linli.residents.models import Dwelling, Household, Resident, StoredTag
-from linli.residents.pagination import Page, community_page, decode_community_cursor
 
 
 async def create_resident(
@@ -187,10 +191,10 @@ async def list_residents(
     rows = await ResidentRepository(session).list(
         division_prefix=division,
         where=where,
-        after=decode_community_cursor(cursor),
-        limit=limit + 1,
+        after=RESIDENT_ORDER.decode(cursor),
+        limit=limit,
     )
-    return community_page(
+    return RESIDENT_ORDER.page(
         rows, limit=limit, read=lambda row: ResidentRead.from_model(row, today=today)
     )
 

@@ -9,11 +9,16 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
+from linli.common.pagination import Page
 from linli.residents.access import WRITE_ROLES, readable_household, viewer, writable_household
 from linli.residents.ages import today_in_shanghai
 from linli.residents.households import writes
 from linli.residents.households.errors import DwellingOccupied
-from linli.residents.households.repository import HouseholdRepository, ResidentRepository
+from linli.residents.households.repository import (
+    HOUSEHOLD_ORDER,
+    HouseholdRepository,
+    ResidentRepository,
+)
 from linli.residents.households.schemas import (
     Deletion,
     HouseholdCreate,
@@ -23,7 +28,6 @@ from linli.residents.households.schemas import (
 )
 from linli.residents.models import Dwelling, Household
 from linli.residents.models.base import new_id
-from linli.residents.pagination import Page, community_page, decode_community_cursor
 
 
 async def create_household(
@@ -93,10 +97,10 @@ async def list_households(
     rows = await HouseholdRepository(session).list(
         division_prefix=division,
         where=where,
-        after=decode_community_cursor(cursor),
-        limit=limit + 1,
+        after=HOUSEHOLD_ORDER.decode(cursor),
+        limit=limit,
     )
-    return community_page(rows, limit=limit, read=HouseholdRead.from_model)
+    return HOUSEHOLD_ORDER.page(rows, limit=limit, read=HouseholdRead.from_model)
 
 
 async def update_household(

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.divisions import Level
+from linli.common.pagination import within_division
 from linli.residents.imports.rows import Problem
 from linli.residents.models import Division, Resident
 from linli.residents.models.imports import (
@@ -193,7 +194,7 @@ class ImportRepository:
             await self.session.scalars(
                 select(Division.code).where(
                     Division.level == Level.COMMUNITY,
-                    Division.code.startswith(prefix, autoescape=True),
+                    within_division(Division.code, prefix),
                 )
             )
         )

@@ -11,12 +11,12 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.residents.dependencies import Cipher
 from linli.residents.models import MoveKind, ResidentMove
 from linli.residents.moves import service
 from linli.residents.moves.schemas import MoveIn, MoveOut, MoveRead, MovesRecorded, MoveTransfer
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix="/moves", tags=["moves"], route_class=IdempotentRoute)
 
@@ -122,8 +122,8 @@ async def list_moves(
     ] = None,
     resident_id: Annotated[uuid.UUID | None, Query()] = None,
     kind: Annotated[MoveKind | None, Query()] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[MoveRead]:
     """Moves whose origin or destination lies in the division, newest first: a move between two
     streets appears in both streets' lists."""

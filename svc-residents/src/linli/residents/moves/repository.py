@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, tuple_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import (
     ChangeRequest,
     ChangeRequestStatus,
@@ -17,6 +18,9 @@ from linli.residents.models import (
     Resident,
     ResidentMove,
 )
+
+# Moves are listed newest first.
+MOVE_ORDER = Keyset(ResidentMove.created_at, ResidentMove.id, descending=True)
 
 
 class MoveRepository:
@@ -37,27 +41,21 @@ class MoveRepository:
         division_prefix: str,
         resident_id: uuid.UUID | None,
         kind: MoveKind | None,
-        before: tuple[datetime, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[ResidentMove]:
-        """Moves from or to the division, newest first."""
+        """A page (and one row more) of moves from or to the division, in `MOVE_ORDER`."""
         statement = select(ResidentMove).where(
             or_(
-                ResidentMove.from_community_code.startswith(division_prefix, autoescape=True),
-                ResidentMove.to_community_code.startswith(division_prefix, autoescape=True),
+                within_division(ResidentMove.from_community_code, division_prefix),
+                within_division(ResidentMove.to_community_code, division_prefix),
             )
         )
         if resident_id is not None:
             statement = statement.where(ResidentMove.resident_id == resident_id)
         if kind is not None:
             statement = statement.where(ResidentMove.kind == kind)
-        if before is not None:
-            statement = statement.where(
-                tuple_(ResidentMove.created_at, ResidentMove.id) < tuple_(*before)
-            )
-        statement = statement.order_by(
-            ResidentMove.created_at.desc(), ResidentMove.id.desc()
-        ).limit(limit)
+        statement = MOVE_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
 
     async def live_person(self, id_number_index: str) -> Resident | None:

@@ -20,7 +20,6 @@ move is a `resident_moves` row, counted (`counters`) and published (`events`), i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES, MOVE_ROLES
 from linli.residents.households import writes
@@ -52,9 +52,8 @@ from linli.residents.models import (
 from linli.residents.models.base import new_id
 from linli.residents.moves.errors import AlreadyThere, MoveNotFound, NothingToMove
 from linli.residents.moves.events import HouseholdMoved, ResidentMoved, Side
-from linli.residents.moves.repository import MoveRepository
+from linli.residents.moves.repository import MOVE_ORDER, MoveRepository
 from linli.residents.moves.schemas import MoveIn, MoveOut, MoveRead, MoveTransfer
-from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.stats.service import counters
 
 
@@ -456,30 +455,14 @@ async def list_moves(
     principal.require_role(*MANAGE_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
-    before = None
-    if cursor:
-        created_at, move_id = decode_cursor(cursor, size=2)
-        try:
-            before = (datetime.fromisoformat(created_at), uuid.UUID(move_id))
-        except (TypeError, ValueError) as exc:
-            raise bad_cursor() from exc
-    rows: Sequence[ResidentMove] = await MoveRepository(session).list(
+    rows = await MoveRepository(session).list(
         division_prefix=division,
         resident_id=resident_id,
         kind=kind,
-        before=before,
-        limit=limit + 1,
+        after=MOVE_ORDER.decode(cursor),
+        limit=limit,
     )
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
-    return Page[MoveRead](
-        items=[MoveRead.from_model(row) for row in shown],
-        next_cursor=(
-            encode_cursor(last.created_at.isoformat(), str(last.id))
-            if last is not None and len(rows) > limit
-            else None
-        ),
-    )
+    return MOVE_ORDER.page(rows, limit=limit, read=MoveRead.from_model)
 
 
 async def get_move(

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from linli.residents.places import service
 from linli.residents.places.schemas import (
     BuildingCreate,
@@ -33,16 +32,6 @@ from linli.residents.places.schemas import (
 )
 
 router = APIRouter(tags=["places"], route_class=IdempotentRoute)
-
-Division = Annotated[
-    DivisionCodeStr | None,
-    Query(
-        description="A community, or a street/district/city code for its whole subtree; "
-        "defaults to your scope. Outside your scope: 403."
-    ),
-]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 _CREATE = refusals(
     {
@@ -103,7 +92,7 @@ async def create_grid(
 async def list_grids(
     session: DbSession,
     principal: CurrentPrincipal,
-    division: Division = None,
+    division: DivisionFilter = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[GridRead]:
@@ -157,7 +146,7 @@ async def create_court(
 async def list_courts(
     session: DbSession,
     principal: CurrentPrincipal,
-    division: Division = None,
+    division: DivisionFilter = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[CourtRead]:
@@ -219,7 +208,7 @@ async def create_building(
 async def list_buildings(
     session: DbSession,
     principal: CurrentPrincipal,
-    division: Division = None,
+    division: DivisionFilter = None,
     court_id: Annotated[uuid.UUID | None, Query()] = None,
     grid_id: Annotated[uuid.UUID | None, Query()] = None,
     cursor: Cursor = None,

@@ -13,10 +13,17 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
 
 PlaceT = TypeVar("PlaceT", Grid, Court, Building, Unit, Dwelling)
+
+
+def community_order(model: type[PlaceT]) -> Keyset:
+    """Lists of places run in (community, id) order: a division is one index range."""
+    return Keyset(model.community_code, model.id)
+
 
 _GRID_CODE = re.compile(r"^(\d{12})-(\d{1,4})$")
 
@@ -63,16 +70,14 @@ class PlaceRepository:
         *,
         division_prefix: str,
         where: Sequence[ColumnElement[bool]] = (),
-        after: tuple[str, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[PlaceT]:
-        """In (community, id) order: a division prefix is one index range, pages never overlap."""
+        """A page (and one row more) of `model` in `community_order`."""
         statement = select(model).where(
-            model.community_code.startswith(division_prefix, autoescape=True), *where
+            within_division(model.community_code, division_prefix), *where
         )
-        if after is not None:
-            statement = statement.where(tuple_(model.community_code, model.id) > tuple_(*after))
-        statement = statement.order_by(model.community_code, model.id).limit(limit)
+        statement = community_order(model).paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
 
     async def in_use(self, place: Grid | Court | Building | Unit | Dwelling) -> bool:

@@ -17,6 +17,7 @@ from linli.common.auth import Principal
 from linli.common.errors import InvalidInput
 from linli.common.events import DomainEvent
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.residents.access import (
     MANAGE_ROLES,
     Place,
@@ -29,14 +30,13 @@ from linli.residents.access import (
 from linli.residents.households.events import HouseholdUpdated
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
-from linli.residents.pagination import Page, community_page, decode_community_cursor
 from linli.residents.places import events
 from linli.residents.places.errors import (
     PlaceInUse,
     PlaceNameTaken,
     PlaceOutsideCommunity,
 )
-from linli.residents.places.repository import PlaceRepository, PlaceT
+from linli.residents.places.repository import PlaceRepository, PlaceT, community_order
 from linli.residents.places.schemas import (
     BuildingCreate,
     BuildingRead,
@@ -120,8 +120,8 @@ async def _list(
         model,
         division_prefix=division,
         where=where,
-        after=decode_community_cursor(cursor),
-        limit=limit + 1,
+        after=community_order(model).decode(cursor),
+        limit=limit,
     )
     return list(rows)
 
@@ -190,7 +190,7 @@ async def list_grids(
         cursor=cursor,
         limit=limit,
     )
-    return community_page(rows, limit=limit, read=GridRead.model_validate)
+    return community_order(Grid).page(rows, limit=limit, read=GridRead.model_validate)
 
 
 async def update_grid(
@@ -260,7 +260,7 @@ async def list_courts(
         cursor=cursor,
         limit=limit,
     )
-    return community_page(rows, limit=limit, read=CourtRead.model_validate)
+    return community_order(Court).page(rows, limit=limit, read=CourtRead.model_validate)
 
 
 async def update_court(
@@ -367,7 +367,7 @@ async def list_buildings(
         cursor=cursor,
         limit=limit,
     )
-    return community_page(rows, limit=limit, read=BuildingRead.model_validate)
+    return community_order(Building).page(rows, limit=limit, read=BuildingRead.model_validate)
 
 
 async def update_building(
@@ -495,10 +495,10 @@ async def list_units(
         Unit,
         division_prefix=building.community_code,
         where=[Unit.building_id == building.id],
-        after=decode_community_cursor(cursor),
-        limit=limit + 1,
+        after=community_order(Unit).decode(cursor),
+        limit=limit,
     )
-    return community_page(rows, limit=limit, read=UnitRead.model_validate)
+    return community_order(Unit).page(rows, limit=limit, read=UnitRead.model_validate)
 
 
 async def update_unit(
@@ -581,10 +581,10 @@ async def list_dwellings(
         Dwelling,
         division_prefix=unit.community_code,
         where=[Dwelling.unit_id == unit.id],
-        after=decode_community_cursor(cursor),
-        limit=limit + 1,
+        after=community_order(Dwelling).decode(cursor),
+        limit=limit,
     )
-    return community_page(rows, limit=limit, read=DwellingRead.model_validate)
+    return community_order(Dwelling).page(rows, limit=limit, read=DwellingRead.model_validate)
 
 
 async def update_dwelling(

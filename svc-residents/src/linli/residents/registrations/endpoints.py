@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.models import RegistrationStatus
 from linli.residents.openapi import refusals
-from linli.residents.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from linli.residents.registrations import service
 from linli.residents.registrations.schemas import (
     RegistrationCreate,
@@ -74,32 +73,25 @@ async def submit_registration(
     response_model=Page[RegistrationRead],
     responses=refusals(
         {
-            403: "Your role may not list registrations, or `community_code` lies outside your "
-            "scope",
-            422: "`community_code` is not a division code, or the cursor is not one we gave",
+            403: "Your role may not list registrations, or `division` lies outside your scope",
+            422: "`division` is not a division code, or the cursor is not one we gave",
         }
     ),
 )
 async def list_registrations(
     session: DbSession,
     principal: CurrentPrincipal,
-    community_code: Annotated[
-        DivisionCodeStr | None,
-        Query(
-            description="A 12-digit community, or a street/district/city code for its whole "
-            "subtree; defaults to your scope. Outside your scope: 403."
-        ),
-    ] = None,
+    division: DivisionFilter = None,
     status: Annotated[RegistrationStatus | None, Query()] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[RegistrationRead]:
     """Registrations for review, oldest first; for community workers and street, district and
     city admins. ID numbers and phones are masked."""
     return await service.list_registrations(
         session,
         principal=principal,
-        division=community_code,
+        division=division,
         status=status,
         cursor=cursor,
         limit=limit,

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Registration, RegistrationStatus
+
+# Oldest first, so a review queue is worked in the order residents waited.
+REGISTRATION_ORDER = Keyset(Registration.created_at, Registration.id)
 
 
 class RegistrationRepository:
@@ -44,18 +48,14 @@ class RegistrationRepository:
         *,
         division_prefix: str,
         status: RegistrationStatus | None,
-        after: tuple[datetime, uuid.UUID] | None,
+        after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[Registration]:
-        """Oldest first, so a review queue is worked in the order residents waited."""
+        """A page (and one row more) of the division's registrations in `REGISTRATION_ORDER`."""
         statement = select(Registration).where(
-            Registration.community_code.startswith(division_prefix, autoescape=True)
+            within_division(Registration.community_code, division_prefix)
         )
         if status is not None:
             statement = statement.where(Registration.status == status)
-        if after is not None:
-            statement = statement.where(
-                tuple_(Registration.created_at, Registration.id) > tuple_(*after)
-            )
-        statement = statement.order_by(Registration.created_at, Registration.id).limit(limit)
+        statement = REGISTRATION_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
 from linli.residents.access import MANAGE_ROLES, REVEAL_ROLES, imported_community
 from linli.residents.households import writes
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus
 from linli.residents.models.base import new_id
-from linli.residents.pagination import Page, bad_cursor, decode_cursor, encode_cursor
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import (
     RegistrationAlreadyPending,
@@ -27,7 +27,7 @@ from linli.residents.registrations.events import (
     ResidentRegistered,
     ResidentRejected,
 )
-from linli.residents.registrations.repository import RegistrationRepository
+from linli.residents.registrations.repository import REGISTRATION_ORDER, RegistrationRepository
 from linli.residents.registrations.schemas import (
     RegistrationCreate,
     RegistrationRead,
@@ -105,26 +105,13 @@ async def list_registrations(
     principal.require_role(*MANAGE_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
-    after = None
-    if cursor:
-        created_at, registration_id = decode_cursor(cursor, size=2)
-        try:
-            after = (datetime.fromisoformat(created_at), uuid.UUID(registration_id))
-        except (TypeError, ValueError) as exc:
-            raise bad_cursor() from exc
     rows = await RegistrationRepository(session).list(
-        division_prefix=division, status=status, after=after, limit=limit + 1
+        division_prefix=division,
+        status=status,
+        after=REGISTRATION_ORDER.decode(cursor),
+        limit=limit,
     )
-    shown = rows[:limit]
-    last = shown[-1] if shown else None
-    return Page[RegistrationRead](
-        items=[RegistrationRead.from_model(row) for row in shown],
-        next_cursor=(
-            encode_cursor(last.created_at.isoformat(), str(last.id))
-            if last is not None and len(rows) > limit
-            else None
-        ),
-    )
+    return REGISTRATION_ORDER.page(rows, limit=limit, read=RegistrationRead.from_model)
 
 
 def _visible(principal: Principal, registration: Registration) -> bool:

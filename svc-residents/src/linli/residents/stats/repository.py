@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, delete, func, or_, select, text
+from sqlalchemy import Executable, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import within_division
 from linli.residents.models import (
     CommunityBirthDateCount,
     CommunityBirthYearCount,
@@ -213,16 +214,6 @@ class CounterRepository:
         for statement in _RECOUNT:
             await self.session.execute(text(statement), {"codes": codes})
 
-    async def plan_for_this_division(self) -> None:
-        """Plan this transaction's queries for their actual division, never from a cached plan.
-
-        One prepared statement serves every level, and after five runs PostgreSQL may keep a
-        generic plan: after a city's figures (a scan of every counter row is right for them) a
-        street's were scanned the same way, 57 ms instead of 13 ms at 3,000 communities
-        (bench/stats_counters_vs_scan.py).
-        """
-        await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
     async def totals(self, division_prefix: str) -> Totals:
         row = (
             await self.session.execute(
@@ -230,7 +221,7 @@ class CounterRepository:
                     func.coalesce(func.sum(CommunityCounter.residents), 0),
                     func.coalesce(func.sum(CommunityCounter.households), 0),
                     func.coalesce(func.sum(CommunityCounter.pending_registrations), 0),
-                ).where(_in(CommunityCounter.community_code, division_prefix))
+                ).where(within_division(CommunityCounter.community_code, division_prefix))
             )
         ).one()
         return Totals(int(row[0]), int(row[1]), int(row[2]))
@@ -238,7 +229,7 @@ class CounterRepository:
     async def tags(self, division_prefix: str) -> dict[str, int]:
         rows = await self.session.execute(
             select(CommunityTagCount.tag, func.sum(CommunityTagCount.n))
-            .where(_in(CommunityTagCount.community_code, division_prefix))
+            .where(within_division(CommunityTagCount.community_code, division_prefix))
             .group_by(CommunityTagCount.tag)
         )
         return {tag: int(n) for tag, n in rows.all()}
@@ -254,7 +245,7 @@ class CounterRepository:
                         func.coalesce(func.sum(years.n).filter(years.birth_year < day.year), 0)
                         for day in days
                     )
-                ).where(_in(years.community_code, division_prefix))
+                ).where(within_division(years.community_code, division_prefix))
             )
         ).one()
         dates = CommunityBirthDateCount
@@ -262,15 +253,8 @@ class CounterRepository:
         same_year = (
             await self.session.execute(
                 select(*(func.coalesce(func.sum(dates.n).filter(r), 0) for r in ranges)).where(
-                    _in(dates.community_code, division_prefix), or_(*ranges)
+                    within_division(dates.community_code, division_prefix), or_(*ranges)
                 )
             )
         ).one()
         return [int(a) + int(b) for a, b in zip(whole_years, same_year, strict=True)]
-
-
-def _in(column: Any, division_prefix: str) -> ColumnElement[bool]:
-    if len(division_prefix) == 12:
-        # A community: an equality, not a range, so the whole key can be used.
-        return column == division_prefix  # type: ignore[no-any-return]
-    return column.startswith(division_prefix, autoescape=True)  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from linli.common.auth import Principal
 from linli.common.divisions import DivisionCode
+from linli.common.pagination import plan_per_call
 from linli.common.transaction import peek, stage, take
 from linli.residents.access import READ_ROLES
 from linli.residents.ages import (
@@ -84,7 +85,7 @@ async def division_stats(
     await apply_staged(session)
     today = today or today_in_shanghai()
     repository = CounterRepository(session)
-    await repository.plan_for_this_division()
+    await plan_per_call(session)
     totals = await repository.totals(division)
     stored = await repository.tags(division)
     # Everyone at least `age` years old today was born on or before that age's latest birth date.
