@@ -345,6 +345,33 @@ async def test_a_resident_reads_their_own_record_at_me(
     assert as_staff.status_code == 403
 
 
+async def test_changing_an_id_number_to_another_residents_is_409_and_changes_nothing(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    create_resident: ResidentFactory,
+    outbox: OutboxReader,
+) -> None:
+    first = await create_resident()
+    other_id_number = id_number_born(date(1985, 5, 5), "456")
+    await create_resident(id_number=other_id_number, relation_to_head="spouse", name="李四")
+    before = len(await outbox.messages())
+
+    taken = await client.patch(
+        f"/residents/{first['id']}",
+        json={"id_number": other_id_number, "name": "张三丰"},
+        headers=worker(issuer),
+    )
+
+    assert taken.status_code == 409, taken.text
+    assert taken.json()["type"].endswith("/resident-already-registered")
+    unchanged = await client.get(f"/residents/{first['id']}", headers=worker(issuer))
+    assert (unchanged.json()["name"], unchanged.json()["id_number"]) == (
+        first["name"],
+        first["id_number"],
+    )
+    assert len(await outbox.messages()) == before
+
+
 async def test_update_changes_only_what_is_sent_and_publishes_updated_and_tagged(
     client: httpx.AsyncClient,
     issuer: TestIssuer,

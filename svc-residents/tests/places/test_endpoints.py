@@ -112,6 +112,54 @@ async def test_names_are_unique_per_parent_and_bad_input_is_422(
     assert unknown.status_code == 422
 
 
+async def test_renaming_onto_a_taken_name_or_number_is_409_and_changes_nothing(
+    client: httpx.AsyncClient, issuer: TestIssuer, outbox: OutboxReader
+) -> None:
+    places = await create_tree(client, issuer)
+    headers = worker(issuer)
+    grid = await post(
+        client, "/grids", {"community_code": COMMUNITY, "number": 2, "name": "第二网格"}, headers
+    )
+    court = await post(client, "/courts", {"community_code": COMMUNITY, "name": "星河湾"}, headers)
+    building = await post(
+        client, "/buildings", {"community_code": COMMUNITY, "name": "5幢"}, headers
+    )
+    unit = await post(client, f"/buildings/{building['id']}/units", {"name": "1单元"}, headers)
+    dwelling = await post(
+        client, f"/units/{places['unit']['id']}/dwellings", {"name": "502"}, headers
+    )
+    before = len(await outbox.messages())
+
+    renames = {
+        f"/grids/{grid['id']}": {"number": 1},
+        f"/courts/{court['id']}": {"name": "星耀城"},
+        f"/buildings/{building['id']}": {"name": "3幢", "grid_id": grid["id"]},
+        f"/units/{unit['id']}": {"name": "1单元"},  # its own name: no change at all
+        f"/dwellings/{dwelling['id']}": {"name": "501"},
+    }
+    answers = {
+        path: await client.patch(path, json=body, headers=headers) for path, body in renames.items()
+    }
+
+    for path, answer in answers.items():
+        if path.startswith("/units"):
+            assert answer.status_code == 200, answer.text
+            continue
+        assert answer.status_code == 409, (path, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["type"].endswith("/place-name-taken")
+    # Nothing changed and nothing was published; the refused request left the session usable
+    # for the next one.
+    assert (await client.get(f"/grids/{grid['id']}", headers=headers)).json()["number"] == 2
+    moved = (await client.get(f"/buildings/{building['id']}", headers=headers)).json()
+    assert (moved["name"], moved["grid_id"]) == ("5幢", None)
+    assert len(await outbox.messages()) == before
+    renamed = await client.patch(
+        f"/courts/{court['id']}", json={"name": "星河湾二期"}, headers=headers
+    )
+    assert renamed.status_code == 200, renamed.text
+
+
 async def test_a_building_may_only_join_a_court_or_grid_of_its_own_community(
     client: httpx.AsyncClient, issuer: TestIssuer
 ) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.conflicts import insert_or_conflict
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import ChangeRequest
 
@@ -24,14 +24,7 @@ class ChangeRequestRepository:
     async def add(self, request: ChangeRequest) -> bool:
         """Insert; False when the resident already has one pending (the partial unique index
         settles two simultaneous filings)."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(request)
-        except IntegrityError as exc:
-            if "uq_change_requests_pending_resident" not in str(exc.orig):
-                raise
-            return False
-        return True
+        return await insert_or_conflict(self.session, request) is None
 
     async def get(self, request_id: uuid.UUID, *, for_update: bool = False) -> ChangeRequest | None:
         statement = select(ChangeRequest).where(ChangeRequest.id == request_id)

@@ -9,13 +9,16 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.conflicts import insert_or_conflict
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Dwelling, Household, Resident
 from linli.residents.models.base import new_id
 
+# One live household per dwelling, one live record per person (partial unique indexes).
+LIVE_DWELLING = "uq_households_live_dwelling"
+LIVE_ID_NUMBER = "uq_residents_id_number_index"
 # Lists of households and residents run in (community, id) order: a division is one index range.
 HOUSEHOLD_ORDER = Keyset(Household.community_code, Household.id)
 RESIDENT_ORDER = Keyset(Resident.community_code, Resident.id)
@@ -67,14 +70,8 @@ class HouseholdRepository:
 
     async def add(self, household: Household) -> bool:
         """Insert `household`; False when its dwelling already has a live household."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(household)
-        except IntegrityError as exc:
-            if "uq_households_live_dwelling" not in str(exc.orig):
-                raise
-            return False
-        return True
+        conflict = await insert_or_conflict(self.session, household, on=[LIVE_DWELLING])
+        return conflict is None
 
     async def list(
         self,
@@ -111,25 +108,8 @@ class ResidentRepository:
     async def add(self, resident: Resident) -> bool:
         """Insert `resident`; False (and nothing added) when the person is already registered,
         including by a transaction that committed the same person a moment ago."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(resident)
-        except IntegrityError as exc:
-            if "uq_residents_id_number_index" not in str(exc.orig):
-                raise
-            return False
-        return True
-
-    async def save(self) -> bool:
-        """Flush changes; False (changes undone) when a new ID number belongs to another record."""
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError as exc:
-            if "uq_residents_id_number_index" not in str(exc.orig):
-                raise
-            return False
-        return True
+        conflict = await insert_or_conflict(self.session, resident, on=[LIVE_ID_NUMBER])
+        return conflict is None
 
     async def get(self, resident_id: uuid.UUID, *, for_update: bool = False) -> Resident | None:
         """A live resident (deleted ones read as absent)."""

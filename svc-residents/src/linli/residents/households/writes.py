@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
+from linli.common.conflicts import write_or_conflict
 from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import imported_community
@@ -35,7 +36,11 @@ from linli.residents.households.events import (
     ResidentTagged,
     ResidentUpdated,
 )
-from linli.residents.households.repository import HouseholdRepository, ResidentRepository
+from linli.residents.households.repository import (
+    LIVE_ID_NUMBER,
+    HouseholdRepository,
+    ResidentRepository,
+)
 from linli.residents.households.schemas import Deletion, ResidentCreate
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import (
@@ -149,9 +154,50 @@ async def apply_resident_changes(
 ) -> list[str]:
     """*Write path*: change a resident's fields (a worker's edit, or an approved change request)
     and publish what changed. `changes` holds ResidentUpdate fields, clear values included."""
-    changed: list[str] = []
     old_tags = list(resident.tags)
     old_birth_date = resident.birth_date
+    # Set inside the write: a new ID number that is another live record's is refused there.
+    async with write_or_conflict(session, on=[LIVE_ID_NUMBER]) as write:
+        changed = _set_fields(resident, changes, cipher=cipher)
+    if write.conflict:
+        raise ResidentAlreadyRegistered("another resident has this ID number")
+    tags_changed = sorted(resident.tags) != sorted(old_tags)
+    if not changed and not tags_changed:
+        return []
+    if tags_changed or resident.birth_date != old_birth_date:
+        staged = counters(session)
+        staged.resident(resident.community_code, birth_date=old_birth_date, tags=old_tags, delta=-1)
+        staged.resident(resident.community_code, birth_date=resident.birth_date, tags=resident.tags)
+    if changed:
+        await events_of(session).record(
+            ResidentUpdated(
+                community_code=resident.community_code,
+                resident_id=resident.id,
+                household_id=resident.household_id,
+                changed=sorted(changed),
+                name_masked=mask_name(resident.name),
+            ),
+            subject_id=resident.id,
+        )
+    if tags_changed:
+        await events_of(session).record(
+            ResidentTagged(
+                community_code=resident.community_code,
+                resident_id=resident.id,
+                household_id=resident.household_id,
+                added=sorted(set(resident.tags) - set(old_tags)),
+                removed=sorted(set(old_tags) - set(resident.tags)),
+                tags=sorted(resident.tags),
+            ),
+            subject_id=resident.id,
+        )
+        changed.append("tags")
+    return sorted(changed)
+
+
+def _set_fields(resident: Resident, changes: Mapping[str, Any], *, cipher: PiiCipher) -> list[str]:
+    """Set a resident's changed fields; the names of those that changed (tags aside)."""
+    changed: list[str] = []
     for field, value in changes.items():
         match field:
             case "id_number":
@@ -193,40 +239,7 @@ async def apply_resident_changes(
                 if getattr(resident, field) != value:
                     setattr(resident, field, value)
                     changed.append(field)
-    tags_changed = sorted(resident.tags) != sorted(old_tags)
-    if not changed and not tags_changed:
-        return []
-    if not await ResidentRepository(session).save():
-        raise ResidentAlreadyRegistered("another resident has this ID number")
-    if tags_changed or resident.birth_date != old_birth_date:
-        staged = counters(session)
-        staged.resident(resident.community_code, birth_date=old_birth_date, tags=old_tags, delta=-1)
-        staged.resident(resident.community_code, birth_date=resident.birth_date, tags=resident.tags)
-    if changed:
-        await events_of(session).record(
-            ResidentUpdated(
-                community_code=resident.community_code,
-                resident_id=resident.id,
-                household_id=resident.household_id,
-                changed=sorted(changed),
-                name_masked=mask_name(resident.name),
-            ),
-            subject_id=resident.id,
-        )
-    if tags_changed:
-        await events_of(session).record(
-            ResidentTagged(
-                community_code=resident.community_code,
-                resident_id=resident.id,
-                household_id=resident.household_id,
-                added=sorted(set(resident.tags) - set(old_tags)),
-                removed=sorted(set(old_tags) - set(resident.tags)),
-                tags=sorted(resident.tags),
-            ),
-            subject_id=resident.id,
-        )
-        changed.append("tags")
-    return sorted(changed)
+    return changed
 
 
 async def remove_resident(

@@ -23,10 +23,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
+from linli.common.conflicts import write_or_conflict
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField
@@ -39,7 +39,12 @@ from linli.residents.households.errors import (
     ResidentNotFound,
 )
 from linli.residents.households.events import HouseholdDeleted
-from linli.residents.households.repository import HouseholdRepository, ResidentRepository
+from linli.residents.households.repository import (
+    LIVE_DWELLING,
+    LIVE_ID_NUMBER,
+    HouseholdRepository,
+    ResidentRepository,
+)
 from linli.residents.identity import mask_name
 from linli.residents.models import (
     DeletionReason,
@@ -240,15 +245,17 @@ async def _come_back(
     session: AsyncSession, *, resident: Resident, to: Household, move_in: MoveIn
 ) -> None:
     """*Write path*: a record kept after a move out becomes live again, at its new household."""
-    resident.deleted_at = None
-    resident.deleted_by = None
-    resident.deletion_reason = None
-    resident.deletion_note = None
-    resident.household_id = to.id
-    resident.community_code = to.community_code
-    resident.grid_id = to.grid_id
-    resident.relation_to_head = move_in.relation_to_head
-    if not await ResidentRepository(session).save():
+    # Live again inside the write: the person may have been entered anew meanwhile.
+    async with write_or_conflict(session, on=[LIVE_ID_NUMBER]) as write:
+        resident.deleted_at = None
+        resident.deleted_by = None
+        resident.deletion_reason = None
+        resident.deletion_note = None
+        resident.household_id = to.id
+        resident.community_code = to.community_code
+        resident.grid_id = to.grid_id
+        resident.relation_to_head = move_in.relation_to_head
+    if write.conflict:
         raise ResidentAlreadyRegistered("a resident with this ID number is already registered")
     counters(session).resident(
         resident.community_code, birth_date=resident.birth_date, tags=resident.tags
@@ -295,16 +302,12 @@ async def _move_household(
         raise NothingToMove("this household has no residents: delete it instead")
     origin_code, origin_dwelling = household.community_code, household.dwelling_id
     grid_id = to.unit.building.grid_id
-    try:
-        async with session.begin_nested():
-            household.dwelling = to
-            household.community_code = to.community_code
-            household.grid_id = grid_id
-            await session.flush()
-    except IntegrityError as exc:
-        if "uq_households_live_dwelling" not in str(exc.orig):
-            raise
-        raise DwellingOccupied("this dwelling already has a household") from exc
+    async with write_or_conflict(session, on=[LIVE_DWELLING]) as write:
+        household.dwelling = to
+        household.community_code = to.community_code
+        household.grid_id = grid_id
+    if write.conflict:
+        raise DwellingOccupied("this dwelling already has a household")
     staged = counters(session)
     staged.household(origin_code, delta=-1)
     staged.household(to.community_code)

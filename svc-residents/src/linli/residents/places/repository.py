@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, exists, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.conflicts import insert_or_conflict
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
 from linli.residents.models.base import new_id
@@ -44,25 +44,7 @@ class PlaceRepository:
 
     async def add(self, place: PlaceT) -> bool:
         """Insert `place`; False (nothing added) when its parent already has one of that name."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(place)
-        except IntegrityError as exc:
-            if "uq_" not in str(exc.orig):
-                raise
-            return False
-        return True
-
-    async def save(self) -> bool:
-        """Flush pending changes; False (and the changes undone) on a name or number clash."""
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError as exc:
-            if "uq_" not in str(exc.orig):
-                raise
-            return False
-        return True
+        return await insert_or_conflict(self.session, place) is None
 
     async def list(
         self,

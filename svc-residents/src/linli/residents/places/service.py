@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, exists, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
+from linli.common.conflicts import unique_constraints, write_or_conflict
 from linli.common.errors import InvalidInput
 from linli.common.events import DomainEvent
 from linli.common.outbox import events_of
@@ -68,8 +69,11 @@ async def _add(session: AsyncSession, place: PlaceT) -> PlaceT:
     return place
 
 
-def _apply(place: Place, changes: Mapping[str, Any], *, nullable: frozenset[str]) -> list[str]:
-    """Set the changed attributes; explicit nulls only where the column takes them."""
+async def _change(
+    session: AsyncSession, place: Place, changes: Mapping[str, Any], *, nullable: frozenset[str]
+) -> list[str]:
+    """Set and write the changed attributes (explicit nulls only where the column takes them);
+    409 when the new name or number is taken in the parent."""
     nulls = [field for field, value in changes.items() if value is None and field not in nullable]
     if nulls:
         raise InvalidInput(
@@ -79,17 +83,17 @@ def _apply(place: Place, changes: Mapping[str, Any], *, nullable: frozenset[str]
                 for f in nulls
             ],
         )
+    # Read before the write: a refused write expires the place.
+    community_code = place.community_code
     changed = []
-    for field, value in changes.items():
-        if getattr(place, field) != value:
-            setattr(place, field, value)
-            changed.append(field)
+    async with write_or_conflict(session, on=unique_constraints(type(place))) as write:
+        for field, value in changes.items():
+            if getattr(place, field) != value:
+                setattr(place, field, value)
+                changed.append(field)
+    if write.conflict:
+        raise PlaceNameTaken(f"this name (or number) is already taken in {community_code}")
     return changed
-
-
-async def _save(session: AsyncSession, place: Place) -> None:
-    if not await PlaceRepository(session).save():
-        raise PlaceNameTaken(f"this name (or number) is already taken in {place.community_code}")
 
 
 async def _delete(session: AsyncSession, place: Place) -> None:
@@ -197,9 +201,10 @@ async def update_grid(
     session: AsyncSession, *, principal: Principal, grid_id: uuid.UUID, grid_in: GridUpdate
 ) -> Grid:
     grid = await managed_place(session, principal, Grid, grid_id)
-    changed = _apply(grid, grid_in.model_dump(exclude_unset=True), nullable=frozenset())
+    changed = await _change(
+        session, grid, grid_in.model_dump(exclude_unset=True), nullable=frozenset()
+    )
     if changed:
-        await _save(session, grid)
         await events_of(session).record(
             events.GridUpdated(
                 community_code=grid.community_code,
@@ -267,9 +272,10 @@ async def update_court(
     session: AsyncSession, *, principal: Principal, court_id: uuid.UUID, court_in: CourtUpdate
 ) -> Court:
     court = await managed_place(session, principal, Court, court_id)
-    changed = _apply(court, court_in.model_dump(exclude_unset=True), nullable=frozenset())
+    changed = await _change(
+        session, court, court_in.model_dump(exclude_unset=True), nullable=frozenset()
+    )
     if changed:
-        await _save(session, court)
         await events_of(session).record(
             events.CourtUpdated(
                 community_code=court.community_code,
@@ -383,10 +389,9 @@ async def update_building(
     changes = building_in.model_dump(exclude_unset=True)
     await _check_building_refs(session, building.community_code, changes)
     old_grid = building.grid_id
-    changed = _apply(building, changes, nullable=frozenset({"court_id", "grid_id"}))
+    changed = await _change(session, building, changes, nullable=frozenset({"court_id", "grid_id"}))
     if not changed:
         return building
-    await _save(session, building)
     if "grid_id" in changed:
         await _follow_building_grid(session, building, old_grid)
     await events_of(session).record(
@@ -505,9 +510,10 @@ async def update_unit(
     session: AsyncSession, *, principal: Principal, unit_id: uuid.UUID, unit_in: UnitUpdate
 ) -> Unit:
     unit = await managed_place(session, principal, Unit, unit_id)
-    changed = _apply(unit, unit_in.model_dump(exclude_unset=True), nullable=frozenset())
+    changed = await _change(
+        session, unit, unit_in.model_dump(exclude_unset=True), nullable=frozenset()
+    )
     if changed:
-        await _save(session, unit)
         await events_of(session).record(
             events.UnitUpdated(
                 community_code=unit.community_code,
@@ -595,9 +601,10 @@ async def update_dwelling(
     dwelling_in: DwellingUpdate,
 ) -> Dwelling:
     dwelling = await managed_place(session, principal, Dwelling, dwelling_id)
-    changed = _apply(dwelling, dwelling_in.model_dump(exclude_unset=True), nullable=frozenset())
+    changed = await _change(
+        session, dwelling, dwelling_in.model_dump(exclude_unset=True), nullable=frozenset()
+    )
     if changed:
-        await _save(session, dwelling)
         await events_of(session).record(
             events.DwellingUpdated(
                 community_code=dwelling.community_code,

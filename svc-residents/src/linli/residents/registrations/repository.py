@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.conflicts import insert_or_conflict
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Registration, RegistrationStatus
 
@@ -24,14 +24,7 @@ class RegistrationRepository:
     async def add(self, registration: Registration) -> bool:
         """Insert `registration`; False when the same ID number already waits in that community
         (the partial unique index settles two simultaneous submissions)."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(registration)
-        except IntegrityError as exc:
-            if "uq_registrations_pending_id_number" not in str(exc.orig):
-                raise
-            return False
-        return True
+        return await insert_or_conflict(self.session, registration) is None
 
     async def get(
         self, registration_id: uuid.UUID, *, for_update: bool = False
