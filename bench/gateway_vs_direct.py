@@ -27,8 +27,8 @@ import aiohttp
 
 from linli.common.db import create_engine, create_sessionmaker
 from linli.gateway.auth import create_staff_user
-from linli.testing.databases import create_database, migrate
-from linli.testing.infra import EmbeddedPostgres, NatsServer, free_port, wait_for_port
+from linli.infra.databases import create_database, migrate
+from linli.infra.embedded import EmbeddedPostgres, NatsServer, free_port, wait_for_port
 
 STREET = "330108001"
 COMMUNITY = "330108001001"

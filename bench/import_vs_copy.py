@@ -37,6 +37,8 @@ from linli.common.auth import Principal, Role
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.outbox.relay import asyncpg_connect_args
 from linli.common.pii import PiiCipher
+from linli.infra.databases import create_database, migrate
+from linli.infra.embedded import EmbeddedPostgres
 from linli.residents.config import Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.identity import check_character
@@ -44,8 +46,6 @@ from linli.residents.imports import service
 from linli.residents.imports.files import SpooledFile
 from linli.residents.imports.runner import ImportRunner
 from linli.residents.models.imports import ImportFormat, ImportJob, ImportStatus
-from linli.testing.databases import create_database, migrate
-from linli.testing.infra import EmbeddedPostgres
 
 STREET = "330108001"
 HEADER = [

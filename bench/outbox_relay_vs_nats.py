@@ -25,8 +25,8 @@ from linli.common.events import CloudEvent
 from linli.common.nats import NatsConnection
 from linli.common.outbox import OutboxMessage
 from linli.common.outbox.relay import OutboxRelay
-from linli.testing.databases import create_database
-from linli.testing.infra import EmbeddedPostgres, NatsServer
+from linli.infra.databases import create_database
+from linli.infra.embedded import EmbeddedPostgres, NatsServer
 
 COMMUNITY = "330108001001"
 SUBJECT = f"linli.3301.330108.330108001.{COMMUNITY}.bench.thing.happened"

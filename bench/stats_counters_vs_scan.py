@@ -32,12 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Principal, Role
 from linli.common.db import create_engine, create_sessionmaker
+from linli.infra.databases import create_database, migrate
+from linli.infra.embedded import EmbeddedPostgres
 from linli.residents.ages import BAND_AGES, AgeBand, latest_birth_for_age, today_in_shanghai
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.models import StoredTag
 from linli.residents.stats.service import division_stats, recount_communities
-from linli.testing.databases import create_database, migrate
-from linli.testing.infra import EmbeddedPostgres
 
 CITY = "3301"
 ADMIN = Principal(subject="bench", roles=frozenset({Role.CITY_ADMIN}), scope=CITY)

@@ -28,7 +28,7 @@ from linli.cli.stack import (
     port_env_var,
 )
 from linli.cli.topology import DEPLOYABLES, GATEWAY, service
-from linli.testing.infra import port_is_free, workspace_root
+from linli.infra.embedded import port_is_free, workspace_root
 
 LINLI = str(Path(sys.executable).with_name("linli"))
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
-from linli.testing.infra import nats_server_binary, workspace_root
+from linli.infra.embedded import nats_server_binary, workspace_root
 
 ROOT = workspace_root()
 

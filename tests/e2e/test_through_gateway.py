@@ -32,11 +32,11 @@ from linli.gateway.config import GatewaySettings
 from linli.gateway.proxy import RoutingTransport
 from linli.grid.app import create_app as create_grid
 from linli.grid.config import Settings as GridSettings
+from linli.infra.databases import create_database, migrate
+from linli.infra.embedded import NatsServer
 from linli.residents.app import create_app as create_residents
 from linli.residents.config import Settings as ResidentsSettings
 from linli.testing.asgi import serve_app
-from linli.testing.databases import create_database, migrate
-from linli.testing.infra import NatsServer
 
 CITY, DISTRICT, STREET = "3301", "330108", "330108001"
 OTHER_STREET = "330108002"

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from linli.infra.embedded import group_alive
 from linli.testing import (
     EmbeddedPostgres,
     NatsServer,
@@ -24,7 +25,6 @@ from linli.testing import (
     port_is_free,
     serve_app,
 )
-from linli.testing.infra import group_alive
 
 
 def test_port_is_free_sees_a_listener() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 
 from linli.common.db import create_sessionmaker
 from linli.common.pii import PiiCipher, PiiField
+from linli.infra.databases import alembic_config
 from linli.residents.config import NAME, Settings
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.households import writes as registry
@@ -31,7 +32,6 @@ from linli.residents.models import (
 )
 from linli.residents.protected import protect
 from linli.testing import create_database, drop_database, migrate
-from linli.testing.databases import alembic_config
 
 TREE = (
     ("3301", "杭州市"),

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 
 from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
-from linli.common.pii import PiiCipher
 from linli.residents.api import routers
 from linli.residents.config import Settings
 from linli.residents.imports.runner import install_import_runner
@@ -31,11 +30,6 @@ def create_app(
         version=version("linli-residents"),
         routers=routers,
         token_verifier=token_verifier,
-    )
-    app.state.settings = settings
-    app.state.pii_cipher = PiiCipher(
-        key=settings.pii_key.get_secret_value(),
-        index_key=settings.pii_index_key.get_secret_value(),
     )
     install_import_runner(app, settings)
     return app

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
+
+from linli.common.dependencies import get_settings
 from linli.common.settings import ServiceSettings
 
 # The `/api/<name>` path segment and NATS subject token; the database it owns by default.
@@ -25,3 +30,7 @@ class Settings(ServiceSettings):
     # (its process died), at startup and when the job is read.
     import_heartbeat_s: float = 5.0
     import_stale_after_s: float = 60.0
+
+
+# This service's settings in an endpoint, typed with its own fields.
+AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from linli.common.db import NAMING_CONVENTION
+from linli.common.models import ServiceBase
 
 
-class Base(DeclarativeBase):
+class Base(ServiceBase, DeclarativeBase):
     """Tables of the gateway database only (accounts and refresh tokens)."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)

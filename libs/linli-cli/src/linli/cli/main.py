@@ -15,7 +15,7 @@ from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.common.auth import Role
 from linli.common.errors import LinliError
 from linli.common.settings import database_url_for
-from linli.testing.infra import EmbeddedPostgres, InfraError
+from linli.infra.embedded import EmbeddedPostgres, InfraError
 
 # argparse, not click/typer: three subcommands do not justify another dependency in every image.
 
@@ -77,7 +77,7 @@ def cmd_dev_up(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from linli.testing.databases import ensure_database, migrate
+    from linli.infra.databases import ensure_database, migrate
 
     specs = _deployables(args.service)
     with database_server(_state_dir(args)) as server_url:

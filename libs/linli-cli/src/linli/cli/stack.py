@@ -18,8 +18,8 @@ import httpx
 
 from linli.cli.topology import DEPLOYABLES, GATEWAY, ServiceSpec
 from linli.common.settings import database_url_for
-from linli.testing.databases import ensure_database, migrate
-from linli.testing.infra import (
+from linli.infra.databases import ensure_database, migrate
+from linli.infra.embedded import (
     EmbeddedPostgres,
     InfraError,
     NatsServer,
@@ -112,7 +112,7 @@ def check_ports_free(planned: list[Planned], *, nats_port: int | None, host: str
 
 
 def default_state_dir() -> Path:
-    from linli.testing.infra import workspace_root
+    from linli.infra.embedded import workspace_root
 
     with contextlib.suppress(InfraError):
         return workspace_root() / ".linli"

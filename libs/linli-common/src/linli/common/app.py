@@ -26,6 +26,7 @@ from linli.common.observability import (
     metrics_endpoint,
 )
 from linli.common.params import refuse_unknown_query
+from linli.common.pii import PiiCipher
 from linli.common.settings import ServiceSettings
 
 
@@ -103,6 +104,11 @@ def create_service_app(
         dependencies=[Depends(refuse_unknown_query)],
     )
     install_docs(app, title=title)
+    app.state.settings = settings
+    app.state.pii_cipher = PiiCipher(
+        key=settings.pii_key.get_secret_value(),
+        index_key=settings.pii_index_key.get_secret_value(),
+    )
     install_problem_handlers(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
@@ -53,7 +52,6 @@ STAFF_ROLES = frozenset(
         Role.OPS,
     }
 )
-ADMIN_ROLES = frozenset({Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,5 +226,15 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def roles_of(names: Iterable[str]) -> frozenset[Role]:
-    return frozenset(Role(n) for n in names)
+__all__ = [
+    "ACCESS_TOKEN_TYPE",
+    "SIGNING_ALGORITHM",
+    "STAFF_ROLES",
+    "CurrentPrincipal",
+    "Principal",
+    "Role",
+    "TokenVerifier",
+    "bearer_scheme",
+    "get_principal",
+    "principal_from_claims",
+]

@@ -78,3 +78,15 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+
+
+__all__ = [
+    "EVENT_SOURCE_INFO",
+    "NAMING_CONVENTION",
+    "DbSession",
+    "KernelBase",
+    "create_engine",
+    "create_sessionmaker",
+    "get_db_session",
+    "utcnow_column",
+]

@@ -109,3 +109,13 @@ DivisionCodeStr = Annotated[str, AfterValidator(_validate_code)]
 
 CommunityCodeStr = Annotated[str, AfterValidator(_validate_community_code)]
 """A pydantic field type: a 12-digit community code."""
+
+
+__all__ = [
+    "LEVEL_LENGTH",
+    "CommunityCodeStr",
+    "DivisionCode",
+    "DivisionCodeStr",
+    "InvalidDivisionCode",
+    "Level",
+]

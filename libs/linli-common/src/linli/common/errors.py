@@ -79,24 +79,6 @@ class InvalidInput(LinliError):
     title_zh = "输入有误"
 
 
-class TooManyRequests(LinliError):
-    """The caller exceeded a rate limit."""
-
-    status = 429
-    problem = "rate-limited"
-    title_en = "Too many requests"
-    title_zh = "请求过于频繁"
-
-
-class ServiceUnavailable(LinliError):
-    """A dependency (database, NATS, an upstream) is not reachable right now."""
-
-    status = 503
-    problem = "unavailable"
-    title_en = "Service unavailable"
-    title_zh = "服务暂不可用"
-
-
 class InvalidValue(ValueError):
     """A value a validator refuses, worded in English and in Chinese.
 
@@ -263,3 +245,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LinliError, _linli_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error_handler)
+
+
+__all__ = [
+    "PROBLEM_BASE",
+    "PROBLEM_MEDIA_TYPE",
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "InvalidValue",
+    "LinliError",
+    "NotFound",
+    "Unauthenticated",
+    "field_errors",
+    "install_problem_handlers",
+    "prefers_chinese",
+    "problem_response",
+]

@@ -108,3 +108,17 @@ def new_cloud_event(event: DomainEvent, *, source: str, subject_id: str) -> Clou
     )
     ensure_no_clear_pii(cloud_event.model_dump_json(exclude={"time"}))
     return cloud_event
+
+
+__all__ = [
+    "STREAM_SUBJECTS",
+    "SUBJECT_ROOT",
+    "TYPE_PREFIX",
+    "ClearPiiInEvent",
+    "CloudEvent",
+    "DomainEvent",
+    "ensure_no_clear_pii",
+    "event_subject",
+    "new_cloud_event",
+    "subtree_filter",
+]

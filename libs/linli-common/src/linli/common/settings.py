@@ -6,13 +6,12 @@ import base64
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only values: usable on a laptop, refused anywhere else (see _refuse_unsafe_defaults).
 DEV_PII_KEY = base64.urlsafe_b64encode(b"linli-dev-pii-encryption-key-32b").decode()
 DEV_PII_INDEX_KEY = base64.urlsafe_b64encode(b"linli-dev-blind-index-key-32byte").decode()
-DEV_INTERNAL_TOKEN = "linli-dev-internal-token"
 
 
 class Environment(StrEnum):
@@ -93,9 +92,7 @@ def database_url_for(server_url: str, database: str) -> str:
 
 
 __all__ = [
-    "DEV_INTERNAL_TOKEN",
     "Environment",
-    "Field",
     "LinliSettings",
     "ServiceSettings",
     "database_url_for",

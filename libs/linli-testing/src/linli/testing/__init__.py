@@ -1,9 +1,18 @@
 """Real PostgreSQL and NATS JetStream for Linli tests: the pytest plugin and its helpers."""
 
+from linli.infra import (
+    EmbeddedPostgres,
+    InfraError,
+    NatsServer,
+    create_database,
+    drop_database,
+    ensure_database,
+    free_port,
+    migrate,
+    port_is_free,
+)
 from linli.testing.asgi import serve_app
-from linli.testing.databases import create_database, drop_database, ensure_database, migrate
 from linli.testing.frame import check_frame
-from linli.testing.infra import EmbeddedPostgres, InfraError, NatsServer, free_port, port_is_free
 from linli.testing.migrations import check_migrations
 from linli.testing.outbox import OutboxReader, short_type
 from linli.testing.tables import truncate_tables

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from linli.testing.databases import alembic_config, create_database, drop_database, migrate
+from linli.infra.databases import alembic_config, create_database, drop_database, migrate
 
 __all__ = ["check_migrations", "public_tables"]
 

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from linli.common.db import EVENT_SOURCE_INFO, create_engine, create_sessionmaker
-from linli.testing.databases import create_database, migrate
-from linli.testing.infra import EmbeddedPostgres, NatsServer
+from linli.infra.databases import create_database, migrate
+from linli.infra.embedded import EmbeddedPostgres, NatsServer
 from linli.testing.outbox import OutboxReader
 from linli.testing.tokens import TestIssuer
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.common.db import utcnow_column
+from linli.common.models import division_code_type
 from linli.grid.models import Base
 
 
@@ -19,9 +20,7 @@ class RosterHousehold(Base):
     __tablename__ = "household_roster"
 
     household_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    # Collation "C": codes are digits only, and byte order lets a division prefix be a plain range
-    # on the listing index (see RosterRepository.list_households).
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     address: Mapped[str] = mapped_column(String(128), nullable=False)
     members: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))

@@ -1,17 +1,14 @@
-"""Tables of svc-jobs-coop, on a Base of its own: its metadata never lists the kernel's or another service's."""
+"""Tables of svc-jobs-coop, on a Base of its own from the kernel's frame (`linli.common.models`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from linli.common.db import NAMING_CONVENTION
+from linli.common.models import ServiceBase
 
 
-class Base(DeclarativeBase):
+class Base(ServiceBase, DeclarativeBase):
     """Declarative base of this service's tables; Alembic autogenerate compares against it."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 __all__ = ["Base"]

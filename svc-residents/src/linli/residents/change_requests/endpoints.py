@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.dependencies import Cipher
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.change_requests import service
@@ -17,7 +18,6 @@ from linli.residents.change_requests.schemas import (
     ChangeRequestRead,
     ChangeRequestReject,
 )
-from linli.residents.dependencies import Cipher
 from linli.residents.models import ChangeRequestStatus
 from linli.residents.openapi import refusals
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField
@@ -42,7 +43,6 @@ from linli.residents.households.repository import ResidentRepository
 from linli.residents.households.residents import my_record
 from linli.residents.households.schemas import ResidentUpdate
 from linli.residents.models import ChangeRequest, ChangeRequestStatus
-from linli.residents.models.base import new_id
 from linli.residents.protected import protect
 
 

@@ -13,7 +13,7 @@ from linli.common.divisions import DivisionCodeStr
 from linli.common.errors import InvalidInput
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
-from linli.residents.dependencies import AppSettings
+from linli.residents.config import AppSettings
 from linli.residents.divisions import service
 from linli.residents.divisions.errors import DivisionFileMediaType, DivisionFileTooLarge
 from linli.residents.divisions.schemas import DivisionImportResult, DivisionRead

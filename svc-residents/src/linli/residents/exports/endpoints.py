@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DivisionFilter
-from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.exports import service
 from linli.residents.openapi import refusals
 

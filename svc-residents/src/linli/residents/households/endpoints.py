@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.ages import AgeBand, DerivedTag, today_in_shanghai
-from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.households import residents, service
 from linli.residents.households.schemas import (
     Deletion,

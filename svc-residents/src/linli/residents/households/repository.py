@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.conflicts import insert_or_conflict
+from linli.common.models import new_id
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Dwelling, Household, Resident
-from linli.residents.models.base import new_id
 
 # One live household per dwelling, one live record per person (partial unique indexes).
 LIVE_DWELLING = "uq_households_live_dwelling"

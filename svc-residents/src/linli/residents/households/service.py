@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
+from linli.common.models import new_id
 from linli.common.pagination import Page
 from linli.residents.access import WRITE_ROLES, readable_household, viewer, writable_household
 from linli.residents.ages import today_in_shanghai
@@ -27,7 +28,6 @@ from linli.residents.households.schemas import (
     ResidentRead,
 )
 from linli.residents.models import Dwelling, Household
-from linli.residents.models.base import new_id
 
 
 async def create_household(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import write_or_conflict
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import imported_community
@@ -52,7 +53,6 @@ from linli.residents.models import (
     Sex,
     StoredTag,
 )
-from linli.residents.models.base import new_id
 from linli.residents.places.errors import PlaceNotFound, PlaceOutsideCommunity
 from linli.residents.places.repository import PlaceRepository
 from linli.residents.places.schemas import Address

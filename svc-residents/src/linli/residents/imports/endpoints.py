@@ -20,7 +20,7 @@ from linli.common.divisions import DivisionCodeStr
 from linli.common.errors import InvalidInput
 from linli.common.forwarded import public_path
 from linli.common.idempotency import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH, IdempotentRoute
-from linli.residents.dependencies import AppSettings
+from linli.residents.config import AppSettings
 from linli.residents.imports import service
 from linli.residents.imports.errors import ImportFileMissing, ImportMediaType
 from linli.residents.imports.files import SpooledFile, file_chunks, spool

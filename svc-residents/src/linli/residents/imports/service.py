@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.events import DomainEvent
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES
@@ -56,7 +57,6 @@ from linli.residents.imports.rows import (
     reported_value,
 )
 from linli.residents.models import Sex
-from linli.residents.models.base import new_id
 from linli.residents.models.imports import ImportJob, ImportStatus
 from linli.residents.places.events import (
     BuildingCreated,

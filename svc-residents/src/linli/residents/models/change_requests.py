@@ -11,14 +11,14 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.residents.models.base import (
-    Base,
+from linli.common.models import (
     created_at_column,
     division_code_type,
     new_id,
     str_enum,
     updated_at_column,
 )
+from linli.residents.models.base import Base
 
 
 class ChangeRequestStatus(StrEnum):

@@ -17,7 +17,8 @@ from datetime import date
 from sqlalchemy import Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.residents.models.base import Base, division_code_type
+from linli.common.models import division_code_type
+from linli.residents.models.base import Base
 
 
 class CommunityCounter(Base):

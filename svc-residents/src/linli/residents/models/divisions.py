@@ -8,13 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.common.divisions import Level
-from linli.residents.models.base import (
-    Base,
-    created_at_column,
-    division_code_type,
-    str_enum,
-    updated_at_column,
-)
+from linli.common.models import created_at_column, division_code_type, str_enum, updated_at_column
+from linli.residents.models.base import Base
 
 
 class Division(Base):

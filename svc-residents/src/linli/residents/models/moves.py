@@ -10,13 +10,8 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, St
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.residents.models.base import (
-    Base,
-    created_at_column,
-    division_code_type,
-    new_id,
-    str_enum,
-)
+from linli.common.models import created_at_column, division_code_type, new_id, str_enum
+from linli.residents.models.base import Base
 
 
 class MoveKind(StrEnum):

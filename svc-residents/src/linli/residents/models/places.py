@@ -14,13 +14,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uniq
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from linli.residents.models.base import (
-    Base,
-    created_at_column,
-    division_code_type,
-    new_id,
-    updated_at_column,
-)
+from linli.common.models import created_at_column, division_code_type, new_id, updated_at_column
+from linli.residents.models.base import Base
 
 
 class Grid(Base):

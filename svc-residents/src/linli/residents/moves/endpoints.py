@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.dependencies import Cipher
 from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
-from linli.residents.dependencies import Cipher
 from linli.residents.models import MoveKind, ResidentMove
 from linli.residents.moves import service
 from linli.residents.moves.schemas import MoveIn, MoveOut, MoveRead, MovesRecorded, MoveTransfer

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import write_or_conflict
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField
@@ -54,7 +55,6 @@ from linli.residents.models import (
     Resident,
     ResidentMove,
 )
-from linli.residents.models.base import new_id
 from linli.residents.moves.errors import AlreadyThere, MoveNotFound, NothingToMove
 from linli.residents.moves.events import HouseholdMoved, ResidentMoved, Side
 from linli.residents.moves.repository import MOVE_ORDER, MoveRepository

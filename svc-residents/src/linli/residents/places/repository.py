@@ -13,9 +13,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.conflicts import insert_or_conflict
+from linli.common.models import new_id
 from linli.common.pagination import Keyset, within_division
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
-from linli.residents.models.base import new_id
 
 PlaceT = TypeVar("PlaceT", Grid, Court, Building, Unit, Dwelling)
 

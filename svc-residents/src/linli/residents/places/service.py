@@ -17,6 +17,7 @@ from linli.common.auth import Principal
 from linli.common.conflicts import unique_constraints, write_or_conflict
 from linli.common.errors import InvalidInput
 from linli.common.events import DomainEvent
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.residents.access import (
@@ -30,7 +31,6 @@ from linli.residents.access import (
 )
 from linli.residents.households.events import HouseholdUpdated
 from linli.residents.models import Building, Court, Dwelling, Grid, Household, Resident, Unit
-from linli.residents.models.base import new_id
 from linli.residents.places import events
 from linli.residents.places.errors import (
     PlaceInUse,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
-from linli.residents.dependencies import Cipher, RequestId
 from linli.residents.models import RegistrationStatus
 from linli.residents.openapi import refusals
 from linli.residents.registrations import service

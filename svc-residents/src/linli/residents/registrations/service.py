@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
@@ -15,7 +16,6 @@ from linli.residents.access import MANAGE_ROLES, REVEAL_ROLES, imported_communit
 from linli.residents.households import writes
 from linli.residents.identity import mask_name, parse_id_number
 from linli.residents.models import Registration, RegistrationStatus
-from linli.residents.models.base import new_id
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import (
     RegistrationAlreadyPending,

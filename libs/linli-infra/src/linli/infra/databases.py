@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from linli.common.settings import database_url_for
-from linli.testing.infra import workspace_root
+from linli.infra.embedded import workspace_root
 
 T = TypeVar("T")
 
