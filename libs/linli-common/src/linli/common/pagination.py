@@ -25,7 +25,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, literal, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, literal, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -162,7 +162,9 @@ def within_division(
     serves every level, so an aggregate over a prefix plans per call (`plan_per_call`).
     """
     if not _DIVISION_PREFIX.fullmatch(prefix):
-        raise ValueError(f"not a division code: {prefix!r}")
+        # No code starts with anything but digits: nothing matches (an empty prefix included,
+        # which fails closed rather than open).
+        return false()
     if len(prefix) == 12:
         return column == prefix
     return and_(column >= prefix, column < prefix + ":")
