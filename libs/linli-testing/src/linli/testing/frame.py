@@ -1,4 +1,4 @@
-"""The frame every service serves (health, readiness, metrics, OpenAPI), checked the same way."""
+"""The frame every service serves (health, readiness, metrics, OpenAPI, docs), checked the same way."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["check_frame"]
 async def check_frame(
     client: httpx.AsyncClient, *, title: str, ready_within_s: float = 10.0
 ) -> None:
-    """Assert `/healthz`, `/readyz` (database and NATS), `/metrics` and `/openapi.json` answer.
+    """Assert `/healthz`, `/readyz` (database and NATS), `/metrics`, `/openapi.json` and `/docs` answer.
 
     `client` talks to the service's app with its lifespan running (`serve_app`).
     """
@@ -36,3 +36,16 @@ async def check_frame(
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
     assert "linli_http_requests_total" in metrics.text
+
+    # Swagger UI must render without internet: the page names only assets the service serves,
+    # and the document declares the bearer scheme behind its Authorize button.
+    docs = await client.get("/docs")
+    assert docs.status_code == 200, docs.text
+    assert "cdn." not in docs.text and "unpkg" not in docs.text, docs.text
+    document = openapi.json()
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for requirement in operation.get("security", []):
+                for name in requirement:
+                    assert schemes.get(name, {}).get("scheme") == "bearer", (method, path, name)
