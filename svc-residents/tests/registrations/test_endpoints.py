@@ -137,8 +137,9 @@ async def test_a_chinese_client_reads_every_field_error_in_chinese(
         "body.consent": "须本人同意社区保存以上信息",
         "body.relation_to_head": "必填",
     }
+    # Our own wording, without pydantic's "Value error, " in front of it.
     assert {e["field"]: e["message"] for e in english.json()["errors"]}["body.id_number"] == (
-        "Value error, the check character of the ID number does not match"
+        "the check character of the ID number does not match"
     )
 
 

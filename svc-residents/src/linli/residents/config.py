@@ -26,6 +26,14 @@ class Settings(ServiceSettings):
     # of CSV are ~10 MB, so the cap leaves room for a city's file without accepting anything.
     import_max_bytes: int = 200 * 1024 * 1024
     import_spool_dir: str | None = None  # the system's temporary folder when unset
+    # What one file may stand for, whatever its size on the wire (an XLSX is a zip archive: a
+    # 1.3 MB one can inflate to a million rows). A city district's file is ~300,000 residents;
+    # no column of the registry takes more than a few hundred characters; a real workbook
+    # inflates 5-20 times, an archive bomb a thousand.
+    import_max_rows: int = 300_000
+    import_max_cell_chars: int = 1_000
+    import_max_inflated_bytes: int = 256 * 1024 * 1024
+    import_max_compression_ratio: float = 100.0
     # A running import touches its job row this often; one silent for `stale_after` is failed
     # (its process died), at startup and when the job is read.
     import_heartbeat_s: float = 5.0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from linli.common.errors import InvalidValue
 from linli.residents.models import Sex
@@ -16,8 +16,12 @@ from linli.residents.models import Sex
 # GB 11643-1999: weights of the 17 body digits, and the check character for (sum mod 11).
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only (`\d` would take ３ or ٣, which int() reads but no register holds).
+_ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]", re.ASCII)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_BODY = re.compile(r"[0-9]{17}", re.ASCII)
+ID_NUMBER_PATTERN = "^[1-9][0-9]{16}[0-9Xx]$"
+MOBILE_PATTERN = "^1[3-9][0-9]{9}$"
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -31,7 +35,7 @@ class InvalidPhone(InvalidValue):
 
 def check_character(body: str) -> str:
     """The 18th character for a 17-digit body (also used to make valid numbers for seeds and tests)."""
-    if len(body) != 17 or not body.isdigit():
+    if not _BODY.fullmatch(body):
         raise InvalidIdNumber("the body of an ID number is 17 digits", "身份证号码本体应为17位数字")
     return _CHECK_CHARS[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
@@ -48,7 +52,7 @@ class IdNumberFacts:
 def parse_id_number(value: str, *, today: date | None = None) -> IdNumberFacts:
     """Validate shape, check character and embedded birth date; return the facts it encodes."""
     number = normalize_id_number(value)
-    if not _ID_SHAPE.match(number):
+    if not _ID_SHAPE.fullmatch(number):
         raise InvalidIdNumber(
             "an ID number is 17 digits followed by a digit or X",
             "身份证号码应为17位数字加一位数字或X",
@@ -82,7 +86,7 @@ def normalize_phone(value: str) -> str:
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
-    if not _MOBILE.match(digits):
+    if not _MOBILE.fullmatch(digits):
         raise InvalidPhone(
             "a mainland mobile number is 11 digits starting with 13-19",
             "手机号码应为以13至19开头的11位数字",
@@ -95,10 +99,19 @@ def _validated_id_number(value: str) -> str:
     return normalize_id_number(value)
 
 
-IdNumberStr = Annotated[str, AfterValidator(_validated_id_number)]
+IdNumberStr = Annotated[
+    str,
+    AfterValidator(_validated_id_number),
+    WithJsonSchema({"type": "string", "pattern": ID_NUMBER_PATTERN}),
+]
 """A pydantic field type: a valid citizen ID number, normalized (upper-case X, no spaces)."""
 
-MobilePhoneStr = Annotated[str, AfterValidator(normalize_phone)]
+MobilePhoneStr = Annotated[
+    str,
+    AfterValidator(normalize_phone),
+    # The canonical form; spaces, dashes and a +86 / 0086 prefix are accepted and dropped.
+    WithJsonSchema({"type": "string", "pattern": MOBILE_PATTERN}),
+]
 """A pydantic field type: a mainland mobile number, normalized to its 11 digits."""
 
 

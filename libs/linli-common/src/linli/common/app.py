@@ -19,12 +19,14 @@ from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
 from linli.common.forwarded import ForwardedPrefixMiddleware
 from linli.common.idempotency import install_idempotency
+from linli.common.inputs import refuse_nul_characters
 from linli.common.observability import (
     RequestContextMiddleware,
     configure_logging,
     logger,
     metrics_endpoint,
 )
+from linli.common.openapi import document_problems
 from linli.common.params import refuse_unknown_query
 from linli.common.pii import PiiCipher
 from linli.common.settings import ServiceSettings
@@ -101,7 +103,9 @@ def create_service_app(
         lifespan=lifespan,
         docs_url=None,  # install_docs: served without a CDN
         redoc_url=None,
-        dependencies=[Depends(refuse_unknown_query)],
+        # Before any handler: an unknown query parameter, or a NUL in a parameter or a JSON
+        # body, is a 422 (never a 500).
+        dependencies=[Depends(refuse_unknown_query), Depends(refuse_nul_characters)],
     )
     install_docs(app, title=title)
     app.state.settings = settings
@@ -110,6 +114,7 @@ def create_service_app(
         index_key=settings.pii_index_key.get_secret_value(),
     )
     install_problem_handlers(app)
+    document_problems(app)
     install_idempotency(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_middleware(ForwardedPrefixMiddleware)

@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from linli.common.errors import InvalidValue
 
-_DIGITS = re.compile(r"^\d+$")
+# ASCII digits only: `\d` and str.isdigit also take ３３０１ and Arabic-Indic digits, which
+# int() reads as numbers but no code column or CHECK constraint accepts.
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+DIVISION_CODE_PATTERN = "^([0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
+COMMUNITY_CODE_PATTERN = "^[0-9]{12}$"
 
 
 class Level(StrEnum):
@@ -46,7 +50,7 @@ class DivisionCode:
     @classmethod
     def parse(cls, value: str) -> DivisionCode:
         value = value.strip()
-        if not _DIGITS.match(value) or len(value) not in _LENGTH_LEVEL:
+        if not _DIGITS.fullmatch(value) or len(value) not in _LENGTH_LEVEL:
             raise InvalidDivisionCode(
                 f"division code must be 4, 6, 9 or 12 digits (city, district, street, community), got {value!r}",
                 f"区划代码应为4、6、9或12位数字（市、区、街道、社区），收到 {value!r}",
@@ -104,10 +108,20 @@ def _validate_community_code(value: str) -> str:
     return code.code
 
 
-DivisionCodeStr = Annotated[str, AfterValidator(_validate_code)]
+DivisionCodeStr = Annotated[
+    str,
+    AfterValidator(_validate_code),
+    WithJsonSchema({"type": "string", "pattern": DIVISION_CODE_PATTERN, "examples": ["330108001"]}),
+]
 """A pydantic field type: any-level division code."""
 
-CommunityCodeStr = Annotated[str, AfterValidator(_validate_community_code)]
+CommunityCodeStr = Annotated[
+    str,
+    AfterValidator(_validate_community_code),
+    WithJsonSchema(
+        {"type": "string", "pattern": COMMUNITY_CODE_PATTERN, "examples": ["330108001001"]}
+    ),
+]
 """A pydantic field type: a 12-digit community code."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -79,6 +80,20 @@ class InvalidInput(LinliError):
     title_zh = "输入有误"
 
 
+class NullNotAllowed(InvalidInput):
+    """An update sets fields to null that must keep a value."""
+
+    problem = "invalid-input"
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        super().__init__(
+            "these fields cannot be null: " + ", ".join(fields),
+            errors=[
+                FieldError(f"body.{f}", "not_null", "cannot be null", "不能为空") for f in fields
+            ],
+        )
+
+
 class InvalidValue(ValueError):
     """A value a validator refuses, worded in English and in Chinese.
 
@@ -89,6 +104,20 @@ class InvalidValue(ValueError):
     def __init__(self, en: str, zh: str) -> None:
         super().__init__(en)
         self.zh = zh
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One offending field of a refusal (`InvalidInput(..., errors=[FieldError(...)])`), worded
+    in English and in Chinese: the problem lists it in the client's language."""
+
+    field: str
+    type: str
+    en: str
+    zh: str
+
+    def render(self, *, chinese: bool) -> dict[str, str]:
+        return {"field": self.field, "message": self.zh if chinese else self.en, "type": self.type}
 
 
 # Chinese wording of pydantic's own error types, formatted with the error's `ctx`.
@@ -161,8 +190,16 @@ def problem_response(
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    body.update(extensions or {})
+    chinese = prefers_chinese(request.headers.get("accept-language"))
+    for name, value in (extensions or {}).items():
+        body[name] = _localized(value, chinese=chinese) if name == "errors" else value
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _localized(errors: Any, *, chinese: bool) -> Any:
+    if not isinstance(errors, list | tuple):
+        return errors
+    return [e.render(chinese=chinese) if isinstance(e, FieldError) else e for e in errors]
 
 
 def field_errors(errors: Sequence[Any], *, chinese: bool = False) -> list[dict[str, Any]]:
@@ -172,7 +209,19 @@ def field_errors(errors: Sequence[Any], *, chinese: bool = False) -> list[dict[s
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]
         message = error.get("msg", "")
-        if chinese:
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, InvalidValue):
+            # Our own wording, without pydantic's "Value error, " in front of it.
+            message = str(cause)
+        if error.get("type") == "json_invalid":
+            # pydantic's location of a JSON syntax error is a character position, not a field.
+            position = loc[1] if len(loc) > 1 else "?"
+            loc = loc[:1]
+            reason = (error.get("ctx") or {}).get("error") or "JSON decode error"
+            message = f"the body is not valid JSON: {reason} at character {position}"
+            if chinese:
+                message = f"请求体不是有效的 JSON（第 {position} 个字符处）"
+        elif chinese:
             message = _chinese_message(error) or message
         rendered.append({"field": ".".join(loc), "message": message, "type": error.get("type", "")})
     return rendered

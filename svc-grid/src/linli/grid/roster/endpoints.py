@@ -3,40 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.grid.roster import service
 from linli.grid.roster.schemas import HouseholdDetail, HouseholdRead
 
 router = APIRouter(prefix="/roster", tags=["roster"])
 
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing, forged or expired token", **_PROBLEM},
-    403: {"description": "Your role may not read the roster", **_PROBLEM},
-}
-
 
 @router.get(
     "/households",
     response_model=Page[HouseholdRead],
     summary="List roster households",
-    responses={
-        **_REFUSALS,
-        403: {
-            "description": "Your role may not read the roster, or `division` lies outside your scope",
-            **_PROBLEM,
-        },
-        422: {
-            "description": "`division` is not a 4, 6, 9 or 12-digit code, or the cursor is not ours",
-            **_PROBLEM,
-        },
-    },
+    responses=problem_responses(
+        {
+            403: "Your role may not read the roster, or `division` lies outside your scope",
+            422: "`division` is not a 4, 6, 9 or 12-digit code, or the cursor is not ours",
+        }
+    ),
 )
 async def list_households(
     session: DbSession,
@@ -64,10 +53,12 @@ async def list_households(
     "/households/{household_id}",
     response_model=HouseholdDetail,
     summary="Get a roster household",
-    responses={
-        **_REFUSALS,
-        404: {"description": "No such household within your scope", **_PROBLEM},
-    },
+    responses=problem_responses(
+        {
+            403: "Your role may not read the roster",
+            404: "No such household within your scope",
+        }
+    ),
 )
 async def get_household(
     household_id: uuid.UUID, session: DbSession, principal: CurrentPrincipal

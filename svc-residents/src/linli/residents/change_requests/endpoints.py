@@ -11,6 +11,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.dependencies import Cipher
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.change_requests import service
 from linli.residents.change_requests.schemas import (
@@ -19,12 +20,11 @@ from linli.residents.change_requests.schemas import (
     ChangeRequestReject,
 )
 from linli.residents.models import ChangeRequestStatus
-from linli.residents.openapi import refusals
 
 router = APIRouter(tags=["change requests"], route_class=IdempotentRoute)
 
 
-_DECIDE = refusals(
+_DECIDE = problem_responses(
     {
         403: "Only community workers decide change requests",
         404: "No such change request within your scope",
@@ -37,7 +37,7 @@ _DECIDE = refusals(
     "/residents/me/change-requests",
     response_model=ChangeRequestRead,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Only residents file change requests",
             404: "No resident record is linked to your account yet",
@@ -61,7 +61,7 @@ async def file_change_request(
 @router.get(
     "/residents/me/change-requests",
     response_model=Page[ChangeRequestRead],
-    responses=refusals({403: "Only residents", 404: "No resident record is linked yet"}),
+    responses=problem_responses({403: "Only residents", 404: "No resident record is linked yet"}),
 )
 async def my_change_requests(
     session: DbSession,
@@ -78,7 +78,7 @@ async def my_change_requests(
 @router.get(
     "/change-requests",
     response_model=Page[ChangeRequestRead],
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not review change requests, or `division` lies outside your scope",
             422: "`division` is not a division code, or the cursor is not one we gave",
@@ -100,9 +100,9 @@ async def list_change_requests(
 
 
 @router.get(
-    "/change-requests/{request_id}",
+    "/change-requests/{request_id:uuid}",
     response_model=ChangeRequestRead,
-    responses=refusals({404: "No such change request that you may see"}),
+    responses=problem_responses({404: "No such change request that you may see"}),
 )
 async def get_change_request(
     session: DbSession, principal: CurrentPrincipal, request_id: uuid.UUID
@@ -113,7 +113,9 @@ async def get_change_request(
 
 
 @router.post(
-    "/change-requests/{request_id}/approve", response_model=ChangeRequestRead, responses=_DECIDE
+    "/change-requests/{request_id:uuid}/approve",
+    response_model=ChangeRequestRead,
+    responses=_DECIDE,
 )
 async def approve_change_request(
     session: DbSession, principal: CurrentPrincipal, cipher: Cipher, request_id: uuid.UUID
@@ -127,9 +129,12 @@ async def approve_change_request(
 
 
 @router.post(
-    "/change-requests/{request_id}/reject",
+    "/change-requests/{request_id:uuid}/reject",
     response_model=ChangeRequestRead,
-    responses={**_DECIDE, **refusals({422: "`reason` missing, too long, or holds an ID/phone"})},
+    responses={
+        **_DECIDE,
+        **problem_responses({422: "`reason` missing, too long, or holds an ID/phone"}),
+    },
 )
 async def reject_change_request(
     session: DbSession,

@@ -10,14 +10,14 @@ from starlette.datastructures import UploadFile
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
-from linli.common.errors import InvalidInput
+from linli.common.errors import FieldError, InvalidInput
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.residents.config import AppSettings
 from linli.residents.divisions import service
 from linli.residents.divisions.errors import DivisionFileMediaType, DivisionFileTooLarge
 from linli.residents.divisions.schemas import DivisionImportResult, DivisionRead
-from linli.residents.openapi import refusals
 
 router = APIRouter(prefix="/divisions", tags=["divisions"], route_class=IdempotentRoute)
 
@@ -43,7 +43,7 @@ _IMPORT_BODY: dict[str, Any] = {
     "/import",
     response_model=DivisionImportResult,
     openapi_extra=_IMPORT_BODY,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not import, or a row lies outside your scope (`rows` lists them)",
             413: "The file is too large",
@@ -87,7 +87,7 @@ async def _csv_content(request: Request, *, max_bytes: int) -> bytes:
         else:
             raise InvalidInput(
                 "the multipart upload has no field `file`",
-                errors=[{"field": "body.file", "message": "Field required", "type": "missing"}],
+                errors=[FieldError("body.file", "missing", "Field required", "必填")],
             )
     else:
         raise DivisionFileMediaType("send the CSV as text/csv or as multipart/form-data `file`")
@@ -99,7 +99,7 @@ async def _csv_content(request: Request, *, max_bytes: int) -> bytes:
 @router.get(
     "",
     response_model=Page[DivisionRead],
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Not staff, or `parent` lies outside your scope",
             404: "`parent` does not exist",
@@ -130,7 +130,7 @@ async def list_divisions(
 @router.get(
     "/{code}",
     response_model=DivisionRead,
-    responses=refusals({403: "Not staff", 404: "No such division within your scope"}),
+    responses=problem_responses({403: "Not staff", 404: "No such division within your scope"}),
 )
 async def get_division(
     session: DbSession,
@@ -145,7 +145,7 @@ async def get_division(
     "/{code}",
     status_code=204,
     response_class=Response,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not change the tree, or the code is your own scope's unit",
             404: "No such division within your scope",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from linli.common.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound
+from linli.common.errors import Conflict, FieldError, Forbidden, InvalidInput, LinliError, NotFound
 from linli.residents.divisions.schemas import DivisionRowError
 
 
@@ -93,9 +92,8 @@ class UnknownCommunity(InvalidInput):
     title_zh = "社区不存在"
 
     def __init__(self, code: str) -> None:
-        error: dict[str, Any] = {
-            "field": "body.community_code",
-            "message": f"no community {code} has been imported",
-            "type": "unknown_community",
-        }
-        super().__init__(f"no community {code} has been imported", errors=[error])
+        message = f"no community {code} has been imported"
+        error = FieldError(
+            "body.community_code", "unknown_community", message, f"社区 {code} 尚未导入"
+        )
+        super().__init__(message, errors=[error])

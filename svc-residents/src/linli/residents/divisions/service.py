@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import STAFF_ROLES, Principal
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
 from linli.common.errors import Forbidden
+from linli.common.inputs import contains_nul
 from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.residents.access import DIVISION_IMPORT_ROLES
@@ -95,6 +96,8 @@ async def import_divisions(
             row_errors.append("name is missing")
         elif len(row.name) > MAX_NAME_LENGTH:
             row_errors.append(f"name is longer than {MAX_NAME_LENGTH} characters")
+        elif contains_nul(row.name):
+            row_errors.append("name contains the NUL character (U+0000)")
         if division is None:
             continue
         if not principal.covers(division.code):

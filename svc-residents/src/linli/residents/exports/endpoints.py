@@ -13,9 +13,9 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DivisionFilter
 from linli.residents.exports import service
-from linli.residents.openapi import refusals
 
 router = APIRouter(prefix="/exports", tags=["exports"], route_class=IdempotentRoute)
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/exports", tags=["exports"], route_class=IdempotentRo
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/csv": {}}, "description": "One line per live resident"},
-        **refusals(
+        **problem_responses(
             {
                 403: "Not staff of the registry, `division` outside your scope, or "
                 "`reveal=true` by someone other than a community worker",

@@ -11,6 +11,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.ages import AgeBand, DerivedTag, today_in_shanghai
 from linli.residents.households import residents, service
@@ -25,7 +26,6 @@ from linli.residents.households.schemas import (
 )
 from linli.residents.identity import IdNumberStr, MobilePhoneStr
 from linli.residents.models import StoredTag
-from linli.residents.openapi import refusals
 
 households_router = APIRouter(
     prefix="/households", tags=["households"], route_class=IdempotentRoute
@@ -33,7 +33,7 @@ households_router = APIRouter(
 residents_router = APIRouter(prefix="/residents", tags=["residents"], route_class=IdempotentRoute)
 
 _WRITE = {403: "Only community workers change the registry"}
-_LIST = refusals(
+_LIST = problem_responses(
     {
         403: "Your role may not list the registry, or `division` lies outside your scope",
         422: "A filter is invalid, or the cursor is not one we gave",
@@ -48,7 +48,7 @@ _LIST = refusals(
     "",
     response_model=HouseholdRead,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Only community workers create households, in communities of their scope",
             404: "No such dwelling within your scope",
@@ -91,9 +91,9 @@ async def list_households(
 
 
 @households_router.get(
-    "/{household_id}",
+    "/{household_id:uuid}",
     response_model=HouseholdRead,
-    responses=refusals(
+    responses=problem_responses(
         {403: "Your role may not read households", 404: "No such household that you may see"}
     ),
 )
@@ -105,9 +105,9 @@ async def get_household(
 
 
 @households_router.patch(
-    "/{household_id}",
+    "/{household_id:uuid}",
     response_model=HouseholdRead,
-    responses=refusals(
+    responses=problem_responses(
         {
             **_WRITE,
             404: "No such household within your scope",
@@ -129,10 +129,10 @@ async def update_household(
 
 
 @households_router.delete(
-    "/{household_id}",
+    "/{household_id:uuid}",
     status_code=204,
     response_class=Response,
-    responses=refusals(
+    responses=problem_responses(
         {
             **_WRITE,
             404: "No such household within your scope",
@@ -157,7 +157,7 @@ async def delete_household(
     "",
     response_model=ResidentRead,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Only community workers enter residents, in communities of their scope",
             404: "No such household within your scope",
@@ -224,7 +224,7 @@ async def list_residents(
 @residents_router.get(
     "/me",
     response_model=ResidentRead,
-    responses=refusals(
+    responses=problem_responses(
         {403: "Only residents have a record of their own", 404: "No record linked yet"}
     ),
 )
@@ -236,9 +236,9 @@ async def my_record(session: DbSession, principal: CurrentPrincipal) -> Resident
 
 
 @residents_router.get(
-    "/{resident_id}",
+    "/{resident_id:uuid}",
     response_model=ResidentRead,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not read residents, or `reveal=true` by a role other than "
             "community worker",
@@ -279,9 +279,9 @@ async def get_resident(
 
 
 @residents_router.patch(
-    "/{resident_id}",
+    "/{resident_id:uuid}",
     response_model=ResidentRead,
-    responses=refusals(
+    responses=problem_responses(
         {
             **_WRITE,
             404: "No such resident within your scope",
@@ -309,10 +309,10 @@ async def update_resident(
 
 
 @residents_router.delete(
-    "/{resident_id}",
+    "/{resident_id:uuid}",
     status_code=204,
     response_class=Response,
-    responses=refusals({**_WRITE, 404: "No such resident within your scope"}),
+    responses=problem_responses({**_WRITE, 404: "No such resident within your scope"}),
 )
 async def delete_resident(
     session: DbSession, principal: CurrentPrincipal, resident_id: uuid.UUID, deletion: Deletion

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linli.common.errors import Conflict, InvalidInput, NotFound
+from linli.common.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
 class ResidentAlreadyRegistered(Conflict):
@@ -56,10 +56,8 @@ class PurposeRequired(InvalidInput):
         super().__init__(
             "reveal=true needs a purpose",
             errors=[
-                {
-                    "field": "query.purpose",
-                    "message": "required when reveal=true",
-                    "type": "missing",
-                }
+                FieldError(
+                    "query.purpose", "missing", "required when reveal=true", "reveal=true 时必填"
+                )
             ],
         )

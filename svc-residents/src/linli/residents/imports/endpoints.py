@@ -17,16 +17,17 @@ from starlette.datastructures import UploadFile
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
-from linli.common.errors import InvalidInput
+from linli.common.errors import FieldError, InvalidInput
 from linli.common.forwarded import public_path
 from linli.common.idempotency import IDEMPOTENCY_HEADER, MAX_KEY_LENGTH, IdempotentRoute
-from linli.residents.config import AppSettings
+from linli.common.inputs import contains_nul
+from linli.common.openapi import problem_responses
+from linli.residents.config import AppSettings, Settings
 from linli.residents.imports import service
-from linli.residents.imports.errors import ImportFileMissing, ImportMediaType
-from linli.residents.imports.files import SpooledFile, file_chunks, spool
+from linli.residents.imports.errors import ImportFileMissing, ImportFileNameInvalid, ImportMediaType
+from linli.residents.imports.files import ReadLimits, SpooledFile, file_chunks, spool
 from linli.residents.imports.runner import ImportRunner
 from linli.residents.imports.schemas import ImportJobRead
-from linli.residents.openapi import refusals
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=IdempotentRoute)
 
@@ -35,6 +36,7 @@ _CSV_EXAMPLE = (
     "330108001001,东信花苑,3幢,2单元,501,张三,330108199003071239,13812345678,head,party_member\n"
     "330108001001,东信花苑,3幢,2单元,501,李梅,330108199205120028,,spouse,\n"
 )
+MAX_FILENAME = 255  # import_jobs.filename
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE_TYPES = ("text/csv", "application/csv", "text/plain", _XLSX, "application/octet-stream")
 _UPLOAD_BODY: dict[str, Any] = {
@@ -84,6 +86,11 @@ async def import_residents(
     (手机号), `tags` (标签, stored tags separated by `;`) and `court` (小区, given to buildings
     the import creates).
 
+    Limits: the file's size (413), an XLSX's inflated size and compression ratio (413, checked at
+    upload before anything is inflated), and while the job reads the file its rows
+    (`import_max_rows`, 300,000 by default) and the length of a cell (1,000 characters): past
+    either the job ends `rejected` with that one problem in the report, before any row is checked.
+
     All or nothing: every row is checked first (ID number check character and birth date,
     mobile number, community in the import's division, relation, tags, a person already in the
     registry or twice in the file). If any row is bad, nothing is stored, the job ends
@@ -98,7 +105,7 @@ async def import_residents(
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is not None and not 0 < len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-    file = await _spool_upload(request, settings.import_max_bytes, settings.import_spool_dir)
+    file = await _spool_upload(request, settings)
     try:
         job, new = await service.open_job(
             session, principal=principal, scope=scope, file=file, idempotency_key=key
@@ -135,18 +142,48 @@ router.add_api_route(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ImportJobRead,
     openapi_extra=_UPLOAD_BODY,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not import, or `division` lies outside your scope",
-            413: "The file is larger than the service accepts",
+            413: "The file is larger than the service accepts, or the workbook would inflate past "
+            "the limits (`import_max_inflated_bytes`) or far more than a spreadsheet does",
             415: "Neither a file body (CSV or XLSX) nor a multipart upload",
-            422: "No file, or an Idempotency-Key reused with another file",
+            422: "No file, a file name with a NUL character, `division` is no division code, or "
+            "an Idempotency-Key reused with another file",
         }
     ),
 )
 
 
-async def _spool_upload(request: Request, max_bytes: int, directory: str | None) -> SpooledFile:
+def _filename(upload: UploadFile) -> str | None:
+    """The multipart part's file name, as the job shows it: 422 for a NUL (no text column holds
+    one), the end kept of a name too long for the column (the extension says the most)."""
+    name = upload.filename
+    if name is None:
+        return None
+    if contains_nul(name):
+        raise ImportFileNameInvalid(
+            "the file name contains the NUL character (U+0000)",
+            errors=[
+                FieldError(
+                    "body.file",
+                    "nul_character",
+                    "the file name must not contain the NUL character (U+0000)",
+                    "文件名不能包含空字符（U+0000）",
+                )
+            ],
+        )
+    return name if len(name) <= MAX_FILENAME else "…" + name[-(MAX_FILENAME - 1) :]
+
+
+async def _spool_upload(request: Request, settings: Settings) -> SpooledFile:
+    max_bytes, directory = settings.import_max_bytes, settings.import_spool_dir
+    limits = ReadLimits(
+        max_rows=settings.import_max_rows,
+        max_cell_chars=settings.import_max_cell_chars,
+        max_inflated_bytes=settings.import_max_inflated_bytes,
+        max_compression_ratio=settings.import_max_compression_ratio,
+    )
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "multipart/form-data":
         # Starlette spools each file part to a temporary file as the body streams in.
@@ -155,16 +192,19 @@ async def _spool_upload(request: Request, max_bytes: int, directory: str | None)
         if not isinstance(upload, UploadFile):
             raise ImportFileMissing(
                 "the multipart upload has no file in the field `file`",
-                errors=[{"field": "body.file", "message": "Field required", "type": "missing"}],
+                errors=[FieldError("body.file", "missing", "Field required", "必填")],
             )
         file = await spool(
             file_chunks(upload.file),
             directory=directory,
             max_bytes=max_bytes,
-            filename=upload.filename,
+            filename=_filename(upload),
+            limits=limits,
         )
     elif media_type in _FILE_TYPES:
-        file = await spool(request.stream(), directory=directory, max_bytes=max_bytes)
+        file = await spool(
+            request.stream(), directory=directory, max_bytes=max_bytes, limits=limits
+        )
     else:
         raise ImportMediaType(
             "send the file as text/csv, as XLSX, or as multipart/form-data `file`"
@@ -176,9 +216,11 @@ async def _spool_upload(request: Request, max_bytes: int, directory: str | None)
 
 
 @router.get(
-    "/{import_id}",
+    "/{import_id:uuid}",
     response_model=ImportJobRead,
-    responses=refusals({403: "Your role may not import", 404: "No such import within your scope"}),
+    responses=problem_responses(
+        {403: "Your role may not import", 404: "No such import within your scope"}
+    ),
 )
 async def get_import(
     request: Request,
@@ -199,11 +241,11 @@ async def get_import(
 
 
 @router.get(
-    "/{import_id}/report.csv",
+    "/{import_id:uuid}/report.csv",
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/csv": {}}, "description": "Every bad row and why"},
-        **refusals(
+        **problem_responses(
             {
                 403: "Your role may not import",
                 404: "No such import within your scope",

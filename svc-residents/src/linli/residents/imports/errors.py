@@ -22,6 +22,15 @@ class ImportFileTooLarge(LinliError):
     title_zh = "导入文件过大"
 
 
+class ImportArchiveSuspicious(LinliError):
+    """A workbook whose archive inflates far more than any spreadsheet does (an archive bomb)."""
+
+    status = 413
+    problem = "import-archive-suspicious"
+    title_en = "Import workbook inflates too much"
+    title_zh = "导入的工作簿解压后过大"
+
+
 class ImportMediaType(LinliError):
     """The import was sent as something other than a file body or a multipart upload."""
 
@@ -37,6 +46,14 @@ class ImportFileMissing(InvalidInput):
     problem = "import-file-missing"
     title_en = "Import file missing"
     title_zh = "缺少导入文件"
+
+
+class ImportFileNameInvalid(InvalidInput):
+    """The multipart upload's file name cannot be stored (it holds a NUL character)."""
+
+    problem = "import-file-name-invalid"
+    title_en = "Invalid file name"
+    title_zh = "文件名无效"
 
 
 class ImportReportNotReady(Conflict):

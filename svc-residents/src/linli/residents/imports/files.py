@@ -3,6 +3,13 @@
 A file of 100,000 residents is ~10 MB of CSV: never held whole in memory, neither while it
 arrives nor while it is read (CSV through the csv module, XLSX through openpyxl's read-only mode,
 which streams the sheet's XML).
+
+A small file may still stand for a great deal of work: an XLSX is a zip archive, and 1.3 MB of
+it can inflate to a million rows, or to one cell of 300 MB that openpyxl holds in memory (it
+loads the shared strings whole). `ReadLimits` bounds it: the archive's declared sizes and
+compression ratio are checked at upload, before anything is inflated (zipfile never inflates a
+member past its declared size: a member that lies fails its CRC), and rows and cells are counted
+as they stream, so a job stops at the first row or cell over the limit.
 """
 
 from __future__ import annotations
@@ -22,10 +29,23 @@ from typing import IO, Any
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
-from linli.residents.imports.errors import ImportFileTooLarge
+from linli.residents.imports.errors import ImportArchiveSuspicious, ImportFileTooLarge
 from linli.residents.models.imports import ImportFormat
 
 _ZIP_MAGIC = b"PK\x03\x04"
+# Below this a member's compression ratio says nothing (a tiny XML part compresses as it likes).
+_RATIO_FLOOR_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """How much work one import file may stand for (settings `import_max_*`)."""
+
+    max_rows: int = 300_000
+    max_cell_chars: int = 1_000
+    max_inflated_bytes: int = 256 * 1024 * 1024
+    max_compression_ratio: float = 100.0
+    max_archive_members: int = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +57,48 @@ class SpooledFile:
     sha256: str
     format: ImportFormat
     filename: str | None
+    limits: ReadLimits = ReadLimits()
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
 class UnreadableFile(Exception):
-    """The file stops being CSV (or XLSX) at `row`."""
+    """The file stops being CSV (or XLSX) at `row`; `en` and `zh` say why."""
 
-    def __init__(self, row: int, message: str) -> None:
-        super().__init__(message)
+    code = "unreadable"
+
+    def __init__(self, row: int, en: str, zh: str) -> None:
+        super().__init__(en)
         self.row = row
+        self.en = en
+        self.zh = zh
+
+
+class TooManyRows(UnreadableFile):
+    """The file has more rows than one import may hold."""
+
+    code = "too_many_rows"
+
+    def __init__(self, row: int, limit: int) -> None:
+        super().__init__(
+            row,
+            f"an import holds at most {limit} rows; split the file",
+            f"一次导入最多 {limit} 行，请拆分文件",
+        )
+
+
+class CellTooLong(UnreadableFile):
+    """A cell far longer than any column of the registry takes."""
+
+    code = "cell_too_long"
+
+    def __init__(self, row: int, column: int, limit: int) -> None:
+        super().__init__(
+            row,
+            f"the cell in column {column} has more than {limit} characters",
+            f"第 {column} 列的单元格超过 {limit} 个字符",
+        )
 
 
 async def spool(
@@ -56,9 +107,12 @@ async def spool(
     directory: str | None,
     max_bytes: int,
     filename: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> SpooledFile:
-    """Write `chunks` to a new temporary file; 413 (and nothing left on disk) past `max_bytes`.
-    The format is sniffed from the first bytes: XLSX is a zip archive, anything else is CSV."""
+    """Write `chunks` to a new temporary file; 413 (and nothing left on disk) past `max_bytes`,
+    or for an XLSX whose archive would inflate past the limits. The format is sniffed from the
+    first bytes: XLSX is a zip archive, anything else is CSV."""
+    limits = limits or ReadLimits()
     fd, name = await asyncio.to_thread(tempfile.mkstemp, prefix="linli-import-", dir=directory)
     path = Path(name)
     digest = hashlib.sha256()
@@ -76,6 +130,9 @@ async def spool(
                     head += chunk[: len(_ZIP_MAGIC)]
                 digest.update(chunk)
                 await asyncio.to_thread(out.write, chunk)
+        format = ImportFormat.XLSX if head.startswith(_ZIP_MAGIC) else ImportFormat.CSV
+        if format is ImportFormat.XLSX:
+            await asyncio.to_thread(check_archive, path, limits)
     except BaseException:
         await asyncio.to_thread(path.unlink, missing_ok=True)
         raise
@@ -83,9 +140,39 @@ async def spool(
         path=path,
         size=size,
         sha256=digest.hexdigest(),
-        format=ImportFormat.XLSX if head.startswith(_ZIP_MAGIC) else ImportFormat.CSV,
+        format=format,
         filename=filename,
+        limits=limits,
     )
+
+
+def check_archive(path: Path, limits: ReadLimits) -> None:
+    """Refuse a workbook whose zip directory declares more than the limits allow; reads only the
+    central directory. A file that is no zip at all is left to the job to report."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(members) > limits.max_archive_members:
+        raise ImportArchiveSuspicious(
+            f"the workbook has {len(members)} parts; at most {limits.max_archive_members}"
+        )
+    inflated = sum(member.file_size for member in members)
+    if inflated > limits.max_inflated_bytes:
+        raise ImportFileTooLarge(
+            f"the workbook inflates to {inflated} bytes; at most {limits.max_inflated_bytes}",
+            inflated_bytes=inflated,
+        )
+    for member in members:
+        if member.file_size < _RATIO_FLOOR_BYTES:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > limits.max_compression_ratio:
+            raise ImportArchiveSuspicious(
+                f"the workbook part {member.filename[:100]} inflates {ratio:.0f} times; "
+                f"a spreadsheet inflates at most {limits.max_compression_ratio:.0f} times"
+            )
 
 
 async def file_chunks(file: IO[bytes], *, chunk_size: int = 1 << 16) -> AsyncIterable[bytes]:
@@ -97,11 +184,24 @@ async def file_chunks(file: IO[bytes], *, chunk_size: int = 1 << 16) -> AsyncIte
 Records = Generator[tuple[int, list[str]], None, None]
 
 
-def records(path: Path, format: ImportFormat) -> Records:
-    """(row number, cells) of every row, the header being row 1, as a spreadsheet numbers them."""
-    if format is ImportFormat.XLSX:
-        return _xlsx_records(path)
-    return _csv_records(path)
+def records(file: SpooledFile) -> Records:
+    """(row number, cells) of every row, the header being row 1, as a spreadsheet numbers them;
+    raises UnreadableFile (TooManyRows, CellTooLong) at the first row past the file's limits."""
+    source = (
+        _xlsx_records(file.path) if file.format is ImportFormat.XLSX else _csv_records(file.path)
+    )
+    limits = file.limits
+    try:
+        for row, cells in source:
+            # The header and blank rows count too: they are rows a reader has to go through.
+            if row > limits.max_rows + 1:
+                raise TooManyRows(row, limits.max_rows)
+            for column, cell in enumerate(cells, start=1):
+                if len(cell) > limits.max_cell_chars:
+                    raise CellTooLong(row, column, limits.max_cell_chars)
+            yield row, cells
+    finally:
+        source.close()
 
 
 def _csv_records(path: Path) -> Records:
@@ -112,9 +212,11 @@ def _csv_records(path: Path) -> Records:
             for row, cells in enumerate(csv.reader(text, strict=True), start=1):
                 yield row, cells
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(row + 1, "the file is not UTF-8 text") from exc
+        raise UnreadableFile(row + 1, "the file is not UTF-8 text", "文件不是 UTF-8 文本") from exc
     except csv.Error as exc:
-        raise UnreadableFile(row + 1, f"the file is not valid CSV: {exc}") from exc
+        raise UnreadableFile(
+            row + 1, f"the file is not valid CSV: {exc}", "文件不是有效的 CSV 格式"
+        ) from exc
 
 
 def _xlsx_records(path: Path) -> Records:
@@ -123,7 +225,11 @@ def _xlsx_records(path: Path) -> Records:
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise UnreadableFile(1, "the file is neither UTF-8 CSV nor an XLSX workbook") from exc
+            raise UnreadableFile(
+                1,
+                "the file is neither UTF-8 CSV nor an XLSX workbook",
+                "文件既不是 UTF-8 CSV，也不是 XLSX 工作簿",
+            ) from exc
         try:
             sheet = workbook.worksheets[0]
             for row, values in enumerate(sheet.iter_rows(values_only=True), start=1):

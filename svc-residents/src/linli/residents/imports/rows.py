@@ -11,6 +11,7 @@ from datetime import date
 from typing import Protocol
 
 from linli.common.events import ClearPiiInEvent, ensure_no_clear_pii
+from linli.common.inputs import NUL
 from linli.common.pii import PiiField, mask
 from linli.residents.ages import DerivedTag
 from linli.residents.identity import (
@@ -68,7 +69,7 @@ _TAG_SEPARATORS = re.compile(r"[;；]")
 # As for addresses everywhere in the registry: 7+ digits look like a phone or ID number typed in
 # the wrong box, and address parts travel in events.
 _LONG_DIGIT_RUN = re.compile(r"\d{7,}")
-_COMMUNITY = re.compile(r"^\d{12}$")
+_COMMUNITY = re.compile(r"[0-9]{12}", re.ASCII)
 MAX_ADDRESS = 32
 MAX_COURT = 100
 MAX_NAME = 50
@@ -133,6 +134,14 @@ R_MISSING_COLUMN = Reason("missing_column", "required column is missing", "缺�
 R_DUPLICATE_COLUMN = Reason("duplicate_column", "column given twice", "列重复")
 R_NO_ROWS = Reason("no_rows", "the file has a header but no rows", "文件没有数据行")
 R_UNREADABLE = Reason("unreadable", "the file cannot be read", "文件无法读取")
+R_TOO_MANY_ROWS = Reason("too_many_rows", "the file has too many rows", "文件行数过多")
+R_CELL_TOO_LONG = Reason("cell_too_long", "a cell is far too long", "单元格内容过长")
+R_NUL = Reason(
+    "nul_character",
+    "the cell holds the NUL character (U+0000)",
+    "单元格含有空字符（U+0000）",
+)
+FILE_REASONS = {reason.code: reason for reason in (R_UNREADABLE, R_TOO_MANY_ROWS, R_CELL_TOO_LONG)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,8 @@ class Problem:
     value: str | None
     reason: Reason
     detail: str | None = None
+    # The detail in Chinese; a detail that is a value (a tag as typed) reads the same in both.
+    detail_zh: str | None = None
 
     @property
     def reason_en(self) -> str:
@@ -151,7 +162,8 @@ class Problem:
 
     @property
     def reason_zh(self) -> str:
-        return f"{self.reason.zh}（{self.detail}）" if self.detail else self.reason.zh
+        detail = self.detail_zh
+        return f"{self.reason.zh}（{detail}）" if detail else self.reason.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +196,8 @@ class Header:
         positions: dict[str, int] = {}
         problems: list[Problem] = []
         for index, cell in enumerate(cells):
-            label = cell.strip().lstrip("\ufeff").lower()
+            # A NUL cannot be stored, not even in the report that names the column.
+            label = cell.strip().lstrip("\ufeff").lower().replace(NUL, "\ufffd")
             if not label or label in IGNORED:
                 continue
             column = _ALIASES.get(label)
@@ -212,6 +225,7 @@ def reported_value(column: str, value: str) -> str | None:
     """The value as the report may show it: ID numbers and phones masked, wherever they are."""
     if not value:
         return None
+    value = value.replace(NUL, "\ufffd")
     if column == "id_number":
         return mask(PiiField.ID_NUMBER, normalize_id_number(value))[:MAX_REPORTED_VALUE]
     if column == "phone":
@@ -230,13 +244,23 @@ def check_row(
     """Every field rule of one row; the row, or every problem it has."""
     problems: list[Problem] = []
 
-    def refuse(column: str, reason: Reason, detail: str | None = None) -> None:
-        problems.append(Problem(row, column, reported_value(column, cells[column]), reason, detail))
+    def refuse(
+        column: str, reason: Reason, detail: str | None = None, detail_zh: str | None = None
+    ) -> None:
+        value = reported_value(column, cells[column])
+        problems.append(Problem(row, column, value, reason, detail, detail_zh))
+
+    # No text column (nor the report) can hold a NUL: such a row is refused for that alone.
+    for column, cell in cells.items():
+        if NUL in cell:
+            refuse(column, R_NUL)
+    if problems:
+        return None, problems
 
     community = cells["community_code"]
     if not community:
         refuse("community_code", R_MISSING)
-    elif not _COMMUNITY.match(community):
+    elif not _COMMUNITY.fullmatch(community):
         refuse("community_code", R_COMMUNITY_FORMAT)
     for column in ("building", "unit", "room"):
         _check_text(cells[column], column, MAX_ADDRESS, refuse, address=True)
@@ -253,7 +277,7 @@ def check_row(
         try:
             facts = parse_id_number(id_number, today=today)
         except InvalidIdNumber as exc:
-            refuse("id_number", R_ID_INVALID, str(exc))
+            refuse("id_number", R_ID_INVALID, str(exc), exc.zh)
 
     phone: str | None = None
     if cells.get("phone"):
@@ -274,11 +298,11 @@ def check_row(
         if not tag:
             continue
         if tag in (DerivedTag.ELDERLY, DerivedTag.CHILD):
-            refuse("tags", R_TAG_DERIVED, tag)
+            refuse("tags", R_TAG_DERIVED, tag, tag)
         elif tag in StoredTag._value2member_map_:
             tags.add(tag)
         else:
-            refuse("tags", R_TAG_UNKNOWN, tag[:32])
+            refuse("tags", R_TAG_UNKNOWN, tag[:32], tag[:32])
 
     if problems or facts is None or relation is None:
         return None, problems
@@ -306,7 +330,7 @@ def _check_text(value: str, column: str, limit: int, refuse: _Refuse, *, address
     if not value:
         refuse(column, R_MISSING)
     elif len(value) > limit:
-        refuse(column, R_TOO_LONG, f"at most {limit}")
+        refuse(column, R_TOO_LONG, f"at most {limit} characters", f"最多 {limit} 个字符")
     elif address and _LONG_DIGIT_RUN.search(value):
         refuse(column, R_DIGITS_IN_ADDRESS)
 
@@ -321,4 +345,6 @@ def _relation(value: str) -> RelationToHead | None:
 
 
 class _Refuse(Protocol):
-    def __call__(self, column: str, reason: Reason, detail: str | None = None) -> None: ...
+    def __call__(
+        self, column: str, reason: Reason, detail: str | None = None, detail_zh: str | None = None
+    ) -> None: ...

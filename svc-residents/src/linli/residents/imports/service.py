@@ -43,13 +43,13 @@ from linli.residents.imports.events import ImportCompleted
 from linli.residents.imports.files import SpooledFile, UnreadableFile, records
 from linli.residents.imports.repository import CreatedRow, ImportRepository, StagedRecord
 from linli.residents.imports.rows import (
+    FILE_REASONS,
     R_ALREADY_REGISTERED,
     R_COMMUNITY_UNKNOWN,
     R_COURT_CONFLICT,
     R_DUPLICATE_IN_FILE,
     R_NO_ROWS,
     R_OUT_OF_SCOPE,
-    R_UNREADABLE,
     Header,
     ImportRow,
     Problem,
@@ -231,6 +231,7 @@ class _Validator:
                         reported_value("id_number", good.id_number),
                         R_DUPLICATE_IN_FILE,
                         f"row {first}",
+                        f"第 {first} 行",
                     )
                 )
             if good.court is not None:
@@ -238,9 +239,20 @@ class _Validator:
                 court, court_row = self.courts.setdefault(key, (good.court, row))
                 if court != good.court:
                     problems.append(
-                        Problem(row, "court", good.court, R_COURT_CONFLICT, f"row {court_row}")
+                        Problem(
+                            row,
+                            "court",
+                            good.court,
+                            R_COURT_CONFLICT,
+                            f"row {court_row}",
+                            f"第 {court_row} 行",
+                        )
                     )
         return (good if not problems else None), index, problems
+
+
+def _unreadable(exc: UnreadableFile) -> Problem:
+    return Problem(exc.row, "*", None, FILE_REASONS[exc.code], exc.en, exc.zh)
 
 
 def _take(source: Iterator[tuple[int, list[str]]], size: int) -> list[tuple[int, list[str]]]:
@@ -262,7 +274,7 @@ def _check_batch(
 
 def _header_cells(file: SpooledFile) -> list[str]:
     """The first row (empty for an empty file); raises UnreadableFile."""
-    source = records(file.path, file.format)
+    source = records(file)
     try:
         return next(source, (0, []))[1]
     finally:
@@ -271,9 +283,7 @@ def _header_cells(file: SpooledFile) -> list[str]:
 
 def count_rows(file: SpooledFile) -> int:
     """Data rows (non-blank, header excluded); raises UnreadableFile."""
-    return (
-        sum(1 for _, cells in records(file.path, file.format) if any(c.strip() for c in cells)) - 1
-    )
+    return sum(1 for _, cells in records(file) if any(c.strip() for c in cells)) - 1
 
 
 async def validate(
@@ -293,7 +303,7 @@ async def validate(
             return 1
         total = await asyncio.to_thread(count_rows, file)
     except UnreadableFile as exc:
-        await progress.bad([Problem(exc.row, "*", None, R_UNREADABLE, str(exc))])
+        await progress.bad([_unreadable(exc)])
         return 1
     if total <= 0:
         await progress.bad([Problem(2, "*", None, R_NO_ROWS)])
@@ -306,7 +316,7 @@ async def validate(
         cipher=cipher,
         today=today_in_shanghai(),
     )
-    source = records(file.path, file.format)
+    source = records(file)
     bad_rows = 0
     try:
         await asyncio.to_thread(next, source)  # the header, parsed above
@@ -327,7 +337,7 @@ async def validate(
             validated += len(batch)
             await progress.validated(validated)
     except UnreadableFile as exc:
-        await progress.bad([Problem(exc.row, "*", None, R_UNREADABLE, str(exc))])
+        await progress.bad([_unreadable(exc)])
         return max(bad_rows, 1)
     return bad_rows
 
@@ -390,7 +400,7 @@ async def store(
     repository = ImportRepository(session)
     await repository.create_staging()
     today = today_in_shanghai()
-    source = records(file.path, file.format)
+    source = records(file)
     _, header_cells = await asyncio.to_thread(next, source)
     header, _ = Header.parse(header_cells)
     staged_rows = 0

@@ -12,11 +12,11 @@ from linli.common.db import DbSession
 from linli.common.dependencies import Cipher
 from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.residents.models import MoveKind, ResidentMove
 from linli.residents.moves import service
 from linli.residents.moves.schemas import MoveIn, MoveOut, MoveRead, MovesRecorded, MoveTransfer
-from linli.residents.openapi import refusals
 
 router = APIRouter(prefix="/moves", tags=["moves"], route_class=IdempotentRoute)
 
@@ -31,7 +31,7 @@ def _recorded(moves: list[ResidentMove]) -> MovesRecorded:
     "/in",
     response_model=MovesRecorded,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: f"{_RECORD}; or the destination community lies outside your scope",
             404: "No such household within your scope",
@@ -58,7 +58,7 @@ async def move_in(
     "/out",
     response_model=MovesRecorded,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: _RECORD,
             404: "No such resident or household within your scope",
@@ -80,7 +80,7 @@ async def move_out(
     "/transfer",
     response_model=MovesRecorded,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: f"{_RECORD}; or the destination address lies outside your scope",
             404: "No such resident, household or dwelling within your scope",
@@ -103,7 +103,7 @@ async def transfer(
 @router.get(
     "",
     response_model=Page[MoveRead],
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not read moves, or `division` lies outside your scope",
             422: "A filter is invalid, or the cursor is not one we gave",
@@ -139,9 +139,9 @@ async def list_moves(
 
 
 @router.get(
-    "/{move_id}",
+    "/{move_id:uuid}",
     response_model=MoveRead,
-    responses=refusals(
+    responses=problem_responses(
         {403: "Your role may not read moves", 404: "No such move touching your scope"}
     ),
 )

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Response, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
-from linli.residents.openapi import refusals
 from linli.residents.places import service
 from linli.residents.places.schemas import (
     BuildingCreate,
@@ -33,7 +33,7 @@ from linli.residents.places.schemas import (
 
 router = APIRouter(tags=["places"], route_class=IdempotentRoute)
 
-_CREATE = refusals(
+_CREATE = problem_responses(
     {
         403: "Your role may not manage places, or the community lies outside your scope",
         409: "The name (or grid number) is already taken in that community",
@@ -41,7 +41,7 @@ _CREATE = refusals(
         "not one of the community's",
     }
 )
-_CREATE_CHILD = refusals(
+_CREATE_CHILD = problem_responses(
     {
         403: "Your role may not manage places",
         404: "No such parent within your scope",
@@ -49,14 +49,16 @@ _CREATE_CHILD = refusals(
         422: "A field is invalid",
     }
 )
-_LIST = refusals(
+_LIST = problem_responses(
     {
         403: "Your role may not read places, or `division` lies outside your scope",
         422: "`division` is not a division code, or the cursor is not one we gave",
     }
 )
-_READ = refusals({403: "Your role may not read places", 404: "No such place that you may see"})
-_UPDATE = refusals(
+_READ = problem_responses(
+    {403: "Your role may not read places", 404: "No such place that you may see"}
+)
+_UPDATE = problem_responses(
     {
         403: "Your role may not manage places",
         404: "No such place within your scope",
@@ -64,7 +66,7 @@ _UPDATE = refusals(
         422: "A field is invalid or null where it may not be",
     }
 )
-_DELETE = refusals(
+_DELETE = problem_responses(
     {
         403: "Your role may not manage places",
         404: "No such place within your scope",
@@ -102,7 +104,7 @@ async def list_grids(
     )
 
 
-@router.get("/grids/{grid_id}", response_model=GridRead, responses=_READ)
+@router.get("/grids/{grid_id:uuid}", response_model=GridRead, responses=_READ)
 async def get_grid(session: DbSession, principal: CurrentPrincipal, grid_id: uuid.UUID) -> GridRead:
     """One grid."""
     return GridRead.model_validate(
@@ -110,7 +112,7 @@ async def get_grid(session: DbSession, principal: CurrentPrincipal, grid_id: uui
     )
 
 
-@router.patch("/grids/{grid_id}", response_model=GridRead, responses=_UPDATE)
+@router.patch("/grids/{grid_id:uuid}", response_model=GridRead, responses=_UPDATE)
 async def update_grid(
     session: DbSession, principal: CurrentPrincipal, grid_id: uuid.UUID, grid_in: GridUpdate
 ) -> GridRead:
@@ -119,7 +121,7 @@ async def update_grid(
     return GridRead.model_validate(grid)
 
 
-@router.delete("/grids/{grid_id}", status_code=204, response_class=Response, responses=_DELETE)
+@router.delete("/grids/{grid_id:uuid}", status_code=204, response_class=Response, responses=_DELETE)
 async def delete_grid(
     session: DbSession, principal: CurrentPrincipal, grid_id: uuid.UUID
 ) -> Response:
@@ -156,7 +158,7 @@ async def list_courts(
     )
 
 
-@router.get("/courts/{court_id}", response_model=CourtRead, responses=_READ)
+@router.get("/courts/{court_id:uuid}", response_model=CourtRead, responses=_READ)
 async def get_court(
     session: DbSession, principal: CurrentPrincipal, court_id: uuid.UUID
 ) -> CourtRead:
@@ -166,7 +168,7 @@ async def get_court(
     )
 
 
-@router.patch("/courts/{court_id}", response_model=CourtRead, responses=_UPDATE)
+@router.patch("/courts/{court_id:uuid}", response_model=CourtRead, responses=_UPDATE)
 async def update_court(
     session: DbSession, principal: CurrentPrincipal, court_id: uuid.UUID, court_in: CourtUpdate
 ) -> CourtRead:
@@ -177,7 +179,9 @@ async def update_court(
     return CourtRead.model_validate(court)
 
 
-@router.delete("/courts/{court_id}", status_code=204, response_class=Response, responses=_DELETE)
+@router.delete(
+    "/courts/{court_id:uuid}", status_code=204, response_class=Response, responses=_DELETE
+)
 async def delete_court(
     session: DbSession, principal: CurrentPrincipal, court_id: uuid.UUID
 ) -> Response:
@@ -227,7 +231,7 @@ async def list_buildings(
     )
 
 
-@router.get("/buildings/{building_id}", response_model=BuildingRead, responses=_READ)
+@router.get("/buildings/{building_id:uuid}", response_model=BuildingRead, responses=_READ)
 async def get_building(
     session: DbSession, principal: CurrentPrincipal, building_id: uuid.UUID
 ) -> BuildingRead:
@@ -237,7 +241,7 @@ async def get_building(
     )
 
 
-@router.patch("/buildings/{building_id}", response_model=BuildingRead, responses=_UPDATE)
+@router.patch("/buildings/{building_id:uuid}", response_model=BuildingRead, responses=_UPDATE)
 async def update_building(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -253,7 +257,7 @@ async def update_building(
 
 
 @router.delete(
-    "/buildings/{building_id}", status_code=204, response_class=Response, responses=_DELETE
+    "/buildings/{building_id:uuid}", status_code=204, response_class=Response, responses=_DELETE
 )
 async def delete_building(
     session: DbSession, principal: CurrentPrincipal, building_id: uuid.UUID
@@ -267,7 +271,7 @@ async def delete_building(
 
 
 @router.post(
-    "/buildings/{building_id}/units",
+    "/buildings/{building_id:uuid}/units",
     response_model=UnitRead,
     status_code=status.HTTP_201_CREATED,
     responses=_CREATE_CHILD,
@@ -282,7 +286,7 @@ async def create_unit(
     return UnitRead.model_validate(unit)
 
 
-@router.get("/buildings/{building_id}/units", response_model=Page[UnitRead], responses=_READ)
+@router.get("/buildings/{building_id:uuid}/units", response_model=Page[UnitRead], responses=_READ)
 async def list_units(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -296,7 +300,7 @@ async def list_units(
     )
 
 
-@router.get("/units/{unit_id}", response_model=UnitRead, responses=_READ)
+@router.get("/units/{unit_id:uuid}", response_model=UnitRead, responses=_READ)
 async def get_unit(session: DbSession, principal: CurrentPrincipal, unit_id: uuid.UUID) -> UnitRead:
     """One unit."""
     return UnitRead.model_validate(
@@ -304,7 +308,7 @@ async def get_unit(session: DbSession, principal: CurrentPrincipal, unit_id: uui
     )
 
 
-@router.patch("/units/{unit_id}", response_model=UnitRead, responses=_UPDATE)
+@router.patch("/units/{unit_id:uuid}", response_model=UnitRead, responses=_UPDATE)
 async def update_unit(
     session: DbSession, principal: CurrentPrincipal, unit_id: uuid.UUID, unit_in: UnitUpdate
 ) -> UnitRead:
@@ -313,7 +317,7 @@ async def update_unit(
     return UnitRead.model_validate(unit)
 
 
-@router.delete("/units/{unit_id}", status_code=204, response_class=Response, responses=_DELETE)
+@router.delete("/units/{unit_id:uuid}", status_code=204, response_class=Response, responses=_DELETE)
 async def delete_unit(
     session: DbSession, principal: CurrentPrincipal, unit_id: uuid.UUID
 ) -> Response:
@@ -326,7 +330,7 @@ async def delete_unit(
 
 
 @router.post(
-    "/units/{unit_id}/dwellings",
+    "/units/{unit_id:uuid}/dwellings",
     response_model=DwellingRead,
     status_code=status.HTTP_201_CREATED,
     responses=_CREATE_CHILD,
@@ -341,7 +345,7 @@ async def create_dwelling(
     return DwellingRead.model_validate(dwelling)
 
 
-@router.get("/units/{unit_id}/dwellings", response_model=Page[DwellingRead], responses=_READ)
+@router.get("/units/{unit_id:uuid}/dwellings", response_model=Page[DwellingRead], responses=_READ)
 async def list_dwellings(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -355,7 +359,7 @@ async def list_dwellings(
     )
 
 
-@router.get("/dwellings/{dwelling_id}", response_model=DwellingRead, responses=_READ)
+@router.get("/dwellings/{dwelling_id:uuid}", response_model=DwellingRead, responses=_READ)
 async def get_dwelling(
     session: DbSession, principal: CurrentPrincipal, dwelling_id: uuid.UUID
 ) -> DwellingRead:
@@ -365,7 +369,7 @@ async def get_dwelling(
     )
 
 
-@router.patch("/dwellings/{dwelling_id}", response_model=DwellingRead, responses=_UPDATE)
+@router.patch("/dwellings/{dwelling_id:uuid}", response_model=DwellingRead, responses=_UPDATE)
 async def update_dwelling(
     session: DbSession,
     principal: CurrentPrincipal,
@@ -380,7 +384,7 @@ async def update_dwelling(
 
 
 @router.delete(
-    "/dwellings/{dwelling_id}", status_code=204, response_class=Response, responses=_DELETE
+    "/dwellings/{dwelling_id:uuid}", status_code=204, response_class=Response, responses=_DELETE
 )
 async def delete_dwelling(
     session: DbSession, principal: CurrentPrincipal, dwelling_id: uuid.UUID

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from linli.common.errors import Conflict, InvalidInput, NotFound
+from linli.common.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
 class PlaceNotFound(NotFound):
@@ -39,9 +37,10 @@ class PlaceOutsideCommunity(InvalidInput):
     title_zh = "不属于该社区"
 
     def __init__(self, field: str, community_code: str) -> None:
-        error: dict[str, Any] = {
-            "field": f"body.{field}",
-            "message": f"no such {field.removesuffix('_id')} in community {community_code}",
-            "type": "outside_community",
-        }
-        super().__init__(error["message"], errors=[error])
+        kind = field.removesuffix("_id")
+        message = f"no such {kind} in community {community_code}"
+        kind_zh = {"grid": "网格", "court": "小区"}.get(kind, kind)
+        error = FieldError(
+            f"body.{field}", "outside_community", message, f"社区 {community_code} 没有该{kind_zh}"
+        )
+        super().__init__(message, errors=[error])

@@ -25,7 +25,7 @@ def community_order(model: type[PlaceT]) -> Keyset:
     return Keyset(model.community_code, model.id)
 
 
-_GRID_CODE = re.compile(r"^(\d{12})-(\d{1,4})$")
+_GRID_CODE = re.compile(r"^([0-9]{12})-([0-9]{1,4})$")
 
 
 class PlaceRepository:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import unique_constraints, write_or_conflict
-from linli.common.errors import InvalidInput
+from linli.common.errors import NullNotAllowed
 from linli.common.events import DomainEvent
 from linli.common.models import new_id
 from linli.common.outbox import events_of
@@ -76,13 +76,7 @@ async def _change(
     409 when the new name or number is taken in the parent."""
     nulls = [field for field, value in changes.items() if value is None and field not in nullable]
     if nulls:
-        raise InvalidInput(
-            "these fields cannot be null: " + ", ".join(nulls),
-            errors=[
-                {"field": f"body.{f}", "message": "cannot be null", "type": "not_null"}
-                for f in nulls
-            ],
-        )
+        raise NullNotAllowed(nulls)
     # Read before the write: a refused write expires the place.
     community_code = place.community_code
     changed = []

@@ -11,9 +11,9 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.dependencies import Cipher, RequestId
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.residents.models import RegistrationStatus
-from linli.residents.openapi import refusals
 from linli.residents.registrations import service
 from linli.residents.registrations.schemas import (
     RegistrationCreate,
@@ -24,7 +24,7 @@ from linli.residents.registrations.schemas import (
 router = APIRouter(prefix="/registrations", tags=["registrations"], route_class=IdempotentRoute)
 
 
-_REVIEW_REFUSALS = refusals(
+_REVIEW_REFUSALS = problem_responses(
     {
         403: "Your role may not review registrations",
         404: "No such registration within your scope",
@@ -38,7 +38,7 @@ _REVIEW_REFUSALS = refusals(
     "",
     response_model=RegistrationRead,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Only residents register",
             409: "A registration with this ID number already waits in this community",
@@ -71,7 +71,7 @@ async def submit_registration(
 @router.get(
     "",
     response_model=Page[RegistrationRead],
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not list registrations, or `division` lies outside your scope",
             422: "`division` is not a division code, or the cursor is not one we gave",
@@ -99,9 +99,9 @@ async def list_registrations(
 
 
 @router.get(
-    "/{registration_id}",
+    "/{registration_id:uuid}",
     response_model=RegistrationRead,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "`reveal=true` is for community workers only",
             404: "No such registration that you may see",
@@ -137,7 +137,7 @@ async def get_registration(
 
 
 @router.post(
-    "/{registration_id}/approve", response_model=RegistrationRead, responses=_REVIEW_REFUSALS
+    "/{registration_id:uuid}/approve", response_model=RegistrationRead, responses=_REVIEW_REFUSALS
 )
 async def approve_registration(
     session: DbSession, principal: CurrentPrincipal, registration_id: uuid.UUID
@@ -155,11 +155,11 @@ async def approve_registration(
 
 
 @router.post(
-    "/{registration_id}/reject",
+    "/{registration_id:uuid}/reject",
     response_model=RegistrationRead,
     responses={
         **_REVIEW_REFUSALS,
-        **refusals({422: "`reason` is missing, too long, or holds an ID or phone number"}),
+        **problem_responses({422: "`reason` is missing, too long, or holds an ID or phone number"}),
     },
 )
 async def reject_registration(

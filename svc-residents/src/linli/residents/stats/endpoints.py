@@ -10,7 +10,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
-from linli.residents.openapi import refusals
+from linli.common.openapi import problem_responses
 from linli.residents.stats import service
 from linli.residents.stats.schemas import DivisionStats
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/stats", tags=["stats"], route_class=IdempotentRoute)
 @router.get(
     "",
     response_model=DivisionStats,
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role may not read statistics (residents), or `division` lies outside "
             "your scope",
