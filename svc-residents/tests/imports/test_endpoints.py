@@ -9,9 +9,12 @@ import asyncio
 import csv
 import io
 import json
+import os
+import re
 import uuid
+import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -24,11 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from linli.common.auth import Principal, Role
 from linli.common.events import ensure_no_clear_pii
 from linli.common.outbox import OutboxMessage
+from linli.residents.app import create_app
+from linli.residents.config import Settings
 from linli.residents.identity import check_character
 from linli.residents.models import Building, Dwelling, Household, Resident, Unit
 from linli.residents.models.imports import ImportFormat, ImportJob, ImportStatus
 from linli.residents.stats.repository import CounterRepository
 from linli.residents.stats.service import division_stats
+from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
 
 pytestmark = pytest.mark.usefixtures("tree")
@@ -476,3 +482,200 @@ async def test_a_job_whose_process_died_is_failed_when_read(
     assert response.status_code == 200
     assert response.json()["status"] == "failed"
     assert "nothing was stored" in response.json()["error"]
+
+
+# --- hostile files -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def strict_client(settings: Settings, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    """The service with small import limits, so that a bomb of each kind stays small."""
+    strict = settings.model_copy(
+        update={
+            "import_max_rows": 20,
+            "import_max_cell_chars": 100,
+            "import_max_inflated_bytes": 4 * 1024 * 1024,
+            "import_max_compression_ratio": 50.0,
+        }
+    )
+    async with serve_app(create_app(strict, token_verifier=issuer.verifier())) as client:
+        yield client
+
+
+def workbook_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def with_sheet(workbook: bytes, sheet_xml: bytes) -> bytes:
+    """The workbook with its sheet's XML replaced, as a hand-made archive would have it."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml
+            target.writestr(member.filename, data)
+    return out.getvalue()
+
+
+async def test_a_workbook_that_inflates_past_the_limits_is_413_before_anything_is_read(
+    strict_client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    # One cell of 3 MB compresses to a few KB: an archive bomb in small.
+    cell = b'<c r="A2" t="inlineStr"><is><t>' + b"x" * 3_000_000 + b"</t></is></c>"
+    one_big_cell = with_sheet(
+        workbook_bytes([]),
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="2">' + cell + b"</row></sheetData></worksheet>",
+    )
+    # 5 MB of random text inflates past the 4 MB allowed, at an honest ratio.
+    inflated = workbook_bytes(
+        [[COMMUNITY, "", "1幢", "1单元", "101", os.urandom(640).hex()] for _ in range(4000)]
+    )
+    assert len(one_big_cell) < 100_000
+
+    bomb = await upload(strict_client, worker(issuer), one_big_cell, content_type=XLSX_TYPE)
+    large = await upload(strict_client, worker(issuer), inflated, content_type=XLSX_TYPE)
+
+    assert bomb.status_code == large.status_code == 413
+    assert bomb.headers["content-type"] == "application/problem+json"
+    assert bomb.json()["type"].endswith("/import-archive-suspicious")
+    assert large.json()["type"].endswith("/import-file-too-large")
+    assert "inflates to" in large.json()["detail"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+async def test_a_file_of_more_rows_than_allowed_is_rejected_before_any_row_is_checked(
+    strict_client: httpx.AsyncClient, issuer: TestIssuer, kind: str
+) -> None:
+    rows = make_rows(25)
+    content = to_csv(rows) if kind == "csv" else workbook_bytes(rows)
+
+    job = await imported(
+        strict_client,
+        worker(issuer),
+        content,
+        content_type="text/csv" if kind == "csv" else XLSX_TYPE,
+    )
+
+    assert job["status"] == "rejected", job
+    assert job["rows_validated"] == 0 and job["rows_total"] is None
+    [line] = await report(strict_client, worker(issuer), job["id"])
+    assert (line["row"], line["column"], line["code"]) == ("22", "*", "too_many_rows")
+    assert "20" in line["reason_zh"] and "20" in line["reason_en"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+async def test_a_cell_longer_than_allowed_is_rejected_with_its_row(
+    strict_client: httpx.AsyncClient, issuer: TestIssuer, kind: str
+) -> None:
+    rows = make_rows(4)
+    rows[2][HEADER.index("name")] = "长" * 101
+    content = to_csv(rows) if kind == "csv" else workbook_bytes(rows)
+
+    job = await imported(
+        strict_client,
+        worker(issuer),
+        content,
+        content_type="text/csv" if kind == "csv" else XLSX_TYPE,
+    )
+
+    assert job["status"] == "rejected", job
+    [line] = await report(strict_client, worker(issuer), job["id"])
+    assert (line["row"], line["code"]) == ("4", "cell_too_long")
+    assert "第 6 列" in line["reason_zh"]
+
+
+async def test_a_nul_in_a_cell_rejects_the_import_with_that_row_reported(
+    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    rows = make_rows(4)
+    rows[1][HEADER.index("name")] = "王\x00五"
+    header = [*HEADER[:-1], "tags\x00"]
+
+    job = await imported(client, worker(issuer), to_csv(rows))
+    bad_header = await imported(client, worker(issuer), to_csv(rows, header))
+
+    assert job["status"] == bad_header["status"] == "rejected", job
+    lines = await report(client, worker(issuer), job["id"])
+    assert [(line["row"], line["column"], line["code"]) for line in lines] == [
+        ("3", "name", "nul_character")
+    ]
+    assert lines[0]["value"] == "王\ufffd五"
+    header_lines = await report(client, worker(issuer), bad_header["id"])
+    assert [(line["column"], line["code"]) for line in header_lines] == [
+        ("tags\ufffd", "unknown_column")
+    ]
+    assert await count(sessionmaker, Resident) == 0
+
+
+async def test_a_file_name_with_a_nul_is_422_and_a_long_one_is_kept_short(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    content = to_csv(make_rows(2))
+
+    # By hand: httpx would percent-encode the NUL of a file name, a hostile client does not.
+    boundary = uuid.uuid4().hex
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="居民\x00.csv"'
+            "\r\nContent-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    nul = await client.post(
+        "/imports/residents",
+        content=multipart,
+        headers={**worker(issuer), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    long = await client.post(
+        "/imports/residents",
+        files={"file": ("居" * 300 + ".csv", content, "text/csv")},
+        headers=worker(issuer),
+    )
+
+    assert nul.status_code == 422
+    assert [e["field"] for e in nul.json()["errors"]] == ["body.file"]
+    assert long.status_code == 202, long.text
+    assert long.json()["filename"] == "…" + ("居" * 300 + ".csv")[-254:]
+    job = await finished(client, worker(issuer), long.json()["id"])
+    assert job["status"] == "completed"
+
+
+async def test_the_report_s_chinese_reasons_hold_no_english(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    rows = make_rows(6)
+    rows[0][HEADER.index("id_number")] = rows[0][HEADER.index("id_number")][:17] + (
+        "0" if rows[0][HEADER.index("id_number")][17] != "0" else "1"
+    )
+    rows[1][HEADER.index("name")] = "名" * 51
+    rows[3] = list(rows[2])
+    rows[4][HEADER.index("court")] = "别的花苑"
+
+    job = await imported(client, worker(issuer), to_csv(rows))
+
+    assert job["status"] == "rejected"
+    lines = await report(client, worker(issuer), job["id"])
+    assert {line["code"] for line in lines} >= {
+        "id_number_invalid",
+        "too_long",
+        "duplicate_in_file",
+        "court_conflict",
+    }
+    for line in lines:
+        assert not re.search("[A-Za-z]", line["reason_zh"]), line

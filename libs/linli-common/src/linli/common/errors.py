@@ -215,7 +215,9 @@ def field_errors(errors: Sequence[Any], *, chinese: bool = False) -> list[dict[s
             message = str(cause)
         if error.get("type") == "json_invalid":
             # pydantic's location of a JSON syntax error is a character position, not a field.
-            position = loc[1] if len(loc) > 1 else "?"
+            raw = error.get("loc", ())
+            # Counted from 1, as an editor counts columns (pydantic's offset counts from 0).
+            position = raw[1] + 1 if len(raw) > 1 and isinstance(raw[1], int) else "?"
             loc = loc[:1]
             reason = (error.get("ctx") or {}).get("error") or "JSON decode error"
             message = f"the body is not valid JSON: {reason} at character {position}"
