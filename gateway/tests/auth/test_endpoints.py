@@ -56,6 +56,30 @@ async def test_username_is_case_insensitive(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/auth/staff/login", {"username": "wang\x00li", "password": PASSWORD}, "body.username"),
+        ("/auth/resident/login", {"provider": "dev", "code": "dev:o6\x00x"}, "body.code"),
+        ("/auth/refresh", {"refresh_token": "a\x00b"}, "body.refresh_token"),
+    ],
+)
+async def test_a_nul_in_a_login_field_is_422_naming_it(
+    client: httpx.AsyncClient,
+    create_staff: StaffFactory,
+    path: str,
+    body: dict[str, str],
+    field: str,
+) -> None:
+    await create_staff()
+
+    response = await client.post(path, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["type"]) for e in response.json()["errors"]] == [(field, "value_error")]
+
+
 @pytest.mark.parametrize("username", ["wang.li", "nobody"])
 async def test_wrong_password_or_unknown_user_is_the_same_401(
     client: httpx.AsyncClient, create_staff: StaffFactory, username: str

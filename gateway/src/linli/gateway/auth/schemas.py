@@ -6,15 +6,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from linli.common.inputs import NulFreeStr
+
 
 class StaffLogin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=64, examples=["wang.li"])
-    password: str = Field(min_length=1, max_length=256)
+    # NulFreeStr: a NUL would reach PostgreSQL (a 500); it is a 422 on the field instead.
+    username: NulFreeStr = Field(min_length=1, max_length=64, examples=["wang.li"])
+    password: NulFreeStr = Field(min_length=1, max_length=256)
     totp: str | None = Field(
         default=None,
-        pattern=r"^\d{6}$",
+        pattern=r"^[0-9]{6}$",
         description="6-digit authenticator code; required only for accounts that enabled TOTP.",
     )
 
@@ -22,12 +25,12 @@ class StaffLogin(BaseModel):
 class ResidentLogin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    provider: str = Field(
+    provider: NulFreeStr = Field(
         default="dev",
         max_length=32,
         description="Identity provider: `dev` in development; `wechat` once configured.",
     )
-    code: str = Field(
+    code: NulFreeStr = Field(
         min_length=1,
         max_length=512,
         description="The provider's one-time login code (`wx.login()` code; `dev:<openid>` for dev).",
@@ -38,7 +41,7 @@ class ResidentLogin(BaseModel):
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: NulFreeStr = Field(min_length=1, max_length=256)
 
 
 class TokenPair(BaseModel):

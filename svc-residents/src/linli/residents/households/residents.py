@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
-from linli.common.errors import InvalidInput
+from linli.common.errors import NullNotAllowed
 from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
 from linli.residents.access import (
@@ -210,13 +210,7 @@ async def update_resident(
     changes = resident_in.model_dump(exclude_unset=True)
     nulls = [field for field, value in changes.items() if value is None and field != "phone"]
     if nulls:
-        raise InvalidInput(
-            "these fields cannot be null: " + ", ".join(nulls),
-            errors=[
-                {"field": f"body.{f}", "message": "cannot be null", "type": "not_null"}
-                for f in nulls
-            ],
-        )
+        raise NullNotAllowed(nulls)
     resident = await writable_resident(session, principal, resident_id)
     await writes.apply_resident_changes(
         session,
