@@ -513,3 +513,54 @@ async def test_a_retried_create_replays_and_no_event_carries_a_clear_id_number_o
         id_number_born(date(1991, 4, 1), "127"),
     ):
         assert not any(clear in p for p in payloads)
+
+
+async def test_a_second_head_is_409_when_entered_made_or_moved_in(
+    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    head = await create_resident(client, issuer)
+    spouse = await create_resident(
+        client,
+        issuer,
+        name="李梅",
+        id_number=id_number_born(date(1992, 5, 12), "002"),
+        relation_to_head="spouse",
+    )
+    second = id_number_born(date(1985, 1, 1), "013")
+
+    entered = await client.post(
+        "/residents",
+        json=resident_body(name="王五", id_number=second, relation_to_head="head"),
+        headers=worker(issuer),
+    )
+    made = await client.patch(
+        f"/residents/{spouse['id']}", json={"relation_to_head": "head"}, headers=worker(issuer)
+    )
+    moved_in = await client.post(
+        "/moves/in",
+        json={
+            "household_id": head["household_id"],
+            "name": "王五",
+            "id_number": second,
+            "relation_to_head": "head",
+            "reason": "迁入",
+        },
+        headers=worker(issuer),
+    )
+
+    for response in (entered, made, moved_in):
+        assert response.status_code == 409, response.text
+        assert response.json()["type"].endswith("/household-has-head")
+    async with sessionmaker() as session:
+        heads = await session.scalars(
+            select(Resident.id).where(Resident.relation_to_head == "head")
+        )
+        assert [str(i) for i in heads] == [head["id"]]
+    # Once the first head is not one, the household may have another.
+    await client.patch(
+        f"/residents/{head['id']}", json={"relation_to_head": "spouse"}, headers=worker(issuer)
+    )
+    now_head = await client.patch(
+        f"/residents/{spouse['id']}", json={"relation_to_head": "head"}, headers=worker(issuer)
+    )
+    assert now_head.status_code == 200, now_head.text

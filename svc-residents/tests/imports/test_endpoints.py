@@ -679,3 +679,17 @@ async def test_the_report_s_chinese_reasons_hold_no_english(
     }
     for line in lines:
         assert not re.search("[A-Za-z]", line["reason_zh"]), line
+
+
+async def test_a_second_head_for_a_dwelling_in_the_file_is_a_bad_row(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    rows = make_rows(4)
+    rows[1][HEADER.index("relation_to_head")] = "户主"  # the spouse of row 2, given as head
+
+    job = await imported(client, worker(issuer), to_csv(rows))
+
+    assert job["status"] == "rejected"
+    [line] = await report(client, worker(issuer), job["id"])
+    assert (line["row"], line["column"], line["code"]) == ("3", "relation_to_head", "second_head")
+    assert line["reason_zh"] == "同一户的户主已在前面的行中给出（第 2 行）"

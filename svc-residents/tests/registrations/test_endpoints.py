@@ -508,3 +508,63 @@ async def test_no_event_ever_carries_a_clear_id_number_or_phone(
     assert len(payloads) == 8
     for clear in (first["id_number"], first["phone"], second["id_number"], second["phone"]):
         assert not any(clear in p for p in payloads)
+
+
+async def test_registering_an_id_number_that_is_already_a_resident_s_is_409_at_once(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    registration_payload: PayloadFactory,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await register(client, issuer, registration_payload())
+    approved = await client.post(f"/registrations/{first['id']}/approve", headers=worker(issuer))
+    assert approved.status_code == 200, approved.text
+
+    again = await client.post(
+        "/registrations",
+        json=registration_payload(
+            community_code="330108001002",
+            relation_to_head="child",
+            address={"building": "1幢", "unit": "1单元", "room": "101"},
+        ),
+        headers=resident(issuer, "someone-else"),
+    )
+
+    assert again.status_code == 409
+    problem = again.json()
+    assert problem["type"].endswith("/already-a-resident")
+    # Whose record it is stays unsaid: no name, no community, no id.
+    text = json.dumps(problem, ensure_ascii=False)
+    assert (
+        "330108001001" not in text
+        and "张三" not in text
+        and approved.json()["resident_id"] not in text
+    )
+    assert await count(sessionmaker, Registration) == 1
+
+
+async def test_registering_as_head_of_a_household_that_has_one_is_409(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    registration_payload: PayloadFactory,
+    make_id_number: Callable[[str], str],
+) -> None:
+    first = await register(client, issuer, registration_payload())
+    await client.post(f"/registrations/{first['id']}/approve", headers=worker(issuer))
+
+    second_head = await client.post(
+        "/registrations",
+        json=registration_payload(id_number=make_id_number("33010819920512002")),
+        headers=resident(issuer, "resident-2"),
+    )
+    spouse = await client.post(
+        "/registrations",
+        json=registration_payload(
+            id_number=make_id_number("33010819920512002"), relation_to_head="spouse"
+        ),
+        headers=resident(issuer, "resident-2"),
+    )
+
+    assert second_head.status_code == 409
+    assert second_head.json()["type"].endswith("/household-has-head")
+    assert spouse.status_code == 201, spouse.text

@@ -149,9 +149,10 @@ async def test_approvals_at_one_address_share_one_household(
 async def test_approve_refuses_a_person_already_in_the_registry(
     session: AsyncSession, cipher: PiiCipher, registration_payload: PayloadFactory
 ) -> None:
+    # Both wait for review; the first approved makes the person a resident.
     first = await submit(session, cipher, registration_payload())
-    await service.approve(session, principal=WORKER, registration_id=first.id)
     second = await submit(session, cipher, registration_payload(community_code="330108001002"))
+    await service.approve(session, principal=WORKER, registration_id=first.id)
     street_admin = Principal(subject="s", roles=frozenset({Role.STREET_ADMIN}), scope="330108001")
 
     with pytest.raises(ResidentAlreadyRegistered):

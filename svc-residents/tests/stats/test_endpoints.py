@@ -88,7 +88,7 @@ def move_in_body(community: str, room: str, id_number: str) -> dict[str, Any]:
         "address": {"building": "8幢", "unit": "1单元", "room": room},
         "name": "王五",
         "id_number": id_number,
-        "relation_to_head": "head",
+        "relation_to_head": "other",
         "tags": ["new_resident"],
     }
 
@@ -222,6 +222,8 @@ async def test_figures_of_every_level_equal_a_recount_after_creates_edits_deleti
                 tags=next(tag_cycle),
                 building="1幢",
                 unit="1单元",
+                # Not `head`: they share dwellings, and a household has one head.
+                relation_to_head="other",
             )
         )
     await assert_stats_equal_a_recount(client, issuer, sessionmaker)
@@ -384,6 +386,7 @@ async def test_concurrent_writers_in_one_community_leave_exact_counters(
                 tags=["living_alone"] if n % 2 else [],
                 building="1幢",
                 unit="1单元",
+                relation_to_head="other",
             )
             for n, born in enumerate(births)
         )

@@ -100,7 +100,8 @@ async def populate(sessionmaker: async_sessionmaker[AsyncSession], cipher: PiiCi
                     birth_date=born,
                     id_number=protect(cipher, PiiField.ID_NUMBER, number),
                     phone=None,
-                    relation_to_head=RelationToHead.HEAD,
+                    # Two share each room, and a household has one head.
+                    relation_to_head=RelationToHead.OTHER,
                     consented_at=None,
                     account_subject=None,
                 ),

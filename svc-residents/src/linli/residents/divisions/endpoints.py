@@ -73,7 +73,12 @@ async def import_divisions(
 async def _csv_content(request: Request, *, max_bytes: int) -> bytes:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > max_bytes
+    ):
         raise DivisionFileTooLarge(f"the file may have at most {max_bytes} bytes")
     if media_type in ("text/csv", "application/csv"):
         content = await request.body()

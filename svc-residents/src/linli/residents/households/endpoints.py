@@ -161,7 +161,8 @@ async def delete_household(
         {
             403: "Only community workers enter residents, in communities of their scope",
             404: "No such household within your scope",
-            409: "A resident with this ID number is already registered",
+            409: "A resident with this ID number is already registered, or a second `head` for "
+            "the household",
             422: "Invalid fields (each listed), or an unknown community",
         }
     ),
@@ -171,7 +172,9 @@ async def create_resident(
 ) -> ResidentRead:
     """Enter a resident into a household (`household_id`), or at an address (`community_code` and
     `address`: the household is founded when the dwelling has none). ID number checked; sex and
-    birth date follow from it. Send an `Idempotency-Key`."""
+    birth date follow from it. A household has one head: a second `relation_to_head: head` is
+    refused with 409 `household-has-head` (change the current head's relation first). Send an
+    `Idempotency-Key`."""
     resident = await residents.create_resident(
         session, principal=principal, cipher=cipher, resident_in=resident_in
     )
@@ -285,7 +288,8 @@ async def get_resident(
         {
             **_WRITE,
             404: "No such resident within your scope",
-            409: "The new ID number belongs to another resident",
+            409: "The new ID number belongs to another resident, or `head` for a household "
+            "that has one",
             422: "Invalid fields, or null where a value is required",
         }
     ),
@@ -297,7 +301,9 @@ async def update_resident(
     resident_id: uuid.UUID,
     resident_in: ResidentUpdate,
 ) -> ResidentRead:
-    """Change the fields sent, and only those. `tags` replaces the recorded tags."""
+    """Change the fields sent, and only those. `tags` replaces the recorded tags. Making a
+    resident `head` of a household that has one is a 409 (`household-has-head`): change the
+    current head's relation first."""
     resident = await residents.update_resident(
         session,
         principal=principal,

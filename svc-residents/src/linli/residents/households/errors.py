@@ -13,6 +13,20 @@ class ResidentAlreadyRegistered(Conflict):
     title_zh = "该居民已登记"
 
 
+class HouseholdHasHead(Conflict):
+    """The household already has a head (户主); change the first one's relation first."""
+
+    problem = "household-has-head"
+    title_en = "Household already has a head"
+    title_zh = "该户已有户主"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this household already has a head; set the current head's relation_to_head to "
+            "another relation first"
+        )
+
+
 class ResidentNotFound(NotFound):
     """No live resident with this id that the caller may see."""
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.conflicts import insert_or_conflict
 from linli.common.models import new_id
 from linli.common.pagination import Keyset, within_division
-from linli.residents.models import Dwelling, Household, Resident
+from linli.residents.models import Building, Dwelling, Household, RelationToHead, Resident, Unit
 
 # One live household per dwelling, one live record per person (partial unique indexes).
 LIVE_DWELLING = "uq_households_live_dwelling"
@@ -110,6 +110,54 @@ class ResidentRepository:
         including by a transaction that committed the same person a moment ago."""
         conflict = await insert_or_conflict(self.session, resident, on=[LIVE_ID_NUMBER])
         return conflict is None
+
+    async def registered(self, indexes: Sequence[str]) -> set[str]:
+        """Which of these ID-number blind indexes belong to a live resident."""
+        if not indexes:
+            return set()
+        return set(
+            await self.session.scalars(
+                select(Resident.id_number_index).where(
+                    Resident.id_number_index.in_(indexes), Resident.deleted_at.is_(None)
+                )
+            )
+        )
+
+    async def head_of(
+        self, household_id: uuid.UUID, *, besides: uuid.UUID | None = None
+    ) -> uuid.UUID | None:
+        """The live head of the household (other than `besides`), if it has one."""
+        statement = select(Resident.id).where(
+            Resident.household_id == household_id,
+            Resident.relation_to_head == RelationToHead.HEAD,
+            Resident.deleted_at.is_(None),
+        )
+        if besides is not None:
+            statement = statement.where(Resident.id != besides)
+        return (await self.session.scalars(statement.limit(1))).first()
+
+    async def head_at_address(
+        self, *, community_code: str, building: str, unit: str, room: str
+    ) -> bool:
+        """Whether the live household at this address (if any) already has a head."""
+        statement = (
+            select(Resident.id)
+            .join(Household, Household.id == Resident.household_id)
+            .join(Dwelling, Dwelling.id == Household.dwelling_id)
+            .join(Unit, Unit.id == Dwelling.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(
+                Building.community_code == community_code,
+                Building.name == building,
+                Unit.name == unit,
+                Dwelling.name == room,
+                Household.deleted_at.is_(None),
+                Resident.deleted_at.is_(None),
+                Resident.relation_to_head == RelationToHead.HEAD,
+            )
+            .limit(1)
+        )
+        return (await self.session.scalars(statement)).first() is not None
 
     async def get(self, resident_id: uuid.UUID, *, for_update: bool = False) -> Resident | None:
         """A live resident (deleted ones read as absent)."""

@@ -24,6 +24,7 @@ from linli.common.outbox import events_of
 from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import imported_community
 from linli.residents.households.errors import (
+    HouseholdHasHead,
     HouseholdNotEmpty,
     HouseholdNotFound,
     ResidentAlreadyRegistered,
@@ -101,10 +102,25 @@ async def household_founded(session: AsyncSession, household: Household) -> None
     )
 
 
+async def ensure_one_head(
+    session: AsyncSession, resident: Resident, *, household_id: uuid.UUID | None = None
+) -> None:
+    """*Write path* rule: a household (`household_id`, default the resident's own) has at most
+    one head (户主): a second one is a 409, never a silent second head (the first one's
+    relation changes first)."""
+    if resident.relation_to_head is not RelationToHead.HEAD:
+        return
+    household = household_id or resident.household_id
+    if await ResidentRepository(session).head_of(household, besides=resident.id):
+        raise HouseholdHasHead()
+
+
 async def add_resident(session: AsyncSession, resident: Resident) -> Resident:
     """*Write path*: a person enters the registry (by a worker, or an approved registration)."""
     if not await ResidentRepository(session).add(resident):
         raise ResidentAlreadyRegistered("a resident with this ID number is already registered")
+    # After the insert, so that the same person twice is told so first (the request rolls back).
+    await ensure_one_head(session, resident)
     counters(session).resident(
         resident.community_code, birth_date=resident.birth_date, tags=resident.tags
     )
@@ -164,6 +180,8 @@ async def apply_resident_changes(
     tags_changed = sorted(resident.tags) != sorted(old_tags)
     if not changed and not tags_changed:
         return []
+    if "relation_to_head" in changed:
+        await ensure_one_head(session, resident)
     if tags_changed or resident.birth_date != old_birth_date:
         staged = counters(session)
         staged.resident(resident.community_code, birth_date=old_birth_date, tags=old_tags, delta=-1)

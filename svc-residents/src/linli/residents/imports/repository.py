@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.divisions import Level
 from linli.common.pagination import within_division
 from linli.residents.imports.rows import Problem
-from linli.residents.models import Division, Resident
+from linli.residents.models import Division
 from linli.residents.models.imports import (
     ACTIVE_IMPORT_STATUSES,
     ImportBadRow,
@@ -195,18 +195,6 @@ class ImportRepository:
                 select(Division.code).where(
                     Division.level == Level.COMMUNITY,
                     within_division(Division.code, prefix),
-                )
-            )
-        )
-
-    async def registered(self, indexes: Sequence[str]) -> set[str]:
-        """Which of these ID-number blind indexes belong to a live resident."""
-        if not indexes:
-            return set()
-        return set(
-            await self.session.scalars(
-                select(Resident.id_number_index).where(
-                    Resident.id_number_index.in_(indexes), Resident.deleted_at.is_(None)
                 )
             )
         )

@@ -129,6 +129,11 @@ R_COURT_CONFLICT = Reason(
     "the same building is given another court in an earlier row",
     "同一楼栋在前面的行中属于另一小区",
 )
+R_SECOND_HEAD = Reason(
+    "second_head",
+    "the dwelling's head is given in an earlier row",
+    "同一户的户主已在前面的行中给出",
+)
 R_UNKNOWN_COLUMN = Reason("unknown_column", "unknown column", "无法识别的列")
 R_MISSING_COLUMN = Reason("missing_column", "required column is missing", "缺少必需的列")
 R_DUPLICATE_COLUMN = Reason("duplicate_column", "column given twice", "列重复")

@@ -37,6 +37,7 @@ from linli.common.pii import PiiCipher, PiiField
 from linli.residents.access import MANAGE_ROLES
 from linli.residents.ages import today_in_shanghai
 from linli.residents.households.events import HouseholdCreated, ResidentCreated
+from linli.residents.households.repository import ResidentRepository
 from linli.residents.identity import mask_name
 from linli.residents.imports.errors import ImportJobNotFound, ImportKeyReused, ImportReportNotReady
 from linli.residents.imports.events import ImportCompleted
@@ -50,13 +51,14 @@ from linli.residents.imports.rows import (
     R_DUPLICATE_IN_FILE,
     R_NO_ROWS,
     R_OUT_OF_SCOPE,
+    R_SECOND_HEAD,
     Header,
     ImportRow,
     Problem,
     check_row,
     reported_value,
 )
-from linli.residents.models import Sex
+from linli.residents.models import RelationToHead, Sex
 from linli.residents.models.imports import ImportJob, ImportStatus
 from linli.residents.places.events import (
     BuildingCreated,
@@ -206,6 +208,7 @@ class _Validator:
     rows: int = 0
     seen: dict[str, int] = field(default_factory=dict)  # blind index → first row
     courts: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    heads: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # address → row
 
     def check(
         self, row: int, cells: list[str]
@@ -234,6 +237,21 @@ class _Validator:
                         f"第 {first} 行",
                     )
                 )
+            # A person already refused (twice in the file) is not a second head as well.
+            if not problems and good.relation_to_head is RelationToHead.HEAD:
+                address = (good.community_code, good.building, good.unit, good.room)
+                head_row = self.heads.setdefault(address, row)
+                if head_row != row:
+                    problems.append(
+                        Problem(
+                            row,
+                            "relation_to_head",
+                            good.relation_to_head.value,
+                            R_SECOND_HEAD,
+                            f"row {head_row}",
+                            f"第 {head_row} 行",
+                        )
+                    )
             if good.court is not None:
                 key = (good.community_code, good.building)
                 court, court_row = self.courts.setdefault(key, (good.court, row))
@@ -326,7 +344,7 @@ async def validate(
             checked = await asyncio.to_thread(_check_batch, validator, batch)
             problems = [p for _, _, _, found in checked for p in found]
             indexes = {index: row for row, good, index, _ in checked if good is not None and index}
-            registered = await repository.registered(list(indexes))
+            registered = await ResidentRepository(session).registered(list(indexes))
             for index in registered:
                 row = indexes[index]
                 problems.append(Problem(row, "id_number", None, R_ALREADY_REGISTERED))

@@ -35,7 +35,8 @@ def _recorded(moves: list[ResidentMove]) -> MovesRecorded:
         {
             403: f"{_RECORD}; or the destination community lies outside your scope",
             404: "No such household within your scope",
-            409: "The person already lives in this household",
+            409: "The person already lives in this household, or arrives as `head` of a household "
+            "that has one",
             422: "Invalid fields (each listed), a move in the future, or an unknown community",
         }
     ),
@@ -84,7 +85,8 @@ async def move_out(
         {
             403: f"{_RECORD}; or the destination address lies outside your scope",
             404: "No such resident, household or dwelling within your scope",
-            409: "Already living there, the dwelling has a household, or the household has no "
+            409: "Already living there, a second `head` for the household, the dwelling has a "
+            "household, or the household has no "
             "residents",
             422: "Invalid fields, one subject and one destination needed, or a move in the future",
         }

@@ -98,6 +98,7 @@ async def move_in(
         if resident.household_id == household.id:
             raise AlreadyThere("this person already lives in this household")
         resident.relation_to_head = move_in.relation_to_head
+        await writes.ensure_one_head(session, resident, household_id=household.id)
         return [await _transfer(session, resident=resident, to=household, move=move)]
     resident = await moves.moved_out_person(index)
     if resident is not None:
@@ -168,6 +169,7 @@ async def transfer(
         )
         if to.id == resident.household_id:
             raise AlreadyThere("the resident already lives in this household")
+        await writes.ensure_one_head(session, resident, household_id=to.id)
         return [await _transfer(session, resident=resident, to=to, move=move)]
     assert transfer_in.household_id is not None
     household = await _household_in_scope(session, principal, transfer_in.household_id)
@@ -257,6 +259,7 @@ async def _come_back(
         resident.relation_to_head = move_in.relation_to_head
     if write.conflict:
         raise ResidentAlreadyRegistered("a resident with this ID number is already registered")
+    await writes.ensure_one_head(session, resident)
     counters(session).resident(
         resident.community_code, birth_date=resident.birth_date, tags=resident.tags
     )

@@ -41,7 +41,8 @@ _REVIEW_REFUSALS = problem_responses(
     responses=problem_responses(
         {
             403: "Only residents register",
-            409: "A registration with this ID number already waits in this community",
+            409: "A registration with this ID number already waits in this community, the ID "
+            "number is already a resident's, or a `head` registers for a household that has one",
             422: "A field is invalid (each is listed in `errors`), the community was never "
             "imported, or an Idempotency-Key was reused with another body",
         }
@@ -59,6 +60,11 @@ async def submit_registration(
     waits (`pending`) until a worker of that community approves or rejects it. The ID number is
     checked (check character, birth date); sex and birth date are taken from it when left out.
     `consent` must be true. The answer shows ID number and phone masked.
+
+    Refused with 409 at once, rather than left pending for an approval that cannot happen: an ID
+    number that is already a resident's (`already-a-resident`; whose is not said), and
+    `relation_to_head: head` for an address whose household already has a head
+    (`household-has-head`: register with your relation to that head instead).
 
     Send an `Idempotency-Key` header so a retry after a lost answer does not register twice.
     """

@@ -31,3 +31,17 @@ class RegistrationAlreadyPending(Conflict):
     problem = "registration-already-pending"
     title_en = "Registration already pending"
     title_zh = "已有待审核的登记"
+
+
+class AlreadyAResident(Conflict):
+    """The ID number belongs to a resident of the registry already (whose is not said)."""
+
+    problem = "already-a-resident"
+    title_en = "Already a resident"
+    title_zh = "已是登记居民"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a resident with this ID number is already in the registry; ask your community's "
+            "workers to link your account or record a move"
+        )

@@ -14,10 +14,13 @@ from linli.common.pagination import Page
 from linli.common.pii import PiiCipher, PiiField, audit_clear_read
 from linli.residents.access import MANAGE_ROLES, REVEAL_ROLES, imported_community
 from linli.residents.households import writes
+from linli.residents.households.errors import HouseholdHasHead
+from linli.residents.households.repository import ResidentRepository
 from linli.residents.identity import mask_name, parse_id_number
-from linli.residents.models import Registration, RegistrationStatus
+from linli.residents.models import Registration, RegistrationStatus, RelationToHead
 from linli.residents.protected import ProtectedValue, protect
 from linli.residents.registrations.errors import (
+    AlreadyAResident,
     RegistrationAlreadyPending,
     RegistrationNotFound,
     RegistrationNotPending,
@@ -51,6 +54,19 @@ async def submit(
     facts = parse_id_number(registration_in.id_number)
     id_number = protect(cipher, PiiField.ID_NUMBER, registration_in.id_number)
     phone = protect(cipher, PiiField.PHONE, registration_in.phone)
+    # Refused now, not at approval: a registration that no approval can settle would wait for
+    # review for ever. Neither refusal says whose record or household it is.
+    residents = ResidentRepository(session)
+    if await residents.registered([id_number.index]):
+        raise AlreadyAResident()
+    address = registration_in.address
+    if registration_in.relation_to_head is RelationToHead.HEAD and await residents.head_at_address(
+        community_code=registration_in.community_code,
+        building=address.building,
+        unit=address.unit,
+        room=address.room,
+    ):
+        raise HouseholdHasHead()
     repository = RegistrationRepository(session)
     registration = Registration(
         id=new_id(),
