@@ -56,7 +56,11 @@ async def export_residents(
     in (community, id) order. The columns are the import's (`community_code`, `court`,
     `building`, `unit`, `room`, `name`, `id_number`, `phone`, `relation_to_head`, `tags`) then
     `sex`, `birth_date`, `resident_id`, `household_id`. ID numbers and phones are masked unless
-    `reveal=true`. A grid worker exports their own grids' residents."""
+    `reveal=true`. A grid worker exports their own grids' residents.
+
+    Only a revealed export imports elsewhere as it is (`POST /imports/residents` ignores the
+    registry's own columns): a masked one holds masked ID numbers (`330***********1234`), which
+    no import can take, so each of its rows would be reported `id_number_invalid`."""
     plan = await service.plan_export(
         session, principal=principal, division=division, reveal=reveal, purpose=purpose
     )

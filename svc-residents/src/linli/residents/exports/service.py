@@ -23,8 +23,8 @@ from linli.residents.access import REVEAL_ROLES, viewer
 from linli.residents.exports.repository import ExportRepository
 from linli.residents.households.errors import PurposeRequired
 
-# The import's columns first (a revealed export imports elsewhere as it is), then what the
-# registry derives or assigns.
+# The import's columns first (a revealed export imports elsewhere as it is; a masked one does not:
+# its ID numbers are masked), then what the registry derives or assigns.
 COLUMNS = (
     "community_code",
     "court",
