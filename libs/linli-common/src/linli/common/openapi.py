@@ -22,7 +22,10 @@ _SCHEMA_REF = "#/components/schemas/ProblemDetails"
 _PROBLEM_CONTENT: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _SCHEMA_REF}}}
 UNAUTHENTICATED = "Missing, forged or expired token"
 VALIDATION_FAILED = "A field is invalid (each one listed in `errors`)"
-BODY_UNREADABLE = "The body cannot be read (not UTF-8, or not what `Content-Type` says)"
+BODY_UNREADABLE = (
+    "The body cannot be read (not UTF-8 JSON, a multipart body that does not parse, or not what "
+    "`Content-Type` says)"
+)
 
 
 class FieldErrorDetails(BaseModel):
@@ -82,8 +85,9 @@ def _rewrite(document: dict[str, Any]) -> dict[str, Any]:
                 problem = answer.get("content", {}).get(PROBLEM_MEDIA_TYPE)
                 if problem is not None and "schema" not in problem:
                     problem["schema"] = {"$ref": _SCHEMA_REF}
-            body = operation.get("requestBody", {}).get("content", {})
-            if any(media.endswith("json") for media in body) and "400" not in responses:
+            # JSON that is not UTF-8, a multipart body that does not parse: 400 before any
+            # field can be named.
+            if operation.get("requestBody") and "400" not in responses:
                 responses["400"] = {
                     "description": BODY_UNREADABLE,
                     "content": dict(_PROBLEM_CONTENT),
