@@ -516,6 +516,15 @@ def workbook_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+async def imported_as(
+    kind: str, client: httpx.AsyncClient, headers: dict[str, str], rows: list[list[str]]
+) -> dict[str, Any]:
+    """The rows imported as a CSV or an XLSX file, to the job's end."""
+    if kind == "csv":
+        return await imported(client, headers, to_csv(rows))
+    return await imported(client, headers, workbook_bytes(rows), content_type=XLSX_TYPE)
+
+
 def with_sheet(workbook: bytes, sheet_xml: bytes) -> bytes:
     """The workbook with its sheet's XML replaced, as a hand-made archive would have it."""
     out = io.BytesIO()
@@ -561,15 +570,7 @@ async def test_a_workbook_that_inflates_past_the_limits_is_413_before_anything_i
 async def test_a_file_of_more_rows_than_allowed_is_rejected_before_any_row_is_checked(
     strict_client: httpx.AsyncClient, issuer: TestIssuer, kind: str
 ) -> None:
-    rows = make_rows(25)
-    content = to_csv(rows) if kind == "csv" else workbook_bytes(rows)
-
-    job = await imported(
-        strict_client,
-        worker(issuer),
-        content,
-        content_type="text/csv" if kind == "csv" else XLSX_TYPE,
-    )
+    job = await imported_as(kind, strict_client, worker(issuer), make_rows(25))
 
     assert job["status"] == "rejected", job
     assert job["rows_validated"] == 0 and job["rows_total"] is None
@@ -584,14 +585,8 @@ async def test_a_cell_longer_than_allowed_is_rejected_with_its_row(
 ) -> None:
     rows = make_rows(4)
     rows[2][HEADER.index("name")] = "长" * 101
-    content = to_csv(rows) if kind == "csv" else workbook_bytes(rows)
 
-    job = await imported(
-        strict_client,
-        worker(issuer),
-        content,
-        content_type="text/csv" if kind == "csv" else XLSX_TYPE,
-    )
+    job = await imported_as(kind, strict_client, worker(issuer), rows)
 
     assert job["status"] == "rejected", job
     [line] = await report(strict_client, worker(issuer), job["id"])

@@ -55,6 +55,7 @@ from linli.residents.imports.rows import (
     Header,
     ImportRow,
     Problem,
+    Reason,
     check_row,
     reported_value,
 )
@@ -227,50 +228,31 @@ class _Validator:
             index = self.cipher.blind_index(PiiField.ID_NUMBER, good.id_number)
             first = self.seen.setdefault(index, row)
             if first != row:
-                problems.append(
-                    Problem(
-                        row,
-                        "id_number",
-                        reported_value("id_number", good.id_number),
-                        R_DUPLICATE_IN_FILE,
-                        f"row {first}",
-                        f"第 {first} 行",
-                    )
-                )
+                value = reported_value("id_number", good.id_number)
+                problems.append(_as_in(first, row, "id_number", value, R_DUPLICATE_IN_FILE))
             # A person already refused (twice in the file) is not a second head as well.
             if not problems and good.relation_to_head is RelationToHead.HEAD:
                 address = (good.community_code, good.building, good.unit, good.room)
                 head_row = self.heads.setdefault(address, row)
                 if head_row != row:
                     problems.append(
-                        Problem(
-                            row,
-                            "relation_to_head",
-                            good.relation_to_head.value,
-                            R_SECOND_HEAD,
-                            f"row {head_row}",
-                            f"第 {head_row} 行",
-                        )
+                        _as_in(head_row, row, "relation_to_head", "head", R_SECOND_HEAD)
                     )
             if good.court is not None:
                 key = (good.community_code, good.building)
                 court, court_row = self.courts.setdefault(key, (good.court, row))
                 if court != good.court:
-                    problems.append(
-                        Problem(
-                            row,
-                            "court",
-                            good.court,
-                            R_COURT_CONFLICT,
-                            f"row {court_row}",
-                            f"第 {court_row} 行",
-                        )
-                    )
+                    problems.append(_as_in(court_row, row, "court", good.court, R_COURT_CONFLICT))
         return (good if not problems else None), index, problems
 
 
 def _unreadable(exc: UnreadableFile) -> Problem:
     return Problem(exc.row, "*", None, FILE_REASONS[exc.code], exc.en, exc.zh)
+
+
+def _as_in(earlier: int, row: int, column: str, value: str | None, reason: Reason) -> Problem:
+    """A problem of `row` that refers to an earlier row of the file."""
+    return Problem(row, column, value, reason, f"row {earlier}", f"第 {earlier} 行")
 
 
 def _take(source: Iterator[tuple[int, list[str]]], size: int) -> list[tuple[int, list[str]]]:
