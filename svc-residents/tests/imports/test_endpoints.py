@@ -688,3 +688,19 @@ async def test_a_second_head_for_a_dwelling_in_the_file_is_a_bad_row(
     [line] = await report(client, worker(issuer), job["id"])
     assert (line["row"], line["column"], line["code"]) == ("3", "relation_to_head", "second_head")
     assert line["reason_zh"] == "同一户的户主已在前面的行中给出（第 2 行）"
+
+
+async def test_a_head_for_a_household_that_has_one_in_the_registry_is_a_bad_row(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    first = await imported(client, worker(issuer), to_csv(make_rows(2)))
+    assert first["status"] == "completed", first
+    newcomer = make_rows(1, start=500)[0]
+    for column in ("court", "building", "unit", "room"):
+        newcomer[HEADER.index(column)] = make_rows(1)[0][HEADER.index(column)]
+
+    job = await imported(client, worker(issuer), to_csv([newcomer]))
+
+    assert job["status"] == "rejected"
+    [line] = await report(client, worker(issuer), job["id"])
+    assert (line["row"], line["code"]) == ("2", "household_has_head")

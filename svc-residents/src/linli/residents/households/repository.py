@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,8 @@ LIVE_ID_NUMBER = "uq_residents_id_number_index"
 # Lists of households and residents run in (community, id) order: a division is one index range.
 HOUSEHOLD_ORDER = Keyset(Household.community_code, Household.id)
 RESIDENT_ORDER = Keyset(Resident.community_code, Resident.id)
+
+Address = tuple[str, str, str, str]  # community code, building, unit, room
 
 
 class HouseholdRepository:
@@ -136,28 +138,27 @@ class ResidentRepository:
             statement = statement.where(Resident.id != besides)
         return (await self.session.scalars(statement.limit(1))).first()
 
-    async def head_at_address(
-        self, *, community_code: str, building: str, unit: str, room: str
-    ) -> bool:
-        """Whether the live household at this address (if any) already has a head."""
+    async def heads_at(self, addresses: Collection[Address]) -> set[Address]:
+        """Which of these addresses (community, building, unit, room) have a live household
+        with a head already."""
+        if not addresses:
+            return set()
+        place = tuple_(Building.community_code, Building.name, Unit.name, Dwelling.name)
         statement = (
-            select(Resident.id)
-            .join(Household, Household.id == Resident.household_id)
-            .join(Dwelling, Dwelling.id == Household.dwelling_id)
-            .join(Unit, Unit.id == Dwelling.unit_id)
-            .join(Building, Building.id == Unit.building_id)
+            select(Building.community_code, Building.name, Unit.name, Dwelling.name)
+            .join(Unit, Unit.building_id == Building.id)
+            .join(Dwelling, Dwelling.unit_id == Unit.id)
+            .join(Household, Household.dwelling_id == Dwelling.id)
+            .join(Resident, Resident.household_id == Household.id)
             .where(
-                Building.community_code == community_code,
-                Building.name == building,
-                Unit.name == unit,
-                Dwelling.name == room,
+                place.in_(list(addresses)),
                 Household.deleted_at.is_(None),
                 Resident.deleted_at.is_(None),
                 Resident.relation_to_head == RelationToHead.HEAD,
             )
-            .limit(1)
+            .distinct()
         )
-        return (await self.session.scalars(statement)).first() is not None
+        return {(c, b, u, r) for c, b, u, r in (await self.session.execute(statement)).all()}
 
     async def get(self, resident_id: uuid.UUID, *, for_update: bool = False) -> Resident | None:
         """A live resident (deleted ones read as absent)."""

@@ -134,6 +134,11 @@ R_SECOND_HEAD = Reason(
     "the dwelling's head is given in an earlier row",
     "同一户的户主已在前面的行中给出",
 )
+R_HOUSEHOLD_HAS_HEAD = Reason(
+    "household_has_head",
+    "the household at this address already has a head in the registry",
+    "该地址的住户在登记库中已有户主",
+)
 R_UNKNOWN_COLUMN = Reason("unknown_column", "unknown column", "无法识别的列")
 R_MISSING_COLUMN = Reason("missing_column", "required column is missing", "缺少必需的列")
 R_DUPLICATE_COLUMN = Reason("duplicate_column", "column given twice", "列重复")

@@ -49,6 +49,7 @@ from linli.residents.imports.rows import (
     R_COMMUNITY_UNKNOWN,
     R_COURT_CONFLICT,
     R_DUPLICATE_IN_FILE,
+    R_HOUSEHOLD_HAS_HEAD,
     R_NO_ROWS,
     R_OUT_OF_SCOPE,
     R_SECOND_HEAD,
@@ -326,10 +327,19 @@ async def validate(
             checked = await asyncio.to_thread(_check_batch, validator, batch)
             problems = [p for _, _, _, found in checked for p in found]
             indexes = {index: row for row, good, index, _ in checked if good is not None and index}
-            registered = await ResidentRepository(session).registered(list(indexes))
-            for index in registered:
-                row = indexes[index]
-                problems.append(Problem(row, "id_number", None, R_ALREADY_REGISTERED))
+            residents = ResidentRepository(session)
+            for index in await residents.registered(list(indexes)):
+                problems.append(Problem(indexes[index], "id_number", None, R_ALREADY_REGISTERED))
+            # A head for a dwelling whose household (already in the registry) has one.
+            heads = {
+                (good.community_code, good.building, good.unit, good.room): good.row
+                for _, good, _, _ in checked
+                if good is not None and good.relation_to_head is RelationToHead.HEAD
+            }
+            for address in await residents.heads_at(list(heads)):
+                problems.append(
+                    Problem(heads[address], "relation_to_head", "head", R_HOUSEHOLD_HAS_HEAD)
+                )
             if problems:
                 problems.sort(key=lambda p: p.row)
                 bad_rows += len({p.row for p in problems})

@@ -60,11 +60,9 @@ async def submit(
     if await residents.registered([id_number.index]):
         raise AlreadyAResident()
     address = registration_in.address
-    if registration_in.relation_to_head is RelationToHead.HEAD and await residents.head_at_address(
-        community_code=registration_in.community_code,
-        building=address.building,
-        unit=address.unit,
-        room=address.room,
+    place = (registration_in.community_code, address.building, address.unit, address.room)
+    if registration_in.relation_to_head is RelationToHead.HEAD and await residents.heads_at(
+        [place]
     ):
         raise HouseholdHasHead()
     repository = RegistrationRepository(session)
