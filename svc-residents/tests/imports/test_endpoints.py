@@ -567,10 +567,44 @@ async def test_a_workbook_that_inflates_past_the_limits_is_413_before_anything_i
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-async def test_a_file_of_more_rows_than_allowed_is_rejected_before_any_row_is_checked(
+async def test_a_file_of_more_rows_than_allowed_is_413_at_upload(
     strict_client: httpx.AsyncClient, issuer: TestIssuer, kind: str
 ) -> None:
-    job = await imported_as(kind, strict_client, worker(issuer), make_rows(25))
+    rows = make_rows(25)
+    content = to_csv(rows) if kind == "csv" else workbook_bytes(rows)
+
+    response = await upload(
+        strict_client,
+        worker(issuer),
+        content,
+        content_type="text/csv" if kind == "csv" else XLSX_TYPE,
+    )
+
+    assert response.status_code == 413, response.text
+    assert response.json()["type"].endswith("/import-file-too-large")
+    assert "at most 20" in response.json()["detail"]
+
+
+async def test_rows_past_the_limit_stop_the_job_even_where_the_upload_could_not_count_them(
+    strict_client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    # Rows in a prefixed namespace: valid SpreadsheetML the upload's byte count does not see.
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    def row(n: int, cells: Sequence[str]) -> str:
+        return (
+            f'<x:row r="{n}">'
+            + "".join(f'<x:c t="inlineStr"><x:is><x:t>{cell}</x:t></x:is></x:c>' for cell in cells)
+            + "</x:row>"
+        )
+
+    rows = row(1, HEADER) + "".join(row(n, ["v"]) for n in range(2, 31))
+    content = with_sheet(
+        workbook_bytes([]),
+        f'<x:worksheet xmlns:x="{main}"><x:sheetData>{rows}</x:sheetData></x:worksheet>'.encode(),
+    )
+
+    job = await imported(strict_client, worker(issuer), content, content_type=XLSX_TYPE)
 
     assert job["status"] == "rejected", job
     assert job["rows_validated"] == 0 and job["rows_total"] is None

@@ -86,10 +86,12 @@ async def import_residents(
     (手机号), `tags` (标签, stored tags separated by `;`) and `court` (小区, given to buildings
     the import creates).
 
-    Limits: the file's size (413), an XLSX's inflated size and compression ratio (413, checked at
-    upload before anything is inflated), and while the job reads the file its rows
-    (`import_max_rows`, 300,000 by default) and the length of a cell (1,000 characters): past
-    either the job ends `rejected` with that one problem in the report, before any row is checked.
+    Limits, refused with 413 at upload before any row is read: the file's size; an XLSX's
+    inflated size and compression ratio (from the archive's directory, nothing inflated); its
+    rows (`import_max_rows`, 300,000 by default: counted in the first sheet's XML, or in the
+    CSV's lines). While the job reads the file, a row past that limit or a cell longer than
+    `import_max_cell_chars` (1,000) ends it `rejected` with that one problem, before any row is
+    checked.
 
     All or nothing: every row is checked first (ID number check character and birth date,
     mobile number, community in the import's division, relation, tags, a person already in the
@@ -145,8 +147,9 @@ router.add_api_route(
     responses=problem_responses(
         {
             403: "Your role may not import, or `division` lies outside your scope",
-            413: "The file is larger than the service accepts, or the workbook would inflate past "
-            "the limits (`import_max_inflated_bytes`) or far more than a spreadsheet does",
+            413: "The file is larger than the service accepts, has more rows than one import "
+            "holds, or is a workbook that would inflate past the limits or far more than a "
+            "spreadsheet does",
             415: "Neither a file body (CSV or XLSX) nor a multipart upload",
             422: "No file, a file name with a NUL character, `division` is no division code, or "
             "an Idempotency-Key reused with another file",
