@@ -554,10 +554,16 @@ async def test_a_workbook_that_inflates_past_the_limits_is_413_before_anything_i
     inflated = workbook_bytes(
         [[COMMUNITY, "", "1幢", "1单元", "101", os.urandom(640).hex()] for _ in range(4000)]
     )
+    # A single text of 2,000 characters, where 100 are allowed, whatever it compresses to.
+    long_text = workbook_bytes([[COMMUNITY, "", "1幢", "1单元", "101", os.urandom(1000).hex()]])
     assert len(one_big_cell) < 100_000
 
     bomb = await upload(strict_client, worker(issuer), one_big_cell, content_type=XLSX_TYPE)
     large = await upload(strict_client, worker(issuer), inflated, content_type=XLSX_TYPE)
+    long = await upload(strict_client, worker(issuer), long_text, content_type=XLSX_TYPE)
+
+    assert long.status_code == 413, long.text
+    assert "a cell holds at most 100 characters" in long.json()["detail"]
 
     assert bomb.status_code == large.status_code == 413
     assert bomb.headers["content-type"] == "application/problem+json"

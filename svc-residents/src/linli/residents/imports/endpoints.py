@@ -88,10 +88,10 @@ async def import_residents(
 
     Limits, refused with 413 at upload before any row is read: the file's size; an XLSX's
     inflated size and compression ratio (from the archive's directory, nothing inflated); its
-    rows (`import_max_rows`, 300,000 by default: counted in the first sheet's XML, or in the
-    CSV's lines). While the job reads the file, a row past that limit or a cell longer than
-    `import_max_cell_chars` (1,000) ends it `rejected` with that one problem, before any row is
-    checked.
+    rows (`import_max_rows`, 300,000 by default: counted in the first sheet's XML as it
+    inflates, or in the CSV's lines); a workbook text longer than a cell may be
+    (`import_max_cell_chars`, 1,000 characters). While the job reads the file, a row past the
+    limit or a cell too long ends it `rejected` with that one problem, before any row is checked.
 
     All or nothing: every row is checked first (ID number check character and birth date,
     mobile number, community in the import's division, relation, tags, a person already in the

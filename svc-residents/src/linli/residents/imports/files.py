@@ -34,6 +34,7 @@ from linli.residents.imports.errors import ImportArchiveSuspicious, ImportFileTo
 from linli.residents.models.imports import ImportFormat
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_TAG_SLACK_BYTES = 64
 _MAX_INDEX_PART_BYTES = 1 << 20  # xl/workbook.xml and its relationships, parsed whole
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -186,34 +187,61 @@ def check_archive(path: Path, limits: ReadLimits) -> None:
                 f"the workbook part {member.filename[:100]} inflates {ratio:.0f} times; "
                 f"a spreadsheet inflates at most {limits.max_compression_ratio:.0f} times"
             )
-    rows = _first_sheet_rows(path)
+    # A character is at most 4 bytes of UTF-8; the slack is a tag's own attributes.
+    longest_allowed = limits.max_cell_chars * 4 + _TAG_SLACK_BYTES
+    rows, longest = _scan_parts(path, longest_allowed)
     if rows > limits.max_rows + 1:
         raise ImportFileTooLarge(
             f"the first sheet has {rows} rows; an import holds at most {limits.max_rows}",
             rows=rows,
         )
+    if longest > longest_allowed:
+        raise ImportFileTooLarge(
+            f"the workbook holds a text of {longest} bytes; a cell holds at most "
+            f"{limits.max_cell_chars} characters"
+        )
 
 
-def _first_sheet_rows(path: Path) -> int:
-    """The `<row>` elements of the workbook's first sheet, counted in the inflated XML as it
-    streams (bytes.count, no XML parsing: ~0.1 s for a million rows); 0 when the workbook is
-    too broken to tell (the job then reports it unreadable)."""
+def _scan_parts(path: Path, longest_allowed: int) -> tuple[int, int]:
+    """(rows of the first sheet, longest text in it or in the shared strings, in bytes), read
+    as the XML inflates without parsing it: rows are `<row>` tags, and since text cannot hold a
+    raw `<`, no text is longer than the longest run between two of them. (0, 0) when the
+    workbook is too broken to tell: the job then reports it unreadable."""
     try:
         with zipfile.ZipFile(path) as archive:
             sheet = _first_sheet(archive)
             if sheet is None:
-                return 0
-            count, tail = 0, b""
-            with archive.open(sheet) as stream:
-                while chunk := stream.read(1 << 20):
-                    # The last 4 bytes carried over: a tag cut in two by the chunk is counted once.
-                    data = tail + chunk
-                    count += data.count(b"<row ") + data.count(b"<row>")
-                    tail = data[-4:]
-                    count -= tail.count(b"<row ") + tail.count(b"<row>")
-            return count
+                return 0, 0
+            rows, longest = _scan(archive, sheet, longest_allowed=longest_allowed)
+            if "xl/sharedStrings.xml" in archive.namelist():
+                strings = _scan(archive, "xl/sharedStrings.xml", longest_allowed=longest_allowed)
+                longest = max(longest, strings[1])
+            return rows, longest
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
-        return 0
+        return 0, 0
+
+
+def _rows_in(data: bytes) -> int:
+    return data.count(b"<row ") + data.count(b"<row>")
+
+
+def _scan(archive: zipfile.ZipFile, part: str, *, longest_allowed: int) -> tuple[int, int]:
+    rows = longest = 0
+    # From the last `<` on, carried into the next chunk: a run or a tag cut in two is read whole
+    # there (and its rows counted there, not here).
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            runs = data[:cut].split(b"<") if cut > 0 else []
+            longest = max(longest, max(map(len, runs), default=0))
+            tail = data[cut:] if cut >= 0 else data
+            rows += _rows_in(data) - _rows_in(tail)
+            longest = max(longest, len(tail) - 1)
+            if longest > longest_allowed:
+                break  # the answer is known; the rest of the run is not read into memory
+    return rows + _rows_in(tail), longest
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str | None:
