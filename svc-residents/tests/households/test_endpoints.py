@@ -516,12 +516,13 @@ async def test_a_retried_create_replays_and_no_event_carries_a_clear_id_number_o
 
 
 async def test_a_second_head_is_409_when_entered_made_or_moved_in(
-    client: httpx.AsyncClient, issuer: TestIssuer, sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
 ) -> None:
-    head = await create_resident(client, issuer)
+    head = await create_resident()
     spouse = await create_resident(
-        client,
-        issuer,
         name="李梅",
         id_number=id_number_born(date(1992, 5, 12), "002"),
         relation_to_head="spouse",
