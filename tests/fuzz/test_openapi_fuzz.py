@@ -39,6 +39,7 @@ from linli.funds import app as funds_app
 from linli.funds import config as funds_config
 from linli.grid import app as grid_app
 from linli.grid import config as grid_config
+from linli.infra.databases import create_database, migrate
 from linli.jobs_coop import app as jobs_coop_app
 from linli.jobs_coop import config as jobs_coop_config
 from linli.residents import app as residents_app
@@ -46,7 +47,6 @@ from linli.residents import config as residents_config
 from linli.service_hall import app as service_hall_app
 from linli.service_hall import config as service_hall_config
 from linli.testing import serve_app
-from linli.testing.databases import create_database, migrate
 from linli.testing.tokens import TestIssuer
 
 # Per operation and run (three roles with valid requests, one with invalid ones): at 5, the

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from linli.common.divisions import DivisionCodeStr
-from linli.common.errors import InvalidInput
+from linli.common.errors import FieldError, InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -85,9 +85,7 @@ class InvalidCursor(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "cursor is not one this list handed out",
-            errors=[
-                {"field": "query.cursor", "message": "invalid cursor", "type": "invalid_cursor"}
-            ],
+            errors=[FieldError("query.cursor", "invalid_cursor", "invalid cursor", "分页游标无效")],
         )
 
 
