@@ -3,6 +3,7 @@ look-up, search filters, the scope rule for each role, soft deletion and events 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -565,3 +566,64 @@ async def test_a_second_head_is_409_when_entered_made_or_moved_in(
         f"/residents/{spouse['id']}", json={"relation_to_head": "head"}, headers=worker(issuer)
     )
     assert now_head.status_code == 200, now_head.text
+
+
+@pytest.mark.parametrize("way", ["made head", "entered as head"])
+async def test_five_heads_at_once_leave_one_head(
+    way: str,
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    create_resident: ResidentFactory,
+) -> None:
+    first = await create_resident()
+    others = [
+        await create_resident(
+            name=f"李{n}",
+            id_number=id_number_born(date(1990 + n, 5, 12), f"00{n}"),
+            relation_to_head="child",
+        )
+        for n in range(1, 5)
+    ]
+    # The household loses its head, then five people become its head at the same moment.
+    no_head = await client.patch(
+        f"/residents/{first['id']}", json={"relation_to_head": "spouse"}, headers=worker(issuer)
+    )
+    assert no_head.status_code == 200, no_head.text
+    if way == "made head":
+        requests = [
+            client.patch(
+                f"/residents/{member['id']}",
+                json={"relation_to_head": "head"},
+                headers=worker(issuer),
+            )
+            for member in [first, *others]
+        ]
+    else:
+        requests = [
+            client.post(
+                "/residents",
+                json=resident_body(
+                    name=f"王{n}",
+                    id_number=id_number_born(date(1980 + n, 1, 1), f"01{n}"),
+                    relation_to_head="head",
+                ),
+                headers=worker(issuer),
+            )
+            for n in range(5)
+        ]
+
+    answers = await asyncio.gather(*requests)
+
+    assert sorted(a.status_code for a in answers)[1:] == [409] * 4, [a.text for a in answers]
+    assert sorted(a.status_code for a in answers)[0] in (200, 201)
+    async with sessionmaker() as session:
+        heads = (
+            await session.scalars(
+                select(Resident.id).where(
+                    Resident.relation_to_head == "head",
+                    Resident.household_id == first["household_id"],
+                )
+            )
+        ).all()
+    assert len(heads) == 1

@@ -41,6 +41,16 @@ class HouseholdRepository:
             )
         return (await self.session.scalars(statement)).first()
 
+    async def lock(self, household_id: uuid.UUID) -> None:
+        """Hold the household's row until commit, to serialise a rule over its members.
+
+        FOR NO KEY UPDATE, not FOR UPDATE: a member's insert holds FOR KEY SHARE on the household
+        (its foreign key), which FOR UPDATE would wait on, deadlocking two such inserts.
+        """
+        await self.session.execute(
+            select(Household.id).where(Household.id == household_id).with_for_update(key_share=True)
+        )
+
     async def get_or_create(self, dwelling: Dwelling) -> tuple[Household, bool]:
         """The live household of this dwelling, founded if there is none (True when founded).
         Two transactions founding the same one meet on the partial unique index: the second

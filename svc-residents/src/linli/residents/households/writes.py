@@ -111,6 +111,9 @@ async def ensure_one_head(
     if resident.relation_to_head is not RelationToHead.HEAD:
         return
     household = household_id or resident.household_id
+    # The household's row lock makes "no other head" hold until commit: two people made head
+    # at once are checked one after the other, the second seeing the first.
+    await HouseholdRepository(session).lock(household)
     if await ResidentRepository(session).head_of(household, besides=resident.id):
         raise HouseholdHasHead()
 
