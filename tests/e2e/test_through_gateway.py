@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,25 +22,18 @@ import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from linli.cli.topology import SERVICES
-from linli.common.auth import TokenVerifier
-from linli.gateway.app import create_app as create_gateway
-from linli.gateway.config import GatewaySettings
-from linli.gateway.proxy import RoutingTransport
 from linli.grid.app import create_app as create_grid
 from linli.grid.config import Settings as GridSettings
-from linli.infra.databases import create_database, migrate
 from linli.infra.embedded import NatsServer
 from linli.residents.app import create_app as create_residents
 from linli.residents.config import Settings as ResidentsSettings
-from linli.testing.asgi import serve_app
+from tests.gateway_stack import GatewayStack, ServiceFactory, gateway_stack
 
 CITY, DISTRICT, STREET = "3301", "330108", "330108001"
 OTHER_STREET = "330108002"
 # A valid GB 11643 number (check digit computed below) and a mainland mobile number.
 ID_BASE = "33010819900307123"
 PHONE = "13812345678"
-STAFF_PASSWORD = "s3cret-pass!"
 
 
 def gb11643(base17: str) -> str:
@@ -54,133 +44,48 @@ def gb11643(base17: str) -> str:
 
 @dataclass
 class Platform:
-    gateway: httpx.AsyncClient
+    stack: GatewayStack
     nats_server: NatsServer
-    gateway_database_url: str
     community: str
     other_community: str
-    tokens: dict[str, str]
+
+    @property
+    def gateway(self) -> httpx.AsyncClient:
+        return self.stack.gateway
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        return self.stack.tokens
 
     def auth(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-    async def add_staff(
-        self, who: str, role: str, scope: str, *, grids: Sequence[str] = ()
-    ) -> None:
-        """A staff account made with `linli users create`, as an administrator would, logged in."""
-        username = f"{who}_{uuid.uuid4().hex[:8]}"
-        result = await asyncio.to_thread(
-            linli_cli,
-            "users",
-            "create",
-            "--username",
-            username,
-            "--password",
-            STAFF_PASSWORD,
-            "--role",
-            role,
-            "--scope",
-            scope,
-            *(arg for grid in grids for arg in ("--grid", grid)),
-            database_url=self.gateway_database_url,
-        )
-        assert result.returncode == 0, result.stderr
-        self.tokens[who] = await staff_token(self.gateway, username, STAFF_PASSWORD)
-
-
-def linli_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LINLI_DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "linli.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-async def staff_token(gateway: httpx.AsyncClient, username: str, password: str) -> str:
-    response = await gateway.post(
-        "/auth/staff/login", json={"username": username, "password": password}
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
-
-
-async def resident_token(gateway: httpx.AsyncClient, openid: str) -> str:
-    response = await gateway.post(
-        "/auth/resident/login", json={"provider": "dev", "code": f"dev:{openid}"}
-    )
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+        return self.stack.auth(who)
 
 
 @pytest.fixture
 async def platform(pg_server_url: str, tmp_path: Path) -> AsyncIterator[Platform]:
-    suffix = uuid.uuid4().hex[:8]
     run = f"{int(time.time() * 1000) % 1000:03d}"
     community = f"{STREET}{run}"
     other_community = f"{OTHER_STREET}{run}"
-    databases = {}
-    for spec in ("gateway", "residents", "grid"):
-        url = create_database(pg_server_url, f"e2e_{spec}_{suffix}")
-        migrate(spec, url)
-        databases[spec] = url
-
+    # A NATS server of its own: a test stops it under the services.
     nats_server = NatsServer(tmp_path / "nats")
     nats_server.start()
-
-    gateway_settings = GatewaySettings(
-        database_url=databases["gateway"],
-        gateway_signing_key_file=tmp_path / "signing-key.pem",
-        upstreams={spec.name: f"http://{spec.name}.internal" for spec in SERVICES},
-        rate_limit="10000/minute",
-    )
-    # The services verify tokens against the gateway's JWKS, fetched through the gateway itself.
-    verifier_holder: dict[str, TokenVerifier] = {}
-
-    class GatewayJwksVerifier(TokenVerifier):
-        async def verify(self, token: str) -> Any:
-            return await verifier_holder["v"].verify(token)
-
-    jwks_verifier = GatewayJwksVerifier(issuer="linli-gateway", audience="linli", jwks={"keys": []})
-    residents_app = create_residents(
-        ResidentsSettings(
-            database_url=databases["residents"],
-            nats_url=nats_server.url,
-            outbox_poll_interval_s=0.2,
+    services: dict[str, ServiceFactory] = {
+        "residents": lambda url, verifier: create_residents(
+            ResidentsSettings(
+                database_url=url, nats_url=nats_server.url, outbox_poll_interval_s=0.2
+            ),
+            token_verifier=verifier,
         ),
-        token_verifier=jwks_verifier,
-    )
-    grid_app = create_grid(
-        GridSettings(database_url=databases["grid"], nats_url=nats_server.url),
-        token_verifier=jwks_verifier,
-    )
-    async with (
-        serve_app(residents_app) as _,
-        serve_app(grid_app) as _,
-    ):
-        transport = RoutingTransport(
-            {
-                "residents.internal": httpx.ASGITransport(app=residents_app),
-                "grid.internal": httpx.ASGITransport(app=grid_app),
-            }
-        )
-        gateway_app = create_gateway(gateway_settings, upstream_transport=transport)
-        async with serve_app(gateway_app) as gateway:
-            jwks = (await gateway.get("/.well-known/jwks.json")).json()
-            verifier_holder["v"] = TokenVerifier(
-                issuer="linli-gateway", audience="linli", jwks=jwks
-            )
-            platform = Platform(
-                gateway, nats_server, databases["gateway"], community, other_community, tokens={}
-            )
-            await platform.add_staff("city_admin", "city_admin", CITY)
-            await platform.add_staff("worker", "community_worker", community)
-            await platform.add_staff("other_worker", "community_worker", other_community)
-            platform.tokens["resident"] = await resident_token(gateway, f"openid-{suffix}")
-            yield platform
+        "grid": lambda url, verifier: create_grid(
+            GridSettings(database_url=url, nats_url=nats_server.url), token_verifier=verifier
+        ),
+    }
+    async with gateway_stack(pg_server_url, tmp_path, services) as stack:
+        await stack.add_staff("city_admin", "city_admin", CITY)
+        await stack.add_staff("worker", "community_worker", community)
+        await stack.add_staff("other_worker", "community_worker", other_community)
+        await stack.add_resident("resident")
+        yield Platform(stack, nats_server, community, other_community)
     nats_server.stop()
 
 
@@ -408,11 +313,13 @@ async def test_the_registry_through_the_gateway_for_each_role_and_scope(
         headers=p.auth("worker"),
     )
     assert joined.status_code == 200, joined.text
-    await p.add_staff("street_admin", "street_admin", STREET)
-    await p.add_staff("other_street_admin", "street_admin", OTHER_STREET)
-    await p.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
-    await p.add_staff("other_grid_worker", "grid_worker", p.community, grids=[f"{p.community}-02"])
-    p.tokens["other_resident"] = await resident_token(p.gateway, f"other-{uuid.uuid4().hex}")
+    await p.stack.add_staff("street_admin", "street_admin", STREET)
+    await p.stack.add_staff("other_street_admin", "street_admin", OTHER_STREET)
+    await p.stack.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
+    await p.stack.add_staff(
+        "other_grid_worker", "grid_worker", p.community, grids=[f"{p.community}-02"]
+    )
+    await p.stack.add_resident("other_resident")
     everyone = [
         "street_admin",
         "other_street_admin",

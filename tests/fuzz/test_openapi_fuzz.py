@@ -11,10 +11,12 @@ seed (`derandomize`), no shrinking (a failure is reported as found).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,6 +50,7 @@ from linli.service_hall import app as service_hall_app
 from linli.service_hall import config as service_hall_config
 from linli.testing import serve_app
 from linli.testing.tokens import TestIssuer
+from tests.gateway_stack import ServiceFactory, gateway_stack
 
 # Per operation and run (three roles with valid requests, one with invalid ones): at 5, the
 # 64 operations of residents are ~1,200 requests, ~25 s. LINLI_FUZZ_EXAMPLES=50 digs deeper.
@@ -170,14 +173,29 @@ def _probe(
     return result
 
 
-async def _seed(client: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+async def _seed(client: httpx.AsyncClient, tokens: dict[str, str], prefix: str = "") -> None:
     """Enough of the division tree for scoped calls to reach past 'unknown community'."""
     response = await client.post(
-        "/divisions/import",
+        f"{prefix}/divisions/import",
         content=DIVISIONS,
         headers={"Authorization": f"Bearer {tokens['city_admin']}", "Content-Type": "text/csv"},
     )
     assert response.status_code == 200, response.text
+
+
+def _app(
+    deployable: Deployable, database_url: str, nats_url: str, verifier: TokenVerifier
+) -> FastAPI:
+    """The service as the fuzzer meets it: no relay or consumers changing data under it."""
+    settings = deployable.settings(
+        database_url=database_url,
+        nats_url=nats_url,
+        environment=Environment.TEST,
+        log_json=False,
+        run_outbox_relay=False,
+        run_consumers=False,
+    )
+    return deployable.create_app(settings, token_verifier=verifier)
 
 
 @pytest.fixture(scope="module")
@@ -196,17 +214,10 @@ def databases(pg_server_url: str) -> Iterator[dict[str, str]]:
 async def test_every_operation_answers_as_its_document_says(
     deployable: Deployable, databases: dict[str, str], nats_url: str, issuer: TestIssuer
 ) -> None:
-    settings = deployable.settings(
-        database_url=databases[deployable.name],
-        nats_url=nats_url,
-        environment=Environment.TEST,
-        log_json=False,
-        run_outbox_relay=False,
-        run_consumers=False,
-    )
     verifier: TokenVerifier = issuer.verifier()
     tokens = roles(issuer)
-    async with serve_app(deployable.create_app(settings, token_verifier=verifier)) as client:
+    app = _app(deployable, databases[deployable.name], nats_url, verifier)
+    async with serve_app(app) as client:
         if deployable.name == residents_config.NAME:
             await _seed(client, tokens)
         document = (await client.get("/openapi.json")).json()
@@ -220,6 +231,45 @@ async def test_every_operation_answers_as_its_document_says(
         assert (await client.get("/healthz")).status_code == 200
     print(f"{deployable.name}: {sent} requests in {elapsed:.1f} s")
     assert not failures, "\n\n".join(_shortened(failures))
+
+
+@pytest.mark.timeout(300)
+async def test_every_operation_through_the_gateway_answers_as_its_document_says(
+    pg_server_url: str, nats_url: str, tmp_path: Path
+) -> None:
+    """The gateway's merged document (its own `/auth/...` and every service under
+    `/api/<service>`), fuzzed through the gateway with tokens it issued itself."""
+    services: dict[str, ServiceFactory] = {
+        d.name: functools.partial(_through_gateway, d, nats_url=nats_url) for d in DEPLOYABLES
+    }
+    async with gateway_stack(
+        pg_server_url, tmp_path, services, rate_limit="1000000/minute"
+    ) as stack:
+        await stack.add_staff("city_admin", "city_admin", "3301")
+        await stack.add_staff("community_worker", "community_worker", COMMUNITY)
+        await stack.add_resident("resident")
+        await _seed(stack.gateway, stack.tokens, prefix=f"/api/{residents_config.NAME}")
+        document = (await stack.gateway.get("/openapi.json")).json()
+        assert document["x-linli-unavailable"] == []
+        schema = schemathesis.openapi.from_dict(document)
+        started = time.monotonic()
+        failures, sent = await asyncio.to_thread(
+            fuzz, schema, stack.gateway, asyncio.get_running_loop(), stack.tokens
+        )
+        elapsed = time.monotonic() - started
+        # Every service and the gateway are still healthy after all of it.
+        for name, client in stack.services.items():
+            assert (await client.get("/readyz")).status_code == 200, name
+        health = await stack.gateway.get("/healthz")
+        assert health.status_code == 200, health.text
+    print(f"gateway: {sent} requests in {elapsed:.1f} s")
+    assert not failures, "\n\n".join(_shortened(failures))
+
+
+def _through_gateway(
+    deployable: Deployable, database_url: str, verifier: TokenVerifier, *, nats_url: str
+) -> FastAPI:
+    return _app(deployable, database_url, nats_url, verifier)
 
 
 def _shortened(failures: Sequence[str]) -> list[str]:

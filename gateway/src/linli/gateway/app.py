@@ -27,6 +27,7 @@ from linli.common.observability import (
     logger,
     metrics_endpoint,
 )
+from linli.common.openapi import document_problems
 from linli.common.params import refuse_unknown_query
 from linli.gateway import health, landing
 from linli.gateway.auth.endpoints import router as auth_router
@@ -185,6 +186,9 @@ def create_app(
     app.state.settings = settings
     app.state.upstream_urls = upstream_urls
     install_problem_handlers(app)
+    # Its own 422s and unreadable bodies documented as the problems they are, and the
+    # `ProblemDetails` schema the merged document's gateway answers refer to.
+    document_problems(app)
     # Added innermost first: the client address is resolved before anything reads it, CORS
     # answers preflights, and the request id exists before a limit may refuse.
     app.add_middleware(RateLimitMiddleware)

@@ -11,11 +11,31 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from linli.common.openapi import problem_responses
+
 _REF = "#/components/"
 # Not prefixed: every service accepts the same gateway token, so a scheme of one name means the
 # same thing everywhere and Swagger UI asks for the token once.
 _SECURITY_SCHEMES = "securitySchemes"
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+TOO_MANY_CALLS = (
+    "Too many calls from this user (or address, without a valid token); wait `Retry-After` seconds"
+)
+HEADERS_TOO_LARGE = "The request's header fields exceed the gateway's bound on size or number"
+# What the gateway itself may answer on any proxied call, instead of the service behind it.
+GATEWAY_ANSWERS: dict[str, dict[str, Any]] = {
+    str(status): answer
+    for status, answer in problem_responses(
+        {
+            429: TOO_MANY_CALLS,
+            431: HEADERS_TOO_LARGE,
+            502: "The service is unreachable, or failed without an answer",
+            503: "The gateway has no free connection to the service; retry shortly",
+            504: "The service did not answer in time",
+        },
+        authenticated=False,
+    ).items()
+}
 
 
 def component_prefix(service: str) -> str:
@@ -63,6 +83,10 @@ def prefix_document(service: str, doc: dict[str, Any]) -> dict[str, Any]:
                 ]
                 if "security" not in operation and top_security:
                     operation["security"] = top_security
+                # Added after the refs were prefixed: these refer to the gateway's own
+                # `ProblemDetails`. A service's own description of a status is kept.
+                responses = {**copy.deepcopy(GATEWAY_ANSWERS), **operation.get("responses", {})}
+                operation["responses"] = dict(sorted(responses.items()))
             new_item[method] = operation
         paths[f"/api/{service}{path}".rstrip("/") or "/"] = new_item
     components: dict[str, Any] = {}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from linli.common.openapi import problem_responses
 from linli.gateway.auth import service
 from linli.gateway.auth.errors import KeepsChanges
 from linli.gateway.auth.providers import IdentityProviderRegistry
@@ -19,6 +20,7 @@ from linli.gateway.auth.schemas import (
     TokenPair,
 )
 from linli.gateway.auth.service import AuthPolicy
+from linli.gateway.openapi import HEADERS_TOO_LARGE, TOO_MANY_CALLS
 
 router = APIRouter(tags=["auth"])
 
@@ -56,10 +58,25 @@ def _providers(request: Request) -> IdentityProviderRegistry:
 Policy = Annotated[AuthPolicy, Depends(_policy)]
 Providers = Annotated[IdentityProviderRegistry, Depends(_providers)]
 
-_TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Wrong credentials, TOTP code needed, or token invalid (problem+json)."},
-    429: {"description": "Too many attempts; wait `Retry-After` seconds (problem+json)."},
-}
+# What a token endpoint refuses, as the problems it sends (the kernel's one shape; 422 and the
+# 400 of an unreadable body are documented by the frame).
+_TOKEN_ERRORS = problem_responses(
+    {
+        401: "Wrong credentials, TOTP code needed, or token invalid",
+        429: TOO_MANY_CALLS,
+        431: HEADERS_TOO_LARGE,
+    },
+    authenticated=False,
+)
+_RESIDENT_LOGIN_ERRORS = problem_responses(
+    {
+        401: "The identity provider rejected the login code",
+        404: "No identity provider of that name is enabled on this gateway",
+        429: TOO_MANY_CALLS,
+        431: HEADERS_TOO_LARGE,
+    },
+    authenticated=False,
+)
 
 
 @router.post("/auth/staff/login", response_model=TokenPair, responses=_TOKEN_ERRORS)
@@ -80,7 +97,7 @@ async def staff_login(
     return await service.login_staff(session, login=body, source=source, policy=policy)
 
 
-@router.post("/auth/resident/login", response_model=TokenPair, responses=_TOKEN_ERRORS)
+@router.post("/auth/resident/login", response_model=TokenPair, responses=_RESIDENT_LOGIN_ERRORS)
 async def resident_login(
     body: ResidentLogin, session: AuthSession, policy: Policy, providers: Providers
 ) -> TokenPair:
