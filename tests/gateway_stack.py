@@ -121,12 +121,15 @@ async def gateway_stack(
     services: Mapping[str, ServiceFactory],
     *,
     rate_limit: str = "10000/minute",
+    databases: Mapping[str, str] | None = None,
 ) -> AsyncIterator[GatewayStack]:
     """The gateway (every upstream of the topology routed; those not in `services` unreachable)
-    and each of `services` on a fresh, migrated database of its own."""
+    and each of `services` on the migrated database given in `databases`, else a fresh one."""
     suffix = uuid.uuid4().hex[:8]
-    databases = {}
+    databases = dict(databases or {})
     for name in ("gateway", *services):
+        if name in databases:
+            continue
         url = create_database(pg_server_url, f"stack_{name.replace('-', '_')}_{suffix}")
         migrate(name, url)
         databases[name] = url

@@ -2,6 +2,10 @@
 is sent (and, on a second pass, what it does not), for several roles, and every answer must be
 no 5xx, a status the document lists, with the content type and schema it gives.
 
+Twice: each service alone, with tokens of a test issuer; then the gateway's merged document (its
+own `/auth/...` and every service under `/api/<service>`), sent through the gateway to all five
+services with tokens the gateway issued (`tests.gateway_stack`, the end-to-end tests' wiring).
+
 In-process: each service runs with its lifespan on this test's event loop (real PostgreSQL, real
 NATS) through httpx; Hypothesis, which is synchronous, runs in a worker thread and hands each
 request to the loop. Bounded to stay fast in CI: a few examples per operation and role, a fixed
@@ -55,6 +59,9 @@ from tests.gateway_stack import ServiceFactory, gateway_stack
 # Per operation and run (three roles with valid requests, one with invalid ones): at 5, the
 # 64 operations of residents are ~1,200 requests, ~25 s. LINLI_FUZZ_EXAMPLES=50 digs deeper.
 EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "5"))
+# Through the gateway, every operation of all five again (~130): fewer per operation, since each
+# service alone had its full share; what is new here is the gateway's own answers and tokens.
+GATEWAY_EXAMPLES = max(1, EXAMPLES * 2 // 5)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -115,6 +122,8 @@ def fuzz(
     client: httpx.AsyncClient,
     loop: asyncio.AbstractEventLoop,
     tokens: dict[str, str],
+    *,
+    examples: int = EXAMPLES,
 ) -> tuple[list[str], int]:
     """Every operation of `schema`, for each role and mode; (failures, requests sent)."""
     failures: list[str] = []
@@ -135,7 +144,8 @@ def fuzz(
         runs = [(GenerationMode.POSITIVE, role) for role in tokens]
         runs.append((GenerationMode.NEGATIVE, next(iter(tokens))))
         for mode, role in runs:
-            probe = _probe(operation.as_strategy(generation_mode=mode), tokens[role], client, send)
+            strategy = operation.as_strategy(generation_mode=mode)
+            probe = _probe(strategy, tokens[role], client, send, examples)
             try:
                 probe()
             except hypothesis.errors.Unsatisfiable:
@@ -152,11 +162,12 @@ def _probe(
     token: str,
     client: httpx.AsyncClient,
     send: Callable[[dict[str, Any]], httpx.Response],
+    examples: int,
 ) -> Callable[[], None]:
     headers = {"Authorization": f"Bearer {token}"}
 
     @hypothesis.settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
@@ -235,7 +246,7 @@ async def test_every_operation_answers_as_its_document_says(
 
 @pytest.mark.timeout(300)
 async def test_every_operation_through_the_gateway_answers_as_its_document_says(
-    pg_server_url: str, nats_url: str, tmp_path: Path
+    pg_server_url: str, databases: dict[str, str], nats_url: str, tmp_path: Path
 ) -> None:
     """The gateway's merged document (its own `/auth/...` and every service under
     `/api/<service>`), fuzzed through the gateway with tokens it issued itself."""
@@ -243,7 +254,7 @@ async def test_every_operation_through_the_gateway_answers_as_its_document_says(
         d.name: functools.partial(_through_gateway, d, nats_url=nats_url) for d in DEPLOYABLES
     }
     async with gateway_stack(
-        pg_server_url, tmp_path, services, rate_limit="1000000/minute"
+        pg_server_url, tmp_path, services, rate_limit="1000000/minute", databases=databases
     ) as stack:
         await stack.add_staff("city_admin", "city_admin", "3301")
         await stack.add_staff("community_worker", "community_worker", COMMUNITY)
@@ -254,7 +265,12 @@ async def test_every_operation_through_the_gateway_answers_as_its_document_says(
         schema = schemathesis.openapi.from_dict(document)
         started = time.monotonic()
         failures, sent = await asyncio.to_thread(
-            fuzz, schema, stack.gateway, asyncio.get_running_loop(), stack.tokens
+            fuzz,
+            schema,
+            stack.gateway,
+            asyncio.get_running_loop(),
+            stack.tokens,
+            examples=GATEWAY_EXAMPLES,
         )
         elapsed = time.monotonic() - started
         # Every service and the gateway are still healthy after all of it.
