@@ -51,7 +51,7 @@ async def _create_kernel_tables(url: str) -> None:
     from alembic.migration import MigrationContext
     from alembic.operations import Operations
 
-    from linli.common.migrations import create_kernel_tables
+    from linli.common.migrations import create_kernel_tables, create_timers_table
 
     engine = create_engine(url, pool_size=1)
 
@@ -59,6 +59,7 @@ async def _create_kernel_tables(url: str) -> None:
         context = MigrationContext.configure(connection)  # type: ignore[arg-type]
         with Operations.context(context):
             create_kernel_tables()
+            create_timers_table()
 
     async with engine.begin() as conn:
         await conn.run_sync(upgrade)
@@ -82,7 +83,9 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
     """The session factory, on empty kernel tables: the relay sees only this test's rows."""
     async with sessionmaker() as session, session.begin():
-        await session.execute(text("TRUNCATE outbox_messages, processed_events, test_effects"))
+        await session.execute(
+            text("TRUNCATE outbox_messages, processed_events, test_effects, timers")
+        )
     return sessionmaker
 
 

@@ -30,6 +30,7 @@ from linli.common.openapi import document_problems
 from linli.common.params import refuse_unknown_query
 from linli.common.pii import PiiCipher
 from linli.common.settings import ServiceSettings
+from linli.common.timers import TimerKind
 
 
 def create_service_app(
@@ -40,6 +41,7 @@ def create_service_app(
     version: str,
     routers: Sequence[APIRouter],
     consumers: Sequence[ConsumerSpec] = (),
+    timers: Sequence[TimerKind] = (),
     token_verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
@@ -47,6 +49,7 @@ def create_service_app(
         from linli.common.consumers import EventConsumer
         from linli.common.nats import NatsConnection
         from linli.common.outbox.relay import OutboxRelay
+        from linli.common.timers import TimerPoller
 
         configure_logging(level=settings.log_level, json=settings.log_json)
         engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
@@ -83,6 +86,11 @@ def create_service_app(
                     handler=spec.handler,
                 )
                 for spec in consumers
+            )
+        if settings.run_timers and timers:
+            # Every replica polls; FOR UPDATE SKIP LOCKED lets each timer fire in one of them.
+            workers.append(
+                TimerPoller(sessionmaker, timers, poll_interval_s=settings.timer_poll_interval_s)
             )
         app.state.workers = workers
         for worker in workers:

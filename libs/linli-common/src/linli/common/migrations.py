@@ -15,7 +15,14 @@ from sqlalchemy.pool import NullPool
 
 from linli.common.db import KernelBase
 
-__all__ = ["create_kernel_tables", "drop_kernel_tables", "kernel_tables", "run_alembic_env"]
+__all__ = [
+    "create_kernel_tables",
+    "create_timers_table",
+    "drop_kernel_tables",
+    "drop_timers_table",
+    "kernel_tables",
+    "run_alembic_env",
+]
 
 DATABASE_URL_ENV = "LINLI_DATABASE_URL"
 
@@ -48,6 +55,24 @@ def create_kernel_tables() -> None:
 def drop_kernel_tables() -> None:
     impl = op.get_context().impl
     for table in reversed(kernel_tables()):
+        impl.drop_table(table)
+
+
+def create_timers_table() -> None:
+    """Create the durable timers table (`linli.common.timers`) from a migration's `upgrade()`, in
+    a service that fires timers; its env.py then lists `TIMERS_METADATA` too."""
+    from linli.common.timers import TIMERS_METADATA
+
+    impl = op.get_context().impl
+    for table in TIMERS_METADATA.sorted_tables:
+        impl.create_table(table)
+
+
+def drop_timers_table() -> None:
+    from linli.common.timers import TIMERS_METADATA
+
+    impl = op.get_context().impl
+    for table in reversed(TIMERS_METADATA.sorted_tables):
         impl.drop_table(table)
 
 

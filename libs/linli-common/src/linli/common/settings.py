@@ -61,6 +61,9 @@ class ServiceSettings(LinliSettings):
     outbox_batch_size: int = 500
     run_outbox_relay: bool = True
     run_consumers: bool = True
+    # Durable timers (linli.common.timers): how often each replica looks for due ones.
+    run_timers: bool = True
+    timer_poll_interval_s: float = 1.0
 
     @property
     def event_source(self) -> str:
