@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.grid.incidents.endpoints import router as incidents_router
 from linli.grid.roster.endpoints import router as roster_router
 
-routers: Sequence[APIRouter] = (roster_router,)
+routers: Sequence[APIRouter] = (roster_router, incidents_router)

@@ -10,12 +10,16 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.grid.api import routers
 from linli.grid.config import Settings
+from linli.grid.incidents.timers import SLA_TIMER
+from linli.grid.places.handlers import PLACES_CONSUMER
 from linli.grid.roster.handlers import ROSTER_CONSUMER
 
 # Durable subscriptions of the grid, one per thing it keeps from other services' events.
-CONSUMERS = (ROSTER_CONSUMER,)
+CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER)
+# Durable timers the grid fires (in every replica, each timer once).
+TIMERS = (SLA_TIMER,)
 
-DESCRIPTION = "Grid management (网格化管理). Today: the household roster (户籍名册), filled from approved resident registrations; grids, incidents, patrols, sensors, campaigns and directives arrive with their issues."
+DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and the household roster (户籍名册) filled from approved resident registrations. Patrols, sensors, campaigns and directives arrive with their issues."
 
 
 def create_app(
@@ -30,5 +34,6 @@ def create_app(
         version=version("linli-grid"),
         routers=routers,
         consumers=CONSUMERS,
+        timers=TIMERS,
         token_verifier=token_verifier,
     )

@@ -12,6 +12,25 @@ class Base(ServiceBase, DeclarativeBase):
 
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.grid.models.incidents import (  # noqa: E402
+    Incident,
+    IncidentCategory,
+    IncidentSource,
+    IncidentStatus,
+    IncidentStep,
+)
+from linli.grid.models.places import PlaceBuilding, PlaceGrid  # noqa: E402
 from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
 
-__all__ = ["Base", "RosterHousehold", "RosterMember"]
+__all__ = [
+    "Base",
+    "Incident",
+    "IncidentCategory",
+    "IncidentSource",
+    "IncidentStatus",
+    "IncidentStep",
+    "PlaceBuilding",
+    "PlaceGrid",
+    "RosterHousehold",
+    "RosterMember",
+]

@@ -1,0 +1,16 @@
+"""Everything svc-grid publishes, as one discriminated union on `type` (the event catalogue)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from linli.grid.incidents.events import IncidentEvent
+
+GridEvent = Annotated[IncidentEvent, Field(discriminator="type")]
+
+grid_event_adapter: TypeAdapter[GridEvent] = TypeAdapter(GridEvent)
+"""Parses the `data` of any event of this service into its class (consumers, tests, docs)."""
+
+__all__ = ["GridEvent", "grid_event_adapter"]

@@ -1,0 +1,275 @@
+"""HTTP API of incidents: `/incidents`, their steps, timeline and categories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from fastapi import APIRouter, status
+
+from linli.common.auth import CurrentPrincipal
+from linli.common.db import DbSession
+from linli.common.openapi import problem_responses as refusals
+from linli.grid.incidents import service
+from linli.grid.incidents.machine import Action, allowed_moves
+from linli.grid.incidents.schemas import (
+    CategoryCreate,
+    CategoryRead,
+    DispatchIn,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentRead,
+    MergeIn,
+    NoteIn,
+    RatingIn,
+    ReasonIn,
+    StepRead,
+)
+from linli.grid.models import Incident
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+_NOT_FOUND = "No such incident, or not one you may see"
+_MOVE = {
+    403: "Your role does not take this step (or you are not its handler or reporter)",
+    404: _NOT_FOUND,
+    409: "The incident's state does not allow this step: the problem names `state` and the "
+    "`allowed` moves",
+    422: "Invalid body",
+}
+
+
+def _read(incident: Incident) -> IncidentRead:
+    read = IncidentRead.model_validate(incident)
+    read.allowed_moves = allowed_moves(incident.status)
+    return read
+
+
+@router.post(
+    "/categories",
+    response_model=CategoryRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an incident category",
+    responses=refusals({403: "Only city admins and ops", 409: "Code taken", 422: "Invalid body"}),
+)
+async def create_category(
+    session: DbSession, principal: CurrentPrincipal, category_in: CategoryCreate
+) -> CategoryRead:
+    """A kind of incident with its SLA: minutes to dispatch and hours to resolve at each level,
+    and the level that handles it first."""
+    category = await service.create_category(session, category_in=category_in, principal=principal)
+    return CategoryRead.model_validate(category)
+
+
+@router.get(
+    "/categories",
+    response_model=list[CategoryRead],
+    summary="List incident categories",
+    responses=refusals({}),
+)
+async def list_categories(session: DbSession, principal: CurrentPrincipal) -> list[CategoryRead]:
+    """Every category, by code: what a reporter may choose from."""
+    return [CategoryRead.model_validate(c) for c in await service.list_categories(session)]
+
+
+@router.post(
+    "",
+    response_model=IncidentRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Report an incident",
+    responses=refusals(
+        {
+            403: "Your role does not report incidents, or the place lies outside your scope or "
+            "(grid workers) your grids",
+            422: "Invalid body, an unknown category or place",
+        }
+    ),
+)
+async def report(
+    session: DbSession, principal: CurrentPrincipal, incident_in: IncidentCreate
+) -> IncidentRead:
+    """Report a problem (我要反映) at a building, a grid or a free address.
+
+    Residents report anywhere; grid workers in their grids; community workers, property managers
+    and the levels above in their scope. The incident starts at its category's level, and its
+    dispatch deadline starts now.
+    """
+    incident = await service.report(session, incident_in=incident_in, principal=principal)
+    return _read(incident)
+
+
+@router.get(
+    "/{incident_id}",
+    response_model=IncidentDetail,
+    summary="Read an incident and its timeline",
+    responses=refusals({403: "Your role never reads incidents", 404: _NOT_FOUND}),
+)
+async def read(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID
+) -> IncidentDetail:
+    """The incident's state and every step so far: who (role, masked name), when, and the note.
+
+    A resident sees the incidents they reported; a grid worker those of their grids or
+    dispatched to them; staff those of their scope.
+    """
+    incident = await service.visible(session, principal, incident_id)
+    steps = await service.timeline(session, incident)
+    return IncidentDetail(
+        **_read(incident).model_dump(),
+        timeline=[StepRead.model_validate(step) for step in steps],
+    )
+
+
+@router.post(
+    "/{incident_id}/dispatch",
+    response_model=IncidentRead,
+    summary="Dispatch an incident to a handler",
+    responses=refusals(_MOVE),
+)
+async def dispatch(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, dispatch_in: DispatchIn
+) -> IncidentRead:
+    """Staff of the incident's level (community workers, then street, district, city admins)
+    hand a reported, returned or escalated incident to a grid worker."""
+    return _read(
+        await service.dispatch(
+            session, incident_id=incident_id, dispatch_in=dispatch_in, principal=principal
+        )
+    )
+
+
+async def _handler_step(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    incident_id: uuid.UUID,
+    action: Action,
+    note: str | None,
+) -> IncidentRead:
+    incident = await service.handler_step(
+        session, incident_id=incident_id, action=action, note=note, principal=principal
+    )
+    return _read(incident)
+
+
+@router.post(
+    "/{incident_id}/accept",
+    response_model=IncidentRead,
+    summary="Accept a dispatched incident",
+    responses=refusals(_MOVE),
+)
+async def accept(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: NoteIn
+) -> IncidentRead:
+    """The handler it was dispatched to takes it on."""
+    return await _handler_step(session, principal, incident_id, Action.ACCEPT, body.note)
+
+
+@router.post(
+    "/{incident_id}/start",
+    response_model=IncidentRead,
+    summary="Start work on an incident",
+    responses=refusals(_MOVE),
+)
+async def start(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: NoteIn
+) -> IncidentRead:
+    """The handler is on site and working on it."""
+    return await _handler_step(session, principal, incident_id, Action.START, body.note)
+
+
+@router.post(
+    "/{incident_id}/resolve",
+    response_model=IncidentRead,
+    summary="Resolve an incident",
+    responses=refusals(_MOVE),
+)
+async def resolve(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
+) -> IncidentRead:
+    """The handler says what was done; the reporter then verifies it (rating)."""
+    return await _handler_step(session, principal, incident_id, Action.RESOLVE, body.note)
+
+
+@router.post(
+    "/{incident_id}/return",
+    response_model=IncidentRead,
+    summary="Return an incident to the dispatcher",
+    responses=refusals(_MOVE),
+)
+async def return_(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
+) -> IncidentRead:
+    """The handler cannot handle it (wrong category, not theirs) and says why."""
+    return await _handler_step(session, principal, incident_id, Action.RETURN, body.note)
+
+
+@router.post(
+    "/{incident_id}/close",
+    response_model=IncidentRead,
+    summary="Close an incident",
+    responses=refusals(_MOVE),
+)
+async def close(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
+) -> IncidentRead:
+    """Staff of its level close it: verified, resolved without the reporter's answer, or not
+    an incident at all (with the reason)."""
+    return _read(
+        await service.close(session, incident_id=incident_id, note=body.note, principal=principal)
+    )
+
+
+@router.post(
+    "/{incident_id}/escalate",
+    response_model=IncidentRead,
+    summary="Escalate an incident one level up",
+    responses=refusals(_MOVE),
+)
+async def escalate(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
+) -> IncidentRead:
+    """Staff of its level cannot solve it: it climbs to the next level (community → street →
+    district → city) with the reason, published on the community's subject and the reached
+    level's. Someone else escalated it first: 409."""
+    return _read(
+        await service.escalate(
+            session, incident_id=incident_id, note=body.note, principal=principal
+        )
+    )
+
+
+@router.post(
+    "/{incident_id}/merge",
+    response_model=IncidentRead,
+    summary="Merge an incident into another",
+    responses=refusals({**_MOVE, 422: "Invalid body, or `into` is no open incident of yours"}),
+)
+async def merge(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, merge_in: MergeIn
+) -> IncidentRead:
+    """A duplicate: the other incident (`into`) goes on for both."""
+    return _read(
+        await service.merge(
+            session, incident_id=incident_id, merge_in=merge_in, principal=principal
+        )
+    )
+
+
+@router.post(
+    "/{incident_id}/rating",
+    response_model=IncidentRead,
+    summary="Rate a resolved incident",
+    responses=refusals({**_MOVE, 403: "Only the reporter rates it"}),
+)
+async def rate(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, rating_in: RatingIn
+) -> IncidentRead:
+    """The reporter's verdict, 1–5 and a comment: fixed verifies it, not fixed reopens it."""
+    return _read(
+        await service.rate(
+            session, incident_id=incident_id, rating_in=rating_in, principal=principal
+        )
+    )
+
+
+__all__: Sequence[str] = ["router"]

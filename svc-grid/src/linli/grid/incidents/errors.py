@@ -1,0 +1,52 @@
+"""Refusals of the incidents domain, each a problem response through the kernel's error tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linli.common.errors import Conflict, InvalidInput, NotFound
+
+
+class IncidentNotFound(NotFound):
+    """No such incident, or one outside the caller's reach (never confirmed either way)."""
+
+    problem = "incident-not-found"
+    title_en = "Incident not found"
+    title_zh = "事件不存在"
+
+
+class IllegalMove(Conflict):
+    """The step is not allowed from the incident's current state; names the moves that are."""
+
+    problem = "illegal-move"
+    title_en = "Not allowed in the incident's current state"
+    title_zh = "当前状态不允许此操作"
+
+    def __init__(
+        self, *, action: str, state: str, allowed: Sequence[str], reason: str = ""
+    ) -> None:
+        detail = f"cannot {action} an incident that is {state}"
+        if reason:
+            detail += f": {reason}"
+        super().__init__(detail, state=state, allowed=list(allowed))
+
+
+class CategoryTaken(Conflict):
+    """A category with this code exists."""
+
+    problem = "category-taken"
+    title_en = "Category code taken"
+    title_zh = "类别代码已存在"
+
+
+class UnknownReference(InvalidInput):
+    """A field names a category, place or incident that does not exist."""
+
+    problem = "unknown-reference"
+    title_en = "Unknown reference"
+    title_zh = "引用的对象不存在"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            message, errors=[{"field": field, "message": message, "type": "unknown_reference"}]
+        )

@@ -1,0 +1,187 @@
+"""Request and response bodies of incidents and their categories."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from linli.common.divisions import CommunityCodeStr, Level
+from linli.common.errors import InvalidValue
+from linli.grid.models import IncidentSource, IncidentStatus
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL's text cannot hold U+0000: refused here rather than failing in the database.
+    if "\x00" in value:
+        raise InvalidValue("must not contain the NUL character", "不能包含 NUL 字符")
+    return value
+
+
+_Clean = AfterValidator(_no_nul)
+_Stripped = StringConstraints(strip_whitespace=True, min_length=1)
+
+Note = Annotated[str, _Stripped, StringConstraints(max_length=500), _Clean]
+Name = Annotated[str, _Stripped, StringConstraints(max_length=32), _Clean]
+CategoryName = Annotated[str, _Stripped, StringConstraints(max_length=64), _Clean]
+Title = Annotated[str, _Stripped, StringConstraints(max_length=100), _Clean]
+Description = Annotated[str, _Stripped, StringConstraints(max_length=2000), _Clean]
+Address = Annotated[str, _Stripped, StringConstraints(max_length=200), _Clean]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _Clean]
+CategoryCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$", max_length=64)]
+
+
+class CategoryCreate(BaseModel):
+    """A kind of incident and its SLA."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: CategoryCode = Field(examples=["environment.garbage"])
+    name: CategoryName
+    dispatch_sla_minutes: int = Field(ge=1, le=7 * 24 * 60, description="Minutes to dispatch")
+    resolve_sla_hours: int = Field(ge=1, le=365 * 24, description="Hours to resolve")
+    owner_level: Level = Field(
+        default=Level.COMMUNITY, description="The level that handles it first"
+    )
+
+
+class CategoryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    dispatch_sla_minutes: int
+    resolve_sla_hours: int
+    owner_level: Level
+    created_at: datetime
+
+
+class IncidentCreate(BaseModel):
+    """A problem to report, and where: a building, a grid, or a free address (with its
+    community); coordinates are optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: CategoryCode
+    title: Title
+    description: Description
+    building_id: uuid.UUID | None = None
+    grid_id: uuid.UUID | None = None
+    community_code: CommunityCodeStr | None = Field(
+        default=None, description="With a free address: the community it lies in"
+    )
+    address: Address | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    contact_name: Name | None = Field(
+        default=None, description="Shown to staff masked (`张*`), never in events"
+    )
+
+    @model_validator(mode="after")
+    def _a_place(self) -> Self:
+        if self.building_id is None and self.grid_id is None and self.address is None:
+            raise InvalidValue(
+                "give a place: building_id, grid_id or address",
+                "请提供地点：楼栋、网格或地址",
+            )
+        if (self.latitude is None) != (self.longitude is None):
+            raise InvalidValue("give latitude and longitude together", "纬度和经度须同时提供")
+        return self
+
+
+class StepRead(BaseModel):
+    """One step of the timeline."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    level: str
+    actor_role: str
+    actor_name_masked: str | None
+    note: str | None
+
+
+class IncidentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    community_code: str
+    grid_id: uuid.UUID | None
+    building_id: uuid.UUID | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    category: str = Field(validation_alias="category_code")
+    title: str
+    description: str
+    source: IncidentSource
+    status: IncidentStatus
+    level: Level
+    escalations: int
+    dispatch_due_at: datetime | None
+    resolve_due_at: datetime | None
+    reporter_name_masked: str | None
+    assignee_name_masked: str | None
+    merged_into_id: uuid.UUID | None
+    rating: int | None
+    rating_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+    allowed_moves: list[str] = Field(
+        default_factory=list, description="Steps the state allows next (your role may not)"
+    )
+
+
+class IncidentDetail(IncidentRead):
+    timeline: list[StepRead]
+
+
+class DispatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_subject: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="Account id (token subject) of the grid worker who will handle it"
+    )
+    assignee_name: Name = Field(description="Their name, stored and shown masked")
+    note: Note | None = None
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+
+
+class ReasonIn(BaseModel):
+    """A step that needs a reason (resolve: what was done; return, escalate, close: why)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: uuid.UUID = Field(description="The incident that goes on for both")
+    note: Note | None = None
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: int = Field(ge=1, le=5)
+    fixed: bool = Field(description="False reopens the incident")
+    comment: Comment | None = None

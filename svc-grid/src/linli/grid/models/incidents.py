@@ -1,0 +1,153 @@
+"""Incidents (事件): categories with their SLA, the incidents, and the timeline of every step."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Double,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linli.common.db import utcnow_column
+from linli.common.divisions import Level
+from linli.grid.models import Base
+
+
+class IncidentStatus(StrEnum):
+    REPORTED = "reported"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    VERIFIED = "verified"
+    CLOSED = "closed"
+    RETURNED = "returned"
+    ESCALATED = "escalated"
+    MERGED = "merged"
+
+
+class IncidentSource(StrEnum):
+    RESIDENT = "resident"
+    GRID_WORKER = "grid_worker"
+    DEPARTMENT = "department"
+    SENSOR = "sensor"
+
+
+def _str_enum(enum: type[StrEnum], name: str) -> Enum:
+    # VARCHAR with a CHECK: a new value is a constraint change, not PostgreSQL's ALTER TYPE dance.
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class IncidentCategory(Base):
+    """A kind of incident, its SLA and the level that owns it first."""
+
+    __tablename__ = "incident_categories"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    dispatch_sla_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    resolve_sla_hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    owner_level: Mapped[Level] = mapped_column(_str_enum(Level, "level"), nullable=False)
+    created_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        CheckConstraint("dispatch_sla_minutes > 0", name="dispatch_sla_positive"),
+        CheckConstraint("resolve_sla_hours > 0", name="resolve_sla_positive"),
+    )
+
+
+class Incident(Base):
+    """One reported problem, where it is, who handles it at which level, and its deadlines."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    building_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    latitude: Mapped[float | None] = mapped_column(Double, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Double, nullable=True)
+    category_code: Mapped[str] = mapped_column(
+        String(64), ForeignKey("incident_categories.code"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[IncidentSource] = mapped_column(
+        _str_enum(IncidentSource, "incident_source"), nullable=False
+    )
+    status: Mapped[IncidentStatus] = mapped_column(
+        _str_enum(IncidentStatus, "incident_status"), nullable=False
+    )
+    # The level that handles it now; it only ever rises (community → street → district → city).
+    level: Mapped[Level] = mapped_column(_str_enum(Level, "incident_level"), nullable=False)
+    level_entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    escalations: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    dispatch_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolve_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reporter_subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    reporter_role: Mapped[str] = mapped_column(String(32), nullable=False)
+    reporter_name_masked: Mapped[str | None] = mapped_column(String(64))
+    assignee_subject: Mapped[str | None] = mapped_column(String(64))
+    assignee_name_masked: Mapped[str | None] = mapped_column(String(64))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("incidents.id"), nullable=True
+    )
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_comment: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = utcnow_column()
+    updated_at: Mapped[datetime] = utcnow_column()
+
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        # Lists: newest first within a division prefix (collation "C" makes it one range).
+        Index("ix_incidents_listing", "community_code", "created_at", "id"),
+        Index("ix_incidents_reporter", "reporter_subject", "created_at"),
+        Index("ix_incidents_grid", "grid_id"),
+    )
+
+
+class IncidentStep(Base):
+    """One step of an incident's timeline: what happened, who did it (role, masked name), when."""
+
+    __tablename__ = "incident_steps"
+
+    # A sequence, not a uuid: it orders steps written in one transaction (rated, then verified).
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    incident_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    level: Mapped[str] = mapped_column(String(32), nullable=False)
+    actor_subject: Mapped[str] = mapped_column(String(64), nullable=False)
+    actor_role: Mapped[str] = mapped_column(String(32), nullable=False)
+    actor_name_masked: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_incident_steps_incident", "incident_id", "at"),)
