@@ -114,7 +114,8 @@ class StepRead(BaseModel):
 
 
 class IncidentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # populate_by_name: an IncidentDetail is built from an IncidentRead's dump (`category`).
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
     id: uuid.UUID
     community_code: str
