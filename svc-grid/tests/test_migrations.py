@@ -9,4 +9,17 @@ from linli.testing import check_migrations
 async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     pg_server_url: str,
 ) -> None:
-    await check_migrations(NAME, pg_server_url, tables={"household_roster", "roster_members"})
+    await check_migrations(
+        NAME,
+        pg_server_url,
+        tables={
+            "household_roster",
+            "roster_members",
+            "incident_categories",
+            "incidents",
+            "incident_steps",
+            "place_grids",
+            "place_buildings",
+            "timers",
+        },
+    )

@@ -55,10 +55,18 @@ class Cast:
         )
 
     async def step(
-        self, incident_id: str, step: str, *, by: dict[str, str] | None = None, **body: Any
+        self,
+        incident_id: str,
+        step: str,
+        *,
+        by: dict[str, str] | None = None,
+        note: str | None = None,
     ) -> httpx.Response:
+        """A step without a body other than its note (by the grid worker unless `by`)."""
         return await self.client.post(
-            f"/incidents/{incident_id}/{step}", json=body, headers=by or self.worker
+            f"/incidents/{incident_id}/{step}",
+            json={"note": note} if note is not None else {},
+            headers=by or self.worker,
         )
 
     async def read(self, incident_id: str, *, by: dict[str, str] | None = None) -> Any:
@@ -70,8 +78,8 @@ class Cast:
         """An incident the resident reported and the grid worker resolved."""
         incident_id = str((await self.report())["id"])
         assert (await self.dispatch(incident_id)).status_code == 200
-        for step, body in (("accept", {}), ("start", {}), ("resolve", {"note": "已清理"})):
-            response = await self.step(incident_id, step, **body)
+        for step, note in (("accept", None), ("start", None), ("resolve", "已清理")):
+            response = await self.step(incident_id, step, note=note)
             assert response.status_code == 200, response.text
         return incident_id
 

@@ -7,7 +7,10 @@ the caller does not hold is 403.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_
 
 from linli.common.auth import Principal, Role
 from linli.common.divisions import Level
@@ -73,6 +76,20 @@ def sees(principal: Principal, incident: Incident) -> bool:
             incident.grid_id is not None and str(incident.grid_id) in principal.grid_ids
         )
     return False
+
+
+def grid_worker_reach(principal: Principal) -> ColumnElement[bool]:
+    """What a grid worker lists: incidents of their grids, and those dispatched to them."""
+    grids = [uuid.UUID(g) for g in principal.grid_ids if _is_uuid(g)]
+    return or_(Incident.grid_id.in_(grids), Incident.assignee_subject == principal.subject)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def require_reader(principal: Principal) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.divisions import Level
 from linli.common.openapi import problem_responses as refusals
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.grid.incidents import service
-from linli.grid.incidents.machine import Action, allowed_moves
+from linli.grid.incidents.machine import Action
 from linli.grid.incidents.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -19,13 +22,14 @@ from linli.grid.incidents.schemas import (
     IncidentCreate,
     IncidentDetail,
     IncidentRead,
+    IncidentStats,
     MergeIn,
     NoteIn,
     RatingIn,
     ReasonIn,
     StepRead,
 )
-from linli.grid.models import Incident
+from linli.grid.models import IncidentStatus
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -39,16 +43,13 @@ _MOVE = {
 }
 
 
-def _read(incident: Incident) -> IncidentRead:
-    read = IncidentRead.model_validate(incident)
-    read.allowed_moves = allowed_moves(incident.status)
-    return read
+_read = service.read_incident
 
 
 @router.post(
     "/categories",
     response_model=CategoryRead,
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Create an incident category",
     responses=refusals({403: "Only city admins and ops", 409: "Code taken", 422: "Invalid body"}),
 )
@@ -75,7 +76,7 @@ async def list_categories(session: DbSession, principal: CurrentPrincipal) -> li
 @router.post(
     "",
     response_model=IncidentRead,
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Report an incident",
     responses=refusals(
         {
@@ -96,6 +97,60 @@ async def report(
     """
     incident = await service.report(session, incident_in=incident_in, principal=principal)
     return _read(incident)
+
+
+@router.get(
+    "",
+    response_model=Page[IncidentRead],
+    summary="List incidents",
+    responses=refusals(
+        {
+            403: "Your role never reads incidents, or `division` lies outside your scope",
+            422: "A filter or the cursor is invalid, or an unknown query parameter",
+        }
+    ),
+)
+async def list_incidents(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    division: DivisionFilter = None,
+    status: Annotated[IncidentStatus | None, Query(description="Only in this state")] = None,
+    level: Annotated[
+        Level | None, Query(description="Only handled at this level (a level's inbox)")
+    ] = None,
+    category: Annotated[str | None, Query(max_length=64, description="A category code")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[IncidentRead]:
+    """Incidents you may see, newest first: residents their own reports, grid workers those of
+    their grids or dispatched to them, staff every one of their scope. An escalated incident is
+    in the list of the level it reached: `?level=street&status=escalated` is a street's inbox."""
+    return await service.list_incidents(
+        session,
+        principal=principal,
+        division=division,
+        status=status,
+        level=level,
+        category=category,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/stats",
+    response_model=IncidentStats,
+    summary="Open, overdue and escalated incidents per community",
+    responses=refusals(
+        {403: "Staff of a level only, and `division` within your scope", 422: "Invalid division"}
+    ),
+)
+async def incident_stats(
+    session: DbSession, principal: CurrentPrincipal, division: DivisionFilter = None
+) -> IncidentStats:
+    """Per community of the division (default: your scope), computed from the live incidents:
+    open, overdue (past the dispatch or resolve deadline), escalated, and open by level."""
+    return await service.stats(session, principal=principal, division=division)
 
 
 @router.get(

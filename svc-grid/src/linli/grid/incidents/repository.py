@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.grid.models import Incident, IncidentCategory, IncidentStep
+from linli.common.divisions import Level
+from linli.common.pagination import Keyset
+from linli.grid.incidents.machine import OPEN, WAITING
+from linli.grid.models import Incident, IncidentCategory, IncidentStatus, IncidentStep
 
 
 class IncidentRepository:
@@ -43,3 +48,58 @@ class IncidentRepository:
                 .order_by(IncidentStep.id)
             )
         ).all()
+
+
+def _count(condition: ColumnElement[bool]) -> Any:
+    return func.count().filter(condition)
+
+
+async def division_counts(
+    session: AsyncSession, *, within: ColumnElement[bool], now: datetime
+) -> Sequence[Row[Any]]:
+    """Per community of the division: open, overdue and escalated incidents, and where the open
+    ones are handled."""
+    is_open = Incident.status.in_(OPEN)
+    overdue = is_open & (
+        (Incident.status.in_(WAITING) & (Incident.dispatch_due_at < now))
+        | (Incident.resolve_due_at < now)
+    )
+    statement = (
+        select(
+            Incident.community_code,
+            _count(is_open).label("open"),
+            _count(overdue).label("overdue"),
+            _count(is_open & (Incident.escalations > 0)).label("escalated"),
+            *(_count(is_open & (Incident.level == level)).label(level.value) for level in Level),
+        )
+        .where(within)
+        .group_by(Incident.community_code)
+        .order_by(Incident.community_code)
+    )
+    return (await session.execute(statement)).all()
+
+
+# Newest first; the id breaks ties between incidents reported in the same microsecond.
+LISTING = Keyset(Incident.created_at, Incident.id, descending=True)
+
+
+def listing(
+    *,
+    within: ColumnElement[bool],
+    reach: ColumnElement[bool] | None,
+    status: IncidentStatus | None,
+    level: Level | None,
+    category: str | None,
+) -> Select[Incident]:
+    """The incidents of a list before its page is cut: the division, the caller's reach (a
+    resident's own, a grid worker's grids) and the filters."""
+    statement = select(Incident).where(within)
+    if reach is not None:
+        statement = statement.where(reach)
+    if status is not None:
+        statement = statement.where(Incident.status == status)
+    if level is not None:
+        statement = statement.where(Incident.level == level)
+    if category is not None:
+        statement = statement.where(Incident.category_code == category)
+    return statement

@@ -186,3 +186,22 @@ class RatingIn(BaseModel):
     rating: int = Field(ge=1, le=5)
     fixed: bool = Field(description="False reopens the incident")
     comment: Comment | None = None
+
+
+class DivisionCounts(BaseModel):
+    """Open incidents of one community: how many, overdue, escalated, and at which level."""
+
+    community_code: str
+    open: int
+    overdue: int = Field(description="Open and past their dispatch or resolve deadline")
+    escalated: int = Field(description="Open and escalated at least once")
+    community: int = Field(description="Open, handled at the community level")
+    street: int
+    district: int
+    city: int
+
+
+class IncidentStats(BaseModel):
+    division: str
+    total: DivisionCounts = Field(description="Sums over the division (`community_code` = it)")
+    communities: list[DivisionCounts]

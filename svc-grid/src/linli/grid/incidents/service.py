@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.divisions import Level
 from linli.common.errors import Forbidden
 from linli.common.outbox import events_of
+from linli.common.pagination import Page, plan_per_call, within_division
 from linli.common.timers import cancel, schedule
 from linli.grid import access
 from linli.grid.access import LEVELS, SYSTEM_ACTOR, Actor
@@ -30,11 +32,14 @@ from linli.grid.incidents.errors import (
     UnknownReference,
 )
 from linli.grid.incidents.machine import MOVES, OPEN, WAITING, Action, allowed_moves, can
-from linli.grid.incidents.repository import IncidentRepository
+from linli.grid.incidents.repository import LISTING, IncidentRepository, division_counts, listing
 from linli.grid.incidents.schemas import (
     CategoryCreate,
     DispatchIn,
+    DivisionCounts,
     IncidentCreate,
+    IncidentRead,
+    IncidentStats,
     MergeIn,
     RatingIn,
 )
@@ -87,6 +92,46 @@ async def visible(
     if incident is None or not access.sees(principal, incident):
         raise IncidentNotFound()
     return incident
+
+
+async def list_incidents(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    status: IncidentStatus | None,
+    level: Level | None,
+    category: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[IncidentRead]:
+    """The incidents the caller may see, newest first: a resident's own, a grid worker's of
+    their grids or dispatched to them, staff's of their scope (a division outside it: 403)."""
+    access.require_reader(principal)
+    after = LISTING.decode(cursor)
+    if principal.has_role(*access.READ_ROLES):
+        code = division or principal.scope
+        principal.require_scope(code)
+        reach = None
+    else:
+        code = division or principal.scope
+        if principal.has_role(Role.GRID_WORKER):
+            principal.require_scope(code)
+            reach = access.grid_worker_reach(principal)
+        else:
+            # A resident: only what they reported, wherever it is.
+            code = division or ""
+            reach = Incident.reporter_subject == principal.subject
+    within = within_division(Incident.community_code, code) if code else true()
+    statement = listing(within=within, reach=reach, status=status, level=level, category=category)
+    rows = (await session.scalars(LISTING.paginate(statement, after=after, limit=limit))).all()
+    return LISTING.page(rows, limit=limit, read=read_incident)
+
+
+def read_incident(incident: Incident) -> IncidentRead:
+    read = IncidentRead.model_validate(incident)
+    read.allowed_moves = allowed_moves(incident.status)
+    return read
 
 
 async def timeline(session: AsyncSession, incident: Incident) -> Sequence[IncidentStep]:
@@ -523,3 +568,26 @@ async def _record(
         **fields,
     )
     await events_of(session).record(event, subject_id=incident.id)
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+async def stats(
+    session: AsyncSession, *, principal: Principal, division: str | None
+) -> IncidentStats:
+    """Open, overdue and escalated incidents per community of a division of the caller's scope."""
+    principal.require_role(*access.READ_ROLES)
+    code = division or principal.scope
+    principal.require_scope(code)
+    await plan_per_call(session)
+    rows = await division_counts(
+        session, within=within_division(Incident.community_code, code), now=_now()
+    )
+    communities = [DivisionCounts.model_validate(row, from_attributes=True) for row in rows]
+    fields = [name for name in DivisionCounts.model_fields if name != "community_code"]
+    total = DivisionCounts(
+        community_code=code,
+        **{name: sum(getattr(c, name) for c in communities) for name in fields},
+    )
+    return IncidentStats(division=code, total=total, communities=communities)
