@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from linli.common.auth import Role
+from linli.grid.events import grid_event_adapter
 from linli.grid.models import Incident
 from linli.testing import short_type
 
@@ -82,6 +83,8 @@ async def test_a_resident_report_is_dispatched_resolved_verified_and_closed(
     assert detail["timeline"][4]["note"] == "杂物已清理"
 
     messages = await cast.events(incident_id)
+    # Every event is one of the service's catalogue (one discriminated union).
+    assert {type(grid_event_adapter.validate_python(m.payload["data"])).__name__ for m in messages}
     assert [short_type(m.type) for m in messages] == [
         "incident.reported",
         "incident.dispatched",

@@ -72,6 +72,7 @@ async def test_list_refusals(client: httpx.AsyncClient, cast: Cast, auth: Auth) 
         ({"division": "33x1"}, cast.community, 422),
         ({"status": "lost"}, cast.community, 422),
         ({"cursor": "not-ours"}, cast.community, 422),
+        ({"category": "a\u0000b"}, cast.community, 422),
         ({"comunity": community}, cast.community, 422),
         ({}, auth(Role.ENTERPRISE, scope=community), 403),
     ):

@@ -16,6 +16,7 @@ from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit
 from linli.grid.incidents import service
 from linli.grid.incidents.machine import Action
 from linli.grid.incidents.schemas import (
+    CATEGORY_CODE_PATTERN,
     CategoryCreate,
     CategoryRead,
     DispatchIn,
@@ -118,7 +119,10 @@ async def list_incidents(
     level: Annotated[
         Level | None, Query(description="Only handled at this level (a level's inbox)")
     ] = None,
-    category: Annotated[str | None, Query(max_length=64, description="A category code")] = None,
+    category: Annotated[
+        str | None,
+        Query(pattern=CATEGORY_CODE_PATTERN, max_length=64, description="A category code"),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[IncidentRead]:

@@ -37,7 +37,8 @@ Title = Annotated[str, _Stripped, StringConstraints(max_length=100), _Clean]
 Description = Annotated[str, _Stripped, StringConstraints(max_length=2000), _Clean]
 Address = Annotated[str, _Stripped, StringConstraints(max_length=200), _Clean]
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _Clean]
-CategoryCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$", max_length=64)]
+CATEGORY_CODE_PATTERN = r"^[a-z][a-z0-9_.-]{1,63}$"
+CategoryCode = Annotated[str, StringConstraints(pattern=CATEGORY_CODE_PATTERN, max_length=64)]
 
 
 class CategoryCreate(BaseModel):
@@ -152,9 +153,9 @@ class IncidentDetail(IncidentRead):
 class DispatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    assignee_subject: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
-        description="Account id (token subject) of the grid worker who will handle it"
-    )
+    assignee_subject: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), _Clean
+    ] = Field(description="Account id (token subject) of the grid worker who will handle it")
     assignee_name: Name = Field(description="Their name, stored and shown masked")
     note: Note | None = None
 
