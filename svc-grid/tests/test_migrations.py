@@ -21,5 +21,7 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "place_grids",
             "place_buildings",
             "timers",
+            "grid_workers",
+            "duty_shifts",
         },
     )

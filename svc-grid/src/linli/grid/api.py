@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.grid.duty.endpoints import router as duty_router
 from linli.grid.incidents.endpoints import router as incidents_router
 from linli.grid.roster.endpoints import router as roster_router
 
-routers: Sequence[APIRouter] = (roster_router, incidents_router)
+routers: Sequence[APIRouter] = (roster_router, incidents_router, duty_router)

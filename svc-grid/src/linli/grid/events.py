@@ -6,9 +6,10 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
+from linli.grid.duty.events import DutyEvent
 from linli.grid.incidents.events import IncidentEvent
 
-GridEvent = Annotated[IncidentEvent, Field(discriminator="type")]
+GridEvent = Annotated[IncidentEvent | DutyEvent, Field(discriminator="type")]
 
 grid_event_adapter: TypeAdapter[GridEvent] = TypeAdapter(GridEvent)
 """Parses the `data` of any event of this service into its class (consumers, tests, docs)."""

@@ -6,37 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from linli.common.divisions import CommunityCodeStr, Level
 from linli.common.errors import InvalidValue
 from linli.grid.models import IncidentSource, IncidentStatus
+from linli.grid.text import (
+    Address,
+    CategoryName,
+    Comment,
+    Description,
+    Name,
+    Note,
+    Subject,
+    Title,
+)
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL's text cannot hold U+0000: refused here rather than failing in the database.
-    if "\x00" in value:
-        raise InvalidValue("must not contain the NUL character", "不能包含 NUL 字符")
-    return value
-
-
-_Clean = AfterValidator(_no_nul)
-_Stripped = StringConstraints(strip_whitespace=True, min_length=1)
-
-Note = Annotated[str, _Stripped, StringConstraints(max_length=500), _Clean]
-Name = Annotated[str, _Stripped, StringConstraints(max_length=32), _Clean]
-CategoryName = Annotated[str, _Stripped, StringConstraints(max_length=64), _Clean]
-Title = Annotated[str, _Stripped, StringConstraints(max_length=100), _Clean]
-Description = Annotated[str, _Stripped, StringConstraints(max_length=2000), _Clean]
-Address = Annotated[str, _Stripped, StringConstraints(max_length=200), _Clean]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _Clean]
 CATEGORY_CODE_PATTERN = r"^[a-z][a-z0-9_.-]{1,63}$"
 CategoryCode = Annotated[str, StringConstraints(pattern=CATEGORY_CODE_PATTERN, max_length=64)]
 
@@ -153,9 +138,9 @@ class IncidentDetail(IncidentRead):
 class DispatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    assignee_subject: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), _Clean
-    ] = Field(description="Account id (token subject) of the grid worker who will handle it")
+    assignee_subject: Subject = Field(
+        description="Account id (token subject) of the grid worker who will handle it"
+    )
     assignee_name: Name = Field(description="Their name, stored and shown masked")
     note: Note | None = None
 

@@ -12,6 +12,7 @@ class Base(ServiceBase, DeclarativeBase):
 
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.grid.models.duty import DutyShift, GridWorker  # noqa: E402
 from linli.grid.models.incidents import (  # noqa: E402
     Incident,
     IncidentCategory,
@@ -24,6 +25,8 @@ from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
 
 __all__ = [
     "Base",
+    "DutyShift",
+    "GridWorker",
     "Incident",
     "IncidentCategory",
     "IncidentSource",
