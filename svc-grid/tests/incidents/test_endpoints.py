@@ -383,6 +383,22 @@ async def test_categories_are_the_citys(
     }
 
 
+async def test_two_cities_creating_one_code_at_once_make_one_category(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    body = {
+        "code": f"race.{uuid.uuid4().hex[:8]}",
+        "name": "噪音扰民",
+        "dispatch_sla_minutes": 30,
+        "resolve_sla_hours": 24,
+    }
+    city = auth(Role.CITY_ADMIN, scope="3301")
+    answers = await asyncio.gather(
+        *(client.post("/incidents/categories", json=body, headers=city) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409]
+
+
 async def test_concurrent_dispatches_make_one_step(client: httpx.AsyncClient, cast: Cast) -> None:
     incident = await cast.report()
     answers = await asyncio.gather(*(cast.dispatch(incident["id"]) for _ in range(4)))

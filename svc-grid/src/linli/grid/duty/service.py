@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.grid import access
 from linli.grid.duty.errors import GridNotFound, NobodyOnDuty, WorkerNotAssigned
@@ -101,7 +102,7 @@ async def schedule_shift(
         community_code = shift_in.community_code
         principal.require_scope(community_code)
     shift = DutyShift(
-        id=uuid.uuid4(),
+        id=new_id(),
         community_code=community_code,
         grid_id=shift_in.grid_id,
         worker_subject=shift_in.worker_subject,

@@ -17,8 +17,10 @@ from sqlalchemy import true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
+from linli.common.conflicts import insert_or_conflict
 from linli.common.divisions import Level
 from linli.common.errors import Forbidden
+from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page, plan_per_call, within_division
 from linli.common.timers import cancel, schedule
@@ -67,12 +69,10 @@ async def create_category(
     session: AsyncSession, *, category_in: CategoryCreate, principal: Principal
 ) -> IncidentCategory:
     principal.require_role(*access.CATEGORY_ROLES)
-    repository = IncidentRepository(session)
-    if await repository.category(category_in.code) is not None:
-        raise CategoryTaken(f"category {category_in.code} exists")
     category = IncidentCategory(**category_in.model_dump())
-    session.add(category)
-    await session.flush()
+    # The code is the primary key: its constraint is the one a taken code breaks.
+    if await insert_or_conflict(session, category, on={"pk_incident_categories"}):
+        raise CategoryTaken(f"category {category_in.code} exists")
     return category
 
 
@@ -159,7 +159,7 @@ async def report(
             raise Forbidden("grid workers report incidents of their own grids")
     now = _now()
     incident = Incident(
-        id=uuid.uuid4(),
+        id=new_id(),
         community_code=community_code,
         grid_id=grid_id,
         building_id=incident_in.building_id,

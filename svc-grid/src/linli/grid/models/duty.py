@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, DateTime, Index, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.common.db import utcnow_column
+from linli.common.models import created_at_column, division_code_type, new_id
 from linli.grid.models import Base
 
 
@@ -20,9 +20,9 @@ class GridWorker(Base):
 
     grid_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     worker_subject: Mapped[str] = mapped_column(String(64), primary_key=True)
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
-    assigned_at: Mapped[datetime] = utcnow_column()
+    assigned_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (Index("ix_grid_workers_subject", "worker_subject"),)
 
@@ -33,14 +33,14 @@ class DutyShift(Base):
 
     __tablename__ = "duty_shifts"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     worker_subject: Mapped[str] = mapped_column(String(64), nullable=False)
     worker_name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    created_at: Mapped[datetime] = utcnow_column()
+    created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),

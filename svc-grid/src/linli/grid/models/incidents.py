@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Double,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -23,8 +22,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.common.db import utcnow_column
 from linli.common.divisions import Level
+from linli.common.models import (
+    created_at_column,
+    division_code_type,
+    new_id,
+    str_enum,
+    updated_at_column,
+)
 from linli.grid.models import Base
 
 
@@ -48,19 +53,6 @@ class IncidentSource(StrEnum):
     SENSOR = "sensor"
 
 
-def _str_enum(enum: type[StrEnum], name: str) -> Enum:
-    # VARCHAR with a CHECK: a new value is a constraint change, not PostgreSQL's ALTER TYPE dance.
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
 class IncidentCategory(Base):
     """A kind of incident, its SLA and the level that owns it first."""
 
@@ -70,8 +62,8 @@ class IncidentCategory(Base):
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     dispatch_sla_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     resolve_sla_hours: Mapped[int] = mapped_column(Integer, nullable=False)
-    owner_level: Mapped[Level] = mapped_column(_str_enum(Level, "level"), nullable=False)
-    created_at: Mapped[datetime] = utcnow_column()
+    owner_level: Mapped[Level] = mapped_column(str_enum(Level, "level"), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
         CheckConstraint("dispatch_sla_minutes > 0", name="dispatch_sla_positive"),
@@ -84,8 +76,8 @@ class Incident(Base):
 
     __tablename__ = "incidents"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     building_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     address: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -97,13 +89,13 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(100), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     source: Mapped[IncidentSource] = mapped_column(
-        _str_enum(IncidentSource, "incident_source"), nullable=False
+        str_enum(IncidentSource, "incident_source"), nullable=False
     )
     status: Mapped[IncidentStatus] = mapped_column(
-        _str_enum(IncidentStatus, "incident_status"), nullable=False
+        str_enum(IncidentStatus, "incident_status"), nullable=False
     )
     # The level that handles it now; it only ever rises (community → street → district → city).
-    level: Mapped[Level] = mapped_column(_str_enum(Level, "incident_level"), nullable=False)
+    level: Mapped[Level] = mapped_column(str_enum(Level, "incident_level"), nullable=False)
     level_entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     escalations: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     dispatch_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -118,8 +110,8 @@ class Incident(Base):
     )
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = utcnow_column()
-    updated_at: Mapped[datetime] = utcnow_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),

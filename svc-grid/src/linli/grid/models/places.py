@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, Index, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from linli.common.models import division_code_type
 from linli.grid.models import Base
 
 
@@ -23,7 +24,7 @@ class PlaceGrid(Base):
     __tablename__ = "place_grids"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
     last_event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -38,7 +39,7 @@ class PlaceBuilding(Base):
     __tablename__ = "place_buildings"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    community_code: Mapped[str] = mapped_column(String(12, collation="C"), nullable=False)
+    community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     grid_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
     last_event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
