@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import nats
 import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -225,3 +227,38 @@ async def test_the_apps_poller_fires_a_timer_a_previous_instance_armed(
                     break
                 await asyncio.sleep(0.05)
     assert len(await escalations(cast, incident_id)) == 2
+
+
+async def test_a_district_wildcard_subscriber_sees_every_step(
+    cast: Cast, auth: Auth, nats_url: str
+) -> None:
+    """Through the outbox relay and real NATS: the district's system follows its subtree."""
+    community = cast.place.community_code
+    connection = await nats.connect(nats_url)
+    try:
+        subscription = await connection.subscribe(f"linli.{community[:4]}.{community[:6]}.>")
+        incident_id = (await cast.report())["id"]
+        await cast.step(incident_id, "escalate", by=cast.community, note="需街道协调")
+        street = auth(Role.STREET_ADMIN, scope=community[:9])
+        assert (await cast.dispatch(incident_id, by=street)).status_code == 200
+        wanted = [
+            "incident.reported",
+            "incident.escalated",
+            "incident.escalated",
+            "incident.dispatched",
+        ]
+        seen: list[tuple[str, str]] = []
+        async with asyncio.timeout(15):
+            while len(seen) < len(wanted):
+                message = await subscription.next_msg(timeout=15)
+                event = json.loads(message.data)
+                if event["data"].get("incident_id") == incident_id:
+                    seen.append((short_type(event["type"]), message.subject))
+    finally:
+        await connection.close()
+    assert sorted(t for t, _ in seen) == sorted(wanted)
+    subjects = {s for t, s in seen if t == "incident.escalated"}
+    assert subjects == {
+        f"linli.{community[:4]}.{community[:6]}.{community[:9]}.{community}.grid.incident.escalated",
+        f"linli.{community[:4]}.{community[:6]}.{community[:9]}._.grid.incident.escalated",
+    }
