@@ -19,7 +19,7 @@ CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER)
 # Durable timers the grid fires (in every replica, each timer once).
 TIMERS = (SLA_TIMER,)
 
-DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and the household roster (户籍名册) filled from approved resident registrations. Patrols, sensors, campaigns and directives arrive with their issues."
+DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and grid workers and duty rosters, and the household roster (户籍名册) kept from the registry's events. Patrols, sensors, campaigns and directives arrive with their issues."
 
 
 def create_app(

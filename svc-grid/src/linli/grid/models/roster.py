@@ -26,6 +26,12 @@ class RosterHousehold(Base):
     members: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     first_seen_event_id: Mapped[str] = mapped_column(String(128), nullable=False)
     updated_at: Mapped[datetime] = utcnow_column()
+    # The time of the last household.* event applied (null: known only from approvals so far);
+    # an older one delivered late is ignored. `deleted_at` is a tombstone: the row stays.
+    last_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The time of the last event that gave the address and community (creation, moves).
+    address_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         # The order of the paginated listing: by community, then address.
@@ -47,3 +53,6 @@ class RosterMember(Base):
     )
     name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # As on households: the last resident.* event applied, and the tombstone of one who left.
+    last_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

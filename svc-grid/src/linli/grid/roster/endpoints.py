@@ -36,7 +36,7 @@ async def list_households(
 ) -> Page[HouseholdRead]:
     """Households of the roster (户籍名册), ordered by community and address.
 
-    The roster holds every household with at least one approved resident. For grid workers,
+    The roster holds every household of the registry (deleted ones left out). For grid workers,
     community workers and street, district and city administrators. A `division` outside your
     scope is refused with 403.
     """

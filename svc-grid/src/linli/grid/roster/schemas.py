@@ -30,6 +30,74 @@ class ResidentApproved(BaseModel):
     approved_at: AwareDatetime
 
 
+class _RegistryEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    community_code: CommunityCodeStr
+
+
+class HouseholdCreated(_RegistryEvent):
+    type: Literal["cn.linli.residents.household.created.v1"]
+    household_id: uuid.UUID
+    household_address: str = Field(min_length=1, max_length=128)
+    grid_id: uuid.UUID | None = None
+
+
+class HouseholdUpdated(_RegistryEvent):
+    type: Literal["cn.linli.residents.household.updated.v1"]
+    household_id: uuid.UUID
+    grid_id: uuid.UUID | None = None
+
+
+class HouseholdDeleted(_RegistryEvent):
+    type: Literal["cn.linli.residents.household.deleted.v1"]
+    household_id: uuid.UUID
+
+
+class HouseholdMoved(_RegistryEvent):
+    """Published on both communities' subjects; both copies carry the household as it now is."""
+
+    type: Literal["cn.linli.residents.household.moved.v1"]
+    household_id: uuid.UUID
+    to_community_code: CommunityCodeStr
+    household_address: str = Field(min_length=1, max_length=128)
+    grid_id: uuid.UUID | None = None
+
+
+class ResidentCreated(_RegistryEvent):
+    type: Literal["cn.linli.residents.resident.created.v1"]
+    resident_id: uuid.UUID
+    household_id: uuid.UUID
+    name_masked: str = Field(min_length=1, max_length=64)
+
+
+class ResidentUpdated(_RegistryEvent):
+    type: Literal["cn.linli.residents.resident.updated.v1"]
+    resident_id: uuid.UUID
+    household_id: uuid.UUID
+    name_masked: str = Field(min_length=1, max_length=64)
+
+
+class ResidentDeleted(_RegistryEvent):
+    type: Literal["cn.linli.residents.resident.deleted.v1"]
+    resident_id: uuid.UUID
+    household_id: uuid.UUID
+
+
+class ResidentMoved(_RegistryEvent):
+    """A move in, out or between households; a move out (no `to_household_id`) leaves the roster."""
+
+    type: Literal["cn.linli.residents.resident.moved.v1"]
+    resident_id: uuid.UUID
+    to_household_id: uuid.UUID | None = None
+    to_community_code: CommunityCodeStr | None = None
+    name_masked: str = Field(min_length=1, max_length=64)
+
+
+HouseholdEvent = HouseholdCreated | HouseholdUpdated | HouseholdDeleted | HouseholdMoved
+ResidentEvent = ResidentCreated | ResidentUpdated | ResidentDeleted | ResidentMoved
+
+
 class RosterMemberRead(BaseModel):
     """A resident of the household; the name is masked (张*三), as the registry sends it."""
 
@@ -37,7 +105,7 @@ class RosterMemberRead(BaseModel):
 
     resident_id: uuid.UUID
     name_masked: str
-    joined_at: datetime = Field(description="when the resident's registration was approved")
+    joined_at: datetime = Field(description="when the resident was approved or entered")
 
 
 class HouseholdRead(BaseModel):
@@ -49,7 +117,7 @@ class HouseholdRead(BaseModel):
     community_code: str = Field(description="12-digit code of the household's community")
     grid_id: uuid.UUID | None = Field(description="the grid the household belongs to, once known")
     address: str = Field(description="`<building>-<unit>-<room>` within the community")
-    members: int = Field(description="number of approved residents of the household")
+    members: int = Field(description="number of residents of the household now")
     updated_at: datetime
 
 

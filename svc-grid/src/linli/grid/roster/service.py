@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,9 +13,17 @@ from linli.common.pagination import Page
 from linli.grid.roster.errors import HouseholdNotFound
 from linli.grid.roster.repository import HOUSEHOLD_ORDER, RosterRepository
 from linli.grid.roster.schemas import (
+    HouseholdCreated,
+    HouseholdDeleted,
     HouseholdDetail,
+    HouseholdEvent,
+    HouseholdMoved,
     HouseholdRead,
+    HouseholdUpdated,
     ResidentApproved,
+    ResidentDeleted,
+    ResidentEvent,
+    ResidentMoved,
     RosterMemberRead,
 )
 
@@ -50,6 +60,65 @@ async def record_approval(
         joined_at=approval.approved_at,
     ):
         await roster.recount_members(approval.household_id)
+
+
+async def apply_household_event(
+    session: AsyncSession, *, change: HouseholdEvent, at: datetime, event_id: str
+) -> None:
+    """A household created, changed, moved or deleted in the registry; the latest event wins."""
+    values: dict[str, Any]
+    match change:
+        case HouseholdCreated():
+            values = {"address": change.household_address, "grid_id": change.grid_id}
+        case HouseholdUpdated():
+            values = {"grid_id": change.grid_id}
+        case HouseholdMoved():
+            values = {"address": change.household_address, "grid_id": change.grid_id}
+        case HouseholdDeleted():
+            values = {}
+    await RosterRepository(session).apply_household(
+        household_id=change.household_id,
+        at=at,
+        community_code=(
+            change.to_community_code
+            if isinstance(change, HouseholdMoved)
+            else change.community_code
+        ),
+        values=values,
+        deleted=isinstance(change, HouseholdDeleted),
+        event_id=event_id,
+    )
+
+
+async def apply_resident_event(
+    session: AsyncSession, *, change: ResidentEvent, at: datetime, event_id: str
+) -> None:
+    """A resident created, changed, moved or deleted in the registry; the latest event wins,
+    and the member counts of the households they left and joined are derived again."""
+    roster = RosterRepository(session)
+    before = await roster.member(change.resident_id)
+    if isinstance(change, ResidentMoved):
+        leaves = change.to_household_id is None
+        household_id = change.to_household_id or (before.household_id if before else None)
+        community_code = change.to_community_code or change.community_code
+        if household_id is None:
+            return  # moved out before the roster ever knew them: nothing to keep
+    else:
+        leaves = isinstance(change, ResidentDeleted)
+        household_id, community_code = change.household_id, change.community_code
+    await roster.ensure_household(
+        household_id=household_id, community_code=community_code, event_id=event_id
+    )
+    values = {} if isinstance(change, ResidentDeleted) else {"name_masked": change.name_masked}
+    await roster.apply_member(
+        resident_id=change.resident_id,
+        household_id=household_id,
+        at=at,
+        values=values,
+        deleted=leaves,
+    )
+    for affected in {household_id, *([before.household_id] if before else [])}:
+        await roster.recount_members(affected)
 
 
 async def list_households(
