@@ -168,7 +168,7 @@ def _headers(
     *,
     scope: str = "",
     subject: str | None = None,
-    grids: tuple[uuid.UUID, ...] = (),
+    grids: tuple[uuid.UUID | str, ...] = (),
     name: str | None = None,
 ) -> dict[str, str]:
     extra: dict[str, Any] = {"name": name} if name else {}

@@ -405,3 +405,19 @@ async def test_concurrent_dispatches_make_one_step(client: httpx.AsyncClient, ca
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
     detail = (await client.get(f"/incidents/{incident['id']}", headers=cast.community)).json()
     assert [s["action"] for s in detail["timeline"]] == ["report", "dispatch"]
+
+
+async def test_a_grid_worker_named_by_grid_code_sees_and_reports_in_their_grid(
+    client: httpx.AsyncClient, cast: Cast, auth: Auth
+) -> None:
+    """The gateway's accounts name grids by code (`<community>-01`), not only by id."""
+    community = cast.place.community_code
+    by_code = auth(Role.GRID_WORKER, scope=community, grids=(f"{community}-01",))
+    incident = await cast.report()
+    assert (await client.get(f"/incidents/{incident['id']}", headers=by_code)).status_code == 200
+    listed = await client.get("/incidents", headers=by_code)
+    assert [i["id"] for i in listed.json()["items"]] == [incident["id"]]
+    own = await cast.report(reporter=by_code, building_id=None, grid_id=str(cast.place.grid_id))
+    assert own["source"] == "grid_worker"
+    wrong = auth(Role.GRID_WORKER, scope=community, grids=(f"{community}-02",))
+    assert (await client.get(f"/incidents/{incident['id']}", headers=wrong)).status_code == 404

@@ -8,6 +8,7 @@ the caller does not hold is 403.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_
@@ -63,8 +64,9 @@ def actor(principal: Principal, role: Role) -> Actor:
     )
 
 
-def sees(principal: Principal, incident: Incident) -> bool:
-    """The reporter, staff of the scope, and grid workers of its grid or assigned to it."""
+def sees(principal: Principal, incident: Incident, grids: Collection[uuid.UUID]) -> bool:
+    """The reporter, staff of the scope, and grid workers of its grid (`grids`: the token's
+    grids, resolved) or assigned to it."""
     if incident.reporter_subject == principal.subject:
         return True
     if not principal.covers(incident.community_code):
@@ -73,23 +75,14 @@ def sees(principal: Principal, incident: Incident) -> bool:
         return True
     if principal.has_role(Role.GRID_WORKER):
         return incident.assignee_subject == principal.subject or (
-            incident.grid_id is not None and str(incident.grid_id) in principal.grid_ids
+            incident.grid_id is not None and incident.grid_id in grids
         )
     return False
 
 
-def grid_worker_reach(principal: Principal) -> ColumnElement[bool]:
+def grid_worker_reach(principal: Principal, grids: Collection[uuid.UUID]) -> ColumnElement[bool]:
     """What a grid worker lists: incidents of their grids, and those dispatched to them."""
-    grids = [uuid.UUID(g) for g in principal.grid_ids if _is_uuid(g)]
-    return or_(Incident.grid_id.in_(grids), Incident.assignee_subject == principal.subject)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return or_(Incident.grid_id.in_(list(grids)), Incident.assignee_subject == principal.subject)
 
 
 def require_reader(principal: Principal) -> None:

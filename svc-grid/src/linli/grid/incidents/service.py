@@ -89,9 +89,16 @@ async def visible(
     """The incident, if the caller may see it: 403 for roles that never do, 404 otherwise."""
     access.require_reader(principal)
     incident = await IncidentRepository(session).get(incident_id, for_update=for_update)
-    if incident is None or not access.sees(principal, incident):
+    if incident is None or not access.sees(principal, incident, await _grids(session, principal)):
         raise IncidentNotFound()
     return incident
+
+
+async def _grids(session: AsyncSession, principal: Principal) -> frozenset[uuid.UUID]:
+    """The grids the caller's token names (by id or code), as ids."""
+    if not principal.grid_ids:
+        return frozenset()
+    return await PlaceRepository(session).resolve_grid_ids(principal.grid_ids)
 
 
 async def list_incidents(
@@ -117,7 +124,7 @@ async def list_incidents(
         code = division or principal.scope
         if principal.has_role(Role.GRID_WORKER):
             principal.require_scope(code)
-            reach = access.grid_worker_reach(principal)
+            reach = access.grid_worker_reach(principal, await _grids(session, principal))
         else:
             # A resident: only what they reported, wherever it is.
             code = division or ""
@@ -154,7 +161,7 @@ async def report(
     if source is not IncidentSource.RESIDENT:
         # Staff report where they work: in their scope, and a grid worker in their grids.
         principal.require_scope(community_code)
-        outside_grids = grid_id is None or str(grid_id) not in principal.grid_ids
+        outside_grids = grid_id is None or grid_id not in await _grids(session, principal)
         if source is IncidentSource.GRID_WORKER and outside_grids:
             raise Forbidden("grid workers report incidents of their own grids")
     now = _now()
@@ -300,7 +307,12 @@ async def merge(
     for key in (first, second):
         locked[key] = await IncidentRepository(session).get(key, for_update=True)
     survivor = locked[merge_in.into]
-    if survivor is None or not access.sees(principal, survivor) or survivor.status not in OPEN:
+    grids = await _grids(session, principal)
+    if (
+        survivor is None
+        or not access.sees(principal, survivor, grids)
+        or survivor.status not in OPEN
+    ):
         raise UnknownReference("body.into", "no open incident of yours to merge into")
     incident, who = await _as_level_staff(session, principal, incident_id, Action.MERGE)
     incident.merged_into_id = survivor.id
