@@ -3,7 +3,8 @@
 The foundation: divisions imported, a resident registers, a worker of that community approves, a
 district system subscribed to its wildcard receives the event, the grid roster fills, and NATS
 down loses nothing. The registry: street admin, community worker, grid worker and resident each
-see and change exactly what their role and scope allow.
+see and change exactly what their role and scope allow. An incident goes from a resident's
+report to its verification, every step on the district's wildcard.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import nats
 import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -442,3 +444,96 @@ async def test_the_merged_document_declares_the_bearer_scheme(platform: Platform
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     operation = doc["paths"]["/api/residents/registrations"]["post"]
     assert operation["security"] == [{"HTTPBearer": []}]
+
+
+async def test_an_incident_through_the_gateway_from_report_to_verification(
+    platform: Platform,
+) -> None:
+    """A resident reports at a building svc-residents knows; the community dispatches it to its
+    grid worker (account made by the CLI, grid named by code), who resolves it; the resident
+    verifies; a district system on its wildcard sees every step, with no free text."""
+    p = platform
+    await import_divisions(p)
+    grid = await p.gateway.post(
+        "/api/residents/grids",
+        json={"community_code": p.community, "number": 1, "name": "第1网格"},
+        headers=p.auth("worker"),
+    )
+    assert grid.status_code == 201, grid.text
+    building = await p.gateway.post(
+        "/api/residents/buildings",
+        json={"community_code": p.community, "name": "7幢", "grid_id": grid.json()["id"]},
+        headers=p.auth("worker"),
+    )
+    assert building.status_code == 201, building.text
+    await p.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
+    category = await p.gateway.post(
+        "/api/grid/incidents/categories",
+        json={
+            "code": f"e2e.{uuid.uuid4().hex[:8]}",
+            "name": "楼道杂物",
+            "dispatch_sla_minutes": 30,
+            "resolve_sla_hours": 24,
+        },
+        headers=p.auth("city_admin"),
+    )
+    assert category.status_code == 201, category.text
+
+    district_system = await nats.connect(p.nats_server.url)
+    received: list[dict[str, Any]] = []
+
+    async def on_message(msg: Any) -> None:
+        received.append(json.loads(msg.data))
+
+    await district_system.subscribe(f"linli.{CITY}.{DISTRICT}.>", cb=on_message)
+    body = {
+        "category": category.json()["code"],
+        "title": "楼道堆满纸箱",
+        "description": "七幢二楼楼道堆满纸箱",
+        "building_id": building.json()["id"],
+    }
+
+    async def reported() -> httpx.Response | None:
+        # The grid learns of the building from svc-residents' event, a moment after it exists.
+        answer = await p.gateway.post("/api/grid/incidents", json=body, headers=p.auth("resident"))
+        return answer if answer.status_code == 201 else None
+
+    incident = (await wait_for(reported)).json()
+    assert incident["grid_id"] == grid.json()["id"]
+    path = f"/api/grid/incidents/{incident['id']}"
+    # The dispatcher names the grid worker by account id: the subject of the worker's token.
+    subject = jwt.decode(p.tokens["grid_worker"], options={"verify_signature": False})["sub"]
+    dispatched = await p.gateway.post(
+        f"{path}/dispatch",
+        json={"assignee_subject": subject, "assignee_name": "李四"},
+        headers=p.auth("worker"),
+    )
+    assert dispatched.status_code == 200, dispatched.text
+    for step, note in (("accept", None), ("start", None), ("resolve", "已清理")):
+        answer = await p.gateway.post(
+            f"{path}/{step}",
+            json={"note": note} if note else {},
+            headers=p.auth("grid_worker"),
+        )
+        assert answer.status_code == 200, answer.text
+    rated = await p.gateway.post(
+        f"{path}/rating", json={"rating": 5, "fixed": True}, headers=p.auth("resident")
+    )
+    assert rated.status_code == 200, rated.text
+    assert rated.json()["status"] == "verified"
+    assert (await p.gateway.get(path, headers=p.auth("other_worker"))).status_code == 404
+
+    wanted = {"reported", "dispatched", "accepted", "started", "resolved", "rated", "verified"}
+
+    async def every_step() -> bool:
+        verbs = {
+            e["type"].split(".")[-2]
+            for e in received
+            if e["data"].get("incident_id") == incident["id"]
+        }
+        return wanted <= verbs
+
+    await wait_for(every_step)
+    await district_system.close()
+    text = json.dumps([e for e in received if e["data"].get("incident_id") == incident["id"]])
+    assert "纸箱" not in text and "李" not in text
