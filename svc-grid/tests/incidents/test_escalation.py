@@ -156,7 +156,7 @@ async def test_an_undispatched_incident_climbs_once_per_level_with_two_pollers(
 
 
 async def test_a_dispatched_incident_escalates_when_its_resolve_deadline_passes(
-    cast: Cast, make_category: Any, poller: TimerPoller
+    cast: Cast, make_category: Any, poller: TimerPoller, sessionmaker: Sessions
 ) -> None:
     cast.category = await make_category(dispatch_sla_minutes=30, resolve_sla_hours=2)
     incident_id = (await cast.report())["id"]
@@ -164,7 +164,7 @@ async def test_a_dispatched_incident_escalates_when_its_resolve_deadline_passes(
     # Dispatched in time: the dispatch deadline no longer counts, the resolve one does.
     assert await poller.fire_due(now=later(minutes=45)) == 0
     assert (await cast.read(incident_id))["level"] == "community"
-    single = TimerPoller(poller._sessionmaker, [SLA_TIMER_KIND], batch_size=1)
+    single = TimerPoller(sessionmaker, [SLA_TIMER_KIND], batch_size=1)
     assert await single.fire_due(now=later(hours=2, minutes=1)) == 1
     detail = await cast.read(incident_id)
     assert (detail["level"], detail["status"], detail["assignee_name_masked"]) == (
@@ -262,3 +262,18 @@ async def test_a_district_wildcard_subscriber_sees_every_step(
         f"linli.{community[:4]}.{community[:6]}.{community[:9]}.{community}.grid.incident.escalated",
         f"linli.{community[:4]}.{community[:6]}.{community[:9]}._.grid.incident.escalated",
     }
+
+
+async def test_a_returned_incident_still_runs_against_its_resolve_deadline(
+    cast: Cast, make_category: Any, poller: TimerPoller, sessionmaker: Sessions
+) -> None:
+    cast.category = await make_category(dispatch_sla_minutes=30, resolve_sla_hours=2)
+    incident_id = (await cast.report())["id"]
+    await cast.dispatch(incident_id)
+    assert (await cast.step(incident_id, "return", note="不属于本网格")).status_code == 200
+    assert await poller.fire_due(now=later(minutes=45)) == 0  # it was dispatched in time
+    single = TimerPoller(sessionmaker, [SLA_TIMER_KIND], batch_size=1)
+    assert await single.fire_due(now=later(hours=2, minutes=1)) == 1
+    detail = await cast.read(incident_id)
+    assert detail["level"] == "street"
+    assert "not resolved in time" in detail["timeline"][-1]["note"]

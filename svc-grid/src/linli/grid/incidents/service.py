@@ -381,7 +381,9 @@ async def escalate(
     return incident
 
 
-async def on_sla_due(session: AsyncSession, incident_id: uuid.UUID, level: str) -> None:
+async def on_sla_due(
+    session: AsyncSession, incident_id: uuid.UUID, level: str, *, deadline: str = "resolved"
+) -> None:
     """The SLA timer of `level` ran out: escalate, unless the incident moved on meanwhile.
 
     The row lock and the level check make this exactly once per level: a staff escalation or a
@@ -393,7 +395,6 @@ async def on_sla_due(session: AsyncSession, incident_id: uuid.UUID, level: str) 
         return
     if incident.level is Level.CITY:
         return  # the top: overdue, counted, nowhere higher to go
-    deadline = "dispatched" if incident.status in WAITING else "resolved"
     await _escalate(
         session,
         incident,
@@ -521,14 +522,19 @@ async def _arm_sla(session: AsyncSession, incident: Incident) -> None:
     if incident.status not in OPEN or incident.level is Level.CITY:
         await cancel(session, kind=SLA_TIMER, key=str(incident.id))
         return
-    due = incident.dispatch_due_at if incident.status in WAITING else incident.resolve_due_at
+    waiting = incident.status in WAITING
+    due = incident.dispatch_due_at if waiting else incident.resolve_due_at
     assert due is not None
     await schedule(
         session,
         kind=SLA_TIMER,
         key=str(incident.id),
         due_at=due,
-        payload={"incident_id": str(incident.id), "level": incident.level.value},
+        payload={
+            "incident_id": str(incident.id),
+            "level": incident.level.value,
+            "deadline": "dispatched" if waiting else "resolved",
+        },
     )
 
 

@@ -12,7 +12,10 @@ from linli.grid.incidents import service
 
 async def on_sla_timer(session: AsyncSession, timer: Timer) -> None:
     await service.on_sla_due(
-        session, uuid.UUID(timer.payload["incident_id"]), str(timer.payload["level"])
+        session,
+        uuid.UUID(timer.payload["incident_id"]),
+        str(timer.payload["level"]),
+        deadline=str(timer.payload.get("deadline", "resolved")),
     )
 
 
