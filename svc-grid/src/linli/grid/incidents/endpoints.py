@@ -21,6 +21,7 @@ from linli.grid.incidents.schemas import (
     CategoryRead,
     DispatchIn,
     IncidentCreate,
+    IncidentCreated,
     IncidentDetail,
     IncidentRead,
     IncidentStats,
@@ -76,7 +77,7 @@ async def list_categories(session: DbSession, principal: CurrentPrincipal) -> li
 
 @router.post(
     "",
-    response_model=IncidentRead,
+    response_model=IncidentCreated,
     status_code=201,
     summary="Report an incident",
     responses=refusals(
@@ -97,7 +98,10 @@ async def report(
     dispatch deadline starts now.
     """
     incident = await service.report(session, incident_in=incident_in, principal=principal)
-    return _read(incident)
+    return IncidentCreated(
+        **_read(incident).model_dump(),
+        possible_duplicates=await service.duplicate_count(session, incident),
+    )
 
 
 @router.get(
@@ -177,6 +181,20 @@ async def read(
         **_read(incident).model_dump(),
         timeline=[StepRead.model_validate(step) for step in steps],
     )
+
+
+@router.get(
+    "/{incident_id}/duplicates",
+    response_model=list[IncidentRead],
+    summary="Possible duplicates of an incident",
+    responses=refusals({403: "Staff only", 404: _NOT_FOUND}),
+)
+async def duplicates(
+    session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID
+) -> list[IncidentRead]:
+    """Open incidents of the same category at the same building or within 50 m, reported in
+    the 72 hours before it or since: candidates to merge it into (`POST …/merge`)."""
+    return await service.duplicates(session, incident_id=incident_id, principal=principal)
 
 
 @router.post(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from linli.common.divisions import Level
 from linli.common.pagination import Keyset
@@ -39,6 +40,10 @@ class IncidentRepository:
             statement.execution_options(populate_existing=True)
         )
         return incident
+
+    async def follows(self, incident_id: uuid.UUID, subject: str) -> bool:
+        """Whether `subject` reported an incident merged into this one (and so follows it)."""
+        return bool(await self.session.scalar(select(followed_by(subject, incident_id))))
 
     async def steps(self, incident_id: uuid.UUID) -> Sequence[IncidentStep]:
         return (
@@ -79,6 +84,15 @@ async def division_counts(
     return (await session.execute(statement)).all()
 
 
+def followed_by(subject: str, incident_id: Any = None) -> ColumnElement[bool]:
+    """The incident (by default: the row at hand) is the survivor of one `subject` reported."""
+    merged = aliased(Incident)
+    return exists().where(
+        merged.merged_into_id == (Incident.id if incident_id is None else incident_id),
+        merged.reporter_subject == subject,
+    )
+
+
 # Newest first; the id breaks ties between incidents reported in the same microsecond.
 LISTING = Keyset(Incident.created_at, Incident.id, descending=True)
 
@@ -103,3 +117,56 @@ def listing(
     if category is not None:
         statement = statement.where(Incident.category_code == category)
     return statement
+
+
+# Possible duplicates: the same category, reported within this long before, at the same building
+# or within this distance (great-circle, no PostGIS needed for a 50 m test).
+DUPLICATE_WINDOW = timedelta(hours=72)
+DUPLICATE_RADIUS_M = 50.0
+_EARTH_RADIUS_M = 6_371_000.0
+
+
+def _distance_m(latitude: float, longitude: float) -> ColumnElement[float]:
+    """Haversine distance from the incident's coordinates to the given point, in metres."""
+    lat1, lat2 = func.radians(Incident.latitude), func.radians(latitude)
+    dlat = (lat2 - lat1) / 2
+    dlon = (func.radians(longitude) - func.radians(Incident.longitude)) / 2
+    a = func.power(func.sin(dlat), 2) + func.cos(lat1) * func.cos(lat2) * func.power(
+        func.sin(dlon), 2
+    )
+    return 2 * _EARTH_RADIUS_M * func.asin(func.sqrt(func.least(a, 1.0)))
+
+
+async def possible_duplicates(
+    session: AsyncSession, incident: Incident, *, within: ColumnElement[bool], limit: int = 20
+) -> Sequence[Incident]:
+    """Open incidents of the same category at the same building or within 50 m, reported in the
+    72 hours before this one (or since), newest first."""
+    near: list[ColumnElement[bool]] = []
+    if incident.building_id is not None:
+        near.append(Incident.building_id == incident.building_id)
+    if incident.latitude is not None and incident.longitude is not None:
+        # A box first (about 50 m of latitude is 0.00045°), so the index-free distance is
+        # computed for a handful of rows only.
+        box = 0.001
+        near.append(
+            Incident.latitude.between(incident.latitude - box, incident.latitude + box)
+            & Incident.longitude.between(incident.longitude - box * 2, incident.longitude + box * 2)
+            & (_distance_m(incident.latitude, incident.longitude) <= DUPLICATE_RADIUS_M)
+        )
+    if not near:
+        return []
+    statement = (
+        select(Incident)
+        .where(
+            within,
+            Incident.id != incident.id,
+            Incident.category_code == incident.category_code,
+            Incident.status.in_(OPEN | {IncidentStatus.RESOLVED}),
+            Incident.created_at >= incident.created_at - DUPLICATE_WINDOW,
+            or_(*near),
+        )
+        .order_by(Incident.created_at.desc(), Incident.id)
+        .limit(limit)
+    )
+    return (await session.scalars(statement)).all()

@@ -131,6 +131,13 @@ class IncidentRead(BaseModel):
     )
 
 
+class IncidentCreated(IncidentRead):
+    possible_duplicates: int = Field(
+        description="Open incidents of the same category at the same building or within 50 m "
+        "in the last 72 hours: the community may merge this report into one of them"
+    )
+
+
 class IncidentDetail(IncidentRead):
     timeline: list[StepRead]
 

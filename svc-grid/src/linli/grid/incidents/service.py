@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import true
+from sqlalchemy import or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
@@ -34,7 +34,14 @@ from linli.grid.incidents.errors import (
     UnknownReference,
 )
 from linli.grid.incidents.machine import MOVES, OPEN, WAITING, Action, allowed_moves, can
-from linli.grid.incidents.repository import LISTING, IncidentRepository, division_counts, listing
+from linli.grid.incidents.repository import (
+    LISTING,
+    IncidentRepository,
+    division_counts,
+    followed_by,
+    listing,
+    possible_duplicates,
+)
 from linli.grid.incidents.schemas import (
     CategoryCreate,
     DispatchIn,
@@ -88,8 +95,13 @@ async def visible(
 ) -> Incident:
     """The incident, if the caller may see it: 403 for roles that never do, 404 otherwise."""
     access.require_reader(principal)
-    incident = await IncidentRepository(session).get(incident_id, for_update=for_update)
-    if incident is None or not access.sees(principal, incident, await _grids(session, principal)):
+    repository = IncidentRepository(session)
+    incident = await repository.get(incident_id, for_update=for_update)
+    if incident is None:
+        raise IncidentNotFound()
+    seen = access.sees(principal, incident, await _grids(session, principal))
+    # The reporter of a duplicate merged into it follows the survivor.
+    if not seen and not await repository.follows(incident.id, principal.subject):
         raise IncidentNotFound()
     return incident
 
@@ -126,9 +138,11 @@ async def list_incidents(
             principal.require_scope(code)
             reach = access.grid_worker_reach(principal, await _grids(session, principal))
         else:
-            # A resident: only what they reported, wherever it is.
+            # A resident: what they reported, and what their reports were merged into.
             code = division or ""
-            reach = Incident.reporter_subject == principal.subject
+            reach = or_(
+                Incident.reporter_subject == principal.subject, followed_by(principal.subject)
+            )
     within = within_division(Incident.community_code, code) if code else true()
     statement = listing(within=within, reach=reach, status=status, level=level, category=category)
     rows = (await session.scalars(LISTING.paginate(statement, after=after, limit=limit))).all()
@@ -139,6 +153,25 @@ def read_incident(incident: Incident) -> IncidentRead:
     read = IncidentRead.model_validate(incident)
     read.allowed_moves = allowed_moves(incident.status)
     return read
+
+
+async def duplicates(
+    session: AsyncSession, *, incident_id: uuid.UUID, principal: Principal
+) -> list[IncidentRead]:
+    """For the dispatcher: open incidents of the same category at the same building or within
+    50 m, reported in the 72 hours before it or since, among those of the caller's scope."""
+    incident = await visible(session, principal, incident_id)
+    principal.require_role(*access.READ_ROLES)
+    found = await possible_duplicates(
+        session, incident, within=within_division(Incident.community_code, principal.scope)
+    )
+    return [read_incident(other) for other in found]
+
+
+async def duplicate_count(session: AsyncSession, incident: Incident) -> int:
+    """How many open incidents a new report may repeat, told to its reporter (a count only:
+    the others are not theirs to read)."""
+    return len(await possible_duplicates(session, incident, within=true()))
 
 
 async def timeline(session: AsyncSession, incident: Incident) -> Sequence[IncidentStep]:
