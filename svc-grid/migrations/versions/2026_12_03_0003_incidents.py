@@ -174,6 +174,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
     )
+    op.create_index(
+        "ix_incidents_category_recent", "incidents", ["category_code", "created_at"], unique=False
+    )
     op.create_index("ix_incidents_grid", "incidents", ["grid_id"], unique=False)
     op.create_index(
         "ix_incidents_listing", "incidents", ["community_code", "created_at", "id"], unique=False
@@ -215,6 +218,7 @@ def downgrade() -> None:
     op.drop_index("ix_incidents_reporter", table_name="incidents")
     op.drop_index("ix_incidents_listing", table_name="incidents")
     op.drop_index("ix_incidents_grid", table_name="incidents")
+    op.drop_index("ix_incidents_category_recent", table_name="incidents")
     op.drop_table("incidents")
     op.drop_index("ix_place_grids_community", table_name="place_grids")
     op.drop_table("place_grids")

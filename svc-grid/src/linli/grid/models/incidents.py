@@ -119,6 +119,8 @@ class Incident(Base):
         Index("ix_incidents_listing", "community_code", "created_at", "id"),
         Index("ix_incidents_reporter", "reporter_subject", "created_at"),
         Index("ix_incidents_grid", "grid_id"),
+        # Possible duplicates: the same category, recent.
+        Index("ix_incidents_category_recent", "category_code", "created_at"),
     )
 
 
