@@ -210,6 +210,27 @@ def seed_demo_registry(
     )
 
 
+def _seed_grid(client: httpx.Client, *, city: dict[str, str]) -> str:
+    from linli.cli.seed_grid import GridSeedFailed, seed_demo_grid
+
+    logins = {}
+    for username in ("dongguan.worker", "dongguan.grid1", "xixing.admin"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        return seed_demo_grid(
+            client,
+            city=city,
+            worker=logins["dongguan.worker"],
+            grid_worker=logins["dongguan.grid1"],
+            street=logins["xixing.admin"],
+        )
+    except GridSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def seed_demo_city(
     *, gateway_url: str, gateway_database_url: str, echo: Echo
 ) -> list[tuple[str, str, str]]:
@@ -231,6 +252,7 @@ def seed_demo_city(
                     f"demo divisions (滨江区, 西兴街道, 长河街道): {import_demo_divisions(client, auth=auth)}"
                 )
                 echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
+                echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
         except (httpx.HTTPError, _SeedFailed) as exc:
             echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")
     table = [(a.username, a.password, a.summary) for a in accounts]
