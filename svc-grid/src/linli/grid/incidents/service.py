@@ -197,35 +197,42 @@ async def report(
         outside_grids = grid_id is None or grid_id not in await _grids(session, principal)
         if source is IncidentSource.GRID_WORKER and outside_grids:
             raise Forbidden("grid workers report incidents of their own grids")
-    now = _now()
     incident = Incident(
-        id=new_id(),
         community_code=community_code,
         grid_id=grid_id,
         building_id=incident_in.building_id,
         address=incident_in.address,
         latitude=incident_in.latitude,
         longitude=incident_in.longitude,
-        category_code=category.code,
         title=incident_in.title,
         description=incident_in.description,
         source=source,
-        status=IncidentStatus.REPORTED,
-        level=category.owner_level,
-        level_entered_at=now,
-        escalations=0,
         reporter_subject=principal.subject,
         reporter_role=role.value,
         reporter_name_masked=(
             access.mask_name(incident_in.contact_name) if incident_in.contact_name else None
         ),
-        created_at=now,
-        updated_at=now,
     )
+    return await open_incident(session, incident, category, access.actor(principal, role))
+
+
+async def open_incident(
+    session: AsyncSession, incident: Incident, category: IncidentCategory, who: Actor
+) -> Incident:
+    """Write a new incident (its place, text and reporter set by the caller) as reported at
+    its category's level: deadlines, the first step, `incident.reported`, the SLA timer."""
+    now = _now()
+    incident.id = new_id()
+    incident.category_code = category.code
+    incident.status = IncidentStatus.REPORTED
+    incident.level = category.owner_level
+    incident.level_entered_at = now
+    incident.escalations = 0
+    incident.created_at = now
+    incident.updated_at = now
     _set_deadlines(incident, category, since=now)
     session.add(incident)
     await session.flush()
-    who = access.actor(principal, role)
     _add_step(session, incident, action="report", before=None, who=who, note=None, at=now)
     assert incident.dispatch_due_at is not None and incident.resolve_due_at is not None
     await _record(
@@ -234,7 +241,7 @@ async def report(
         incident,
         who,
         at=now,
-        source=source.value,
+        source=incident.source.value,
         dispatch_due_at=incident.dispatch_due_at,
         resolve_due_at=incident.resolve_due_at,
     )

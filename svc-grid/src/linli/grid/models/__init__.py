@@ -22,9 +22,11 @@ from linli.grid.models.incidents import (  # noqa: E402
 )
 from linli.grid.models.places import PlaceBuilding, PlaceGrid  # noqa: E402
 from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
+from linli.grid.models.sensors import Device  # noqa: E402
 
 __all__ = [
     "Base",
+    "Device",
     "DutyShift",
     "GridWorker",
     "Incident",

@@ -108,6 +108,14 @@ class Incident(Base):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("incidents.id"), nullable=True
     )
+    # Sensor alerts folded into this incident: the device, how many, the last one; the alarm
+    # raised to the grid's on-duty worker and when it was acknowledged.
+    device_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    alert_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    last_alert_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    alarm_worker_subject: Mapped[str | None] = mapped_column(String(64))
+    alarm_raised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    alarm_acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = created_at_column()
@@ -121,6 +129,8 @@ class Incident(Base):
         Index("ix_incidents_grid", "grid_id"),
         # Possible duplicates: the same category, recent.
         Index("ix_incidents_category_recent", "category_code", "created_at"),
+        # Folding: the latest incident of a device and category.
+        Index("ix_incidents_device", "device_id", "category_code", "last_alert_at"),
     )
 
 
