@@ -12,11 +12,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.divisions import Level
 from linli.common.errors import Forbidden
-from linli.grid.models import Incident
+from linli.grid.models import Incident, PlaceGrid
+from linli.grid.places.errors import GridNotFound
+from linli.grid.places.repository import PlaceRepository
 
 # Escalation climbs these in order.
 LEVELS = (Level.COMMUNITY, Level.STREET, Level.DISTRICT, Level.CITY)
@@ -47,6 +50,16 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(subject=SYSTEM, role=SYSTEM)
+
+
+async def grid_in_scope(
+    session: AsyncSession, principal: Principal, grid_id: uuid.UUID
+) -> PlaceGrid:
+    """A grid of the caller's scope (404 otherwise, as if it did not exist)."""
+    grid = await PlaceRepository(session).grid(grid_id)
+    if grid is None or not principal.covers(grid.community_code):
+        raise GridNotFound()
+    return grid
 
 
 def mask_name(name: str) -> str:

@@ -9,5 +9,6 @@ from fastapi import APIRouter
 from linli.grid.duty.endpoints import router as duty_router
 from linli.grid.incidents.endpoints import router as incidents_router
 from linli.grid.roster.endpoints import router as roster_router
+from linli.grid.sensors.endpoints import router as sensors_router
 
-routers: Sequence[APIRouter] = (roster_router, incidents_router, duty_router)
+routers: Sequence[APIRouter] = (roster_router, incidents_router, duty_router, sensors_router)

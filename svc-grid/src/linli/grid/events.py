@@ -8,8 +8,9 @@ from pydantic import Field, TypeAdapter
 
 from linli.grid.duty.events import DutyEvent
 from linli.grid.incidents.events import IncidentEvent
+from linli.grid.sensors.events import SensorEvent
 
-GridEvent = Annotated[IncidentEvent | DutyEvent, Field(discriminator="type")]
+GridEvent = Annotated[IncidentEvent | DutyEvent | SensorEvent, Field(discriminator="type")]
 
 grid_event_adapter: TypeAdapter[GridEvent] = TypeAdapter(GridEvent)
 """Parses the `data` of any event of this service into its class (consumers, tests, docs)."""

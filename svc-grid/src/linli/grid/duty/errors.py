@@ -5,14 +5,6 @@ from __future__ import annotations
 from linli.common.errors import NotFound
 
 
-class GridNotFound(NotFound):
-    """No such grid, or one outside the caller's scope."""
-
-    problem = "grid-not-found"
-    title_en = "Grid not found"
-    title_zh = "网格不存在"
-
-
 class WorkerNotAssigned(NotFound):
     """The worker is not assigned to this grid."""
 

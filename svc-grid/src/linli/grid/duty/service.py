@@ -12,24 +12,15 @@ from linli.common.auth import Principal, Role
 from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.grid import access
-from linli.grid.duty.errors import GridNotFound, NobodyOnDuty, WorkerNotAssigned
+from linli.grid.duty.errors import NobodyOnDuty, WorkerNotAssigned
 from linli.grid.duty.events import DutyScheduled, WorkerAssigned, WorkerUnassigned
 from linli.grid.duty.repository import DutyRepository
 from linli.grid.duty.schemas import AssignmentIn, OnDutyRead, ShiftIn
 from linli.grid.incidents.errors import UnknownReference
-from linli.grid.models import DutyShift, GridWorker, PlaceGrid
-from linli.grid.places.repository import PlaceRepository
+from linli.grid.models import DutyShift, GridWorker
 
 # Who assigns workers and schedules duty: the community's own workers.
 MANAGE_ROLES = (Role.COMMUNITY_WORKER,)
-
-
-async def _grid(session: AsyncSession, principal: Principal, grid_id: uuid.UUID) -> PlaceGrid:
-    """A grid of the caller's scope (404 otherwise, as if it did not exist)."""
-    grid = await PlaceRepository(session).grid(grid_id)
-    if grid is None or not principal.covers(grid.community_code):
-        raise GridNotFound()
-    return grid
 
 
 async def assign(
@@ -41,7 +32,7 @@ async def assign(
     principal: Principal,
 ) -> GridWorker:
     principal.require_role(*MANAGE_ROLES)
-    grid = await _grid(session, principal, grid_id)
+    grid = await access.grid_in_scope(session, principal, grid_id)
     repository = DutyRepository(session)
     worker = GridWorker(
         grid_id=grid.id,
@@ -68,7 +59,7 @@ async def unassign(
     session: AsyncSession, *, grid_id: uuid.UUID, worker_subject: str, principal: Principal
 ) -> None:
     principal.require_role(*MANAGE_ROLES)
-    grid = await _grid(session, principal, grid_id)
+    grid = await access.grid_in_scope(session, principal, grid_id)
     if not await DutyRepository(session).unassign(grid.id, worker_subject):
         raise WorkerNotAssigned()
     await events_of(session).record(
@@ -83,7 +74,7 @@ async def workers(
     session: AsyncSession, *, grid_id: uuid.UUID, principal: Principal
 ) -> Sequence[GridWorker]:
     principal.require_role(*access.READ_ROLES, Role.GRID_WORKER)
-    grid = await _grid(session, principal, grid_id)
+    grid = await access.grid_in_scope(session, principal, grid_id)
     return await DutyRepository(session).workers(grid.id)
 
 
@@ -93,7 +84,7 @@ async def schedule_shift(
     """A grid's shift goes to a worker assigned to that grid; a community's to any worker."""
     principal.require_role(*MANAGE_ROLES)
     if shift_in.grid_id is not None:
-        grid = await _grid(session, principal, shift_in.grid_id)
+        grid = await access.grid_in_scope(session, principal, shift_in.grid_id)
         community_code = grid.community_code
         if await DutyRepository(session).worker(grid.id, shift_in.worker_subject) is None:
             raise UnknownReference("body.worker_subject", "not a worker of this grid")
@@ -131,7 +122,7 @@ async def on_duty(
 ) -> OnDutyRead:
     """Who answers in the grid now: its shift, else the community's duty worker, else 404."""
     principal.require_role(*access.READ_ROLES, Role.GRID_WORKER)
-    grid = await _grid(session, principal, grid_id)
+    grid = await access.grid_in_scope(session, principal, grid_id)
     now = at or datetime.now(UTC)
     repository = DutyRepository(session)
     shift = await repository.on_duty(grid_id=grid.id, community_code=grid.community_code, at=now)

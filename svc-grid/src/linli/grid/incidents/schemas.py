@@ -124,6 +124,9 @@ class IncidentRead(BaseModel):
     merged_into_id: uuid.UUID | None
     rating: int | None
     rating_comment: str | None
+    alert_count: int = Field(description="Sensor alerts folded into it (0 for a report)")
+    alarm_raised_at: datetime | None
+    alarm_acknowledged_at: datetime | None
     created_at: datetime
     updated_at: datetime
     allowed_moves: list[str] = Field(
