@@ -534,6 +534,34 @@ async def test_an_incident_through_the_gateway_from_report_to_verification(
         return wanted <= verbs
 
     await wait_for(every_step)
-    await district_system.close()
     text = json.dumps([e for e in received if e["data"].get("incident_id") == incident["id"]])
     assert "纸箱" not in text and "李" not in text
+
+    # A sensor of the grid alerts through the gateway with its own credentials, not a token.
+    device = await p.gateway.post(
+        "/api/grid/devices",
+        json={"grid_id": grid.json()["id"], "name": "江边水位计"},
+        headers=p.auth("worker"),
+    )
+    assert device.status_code == 201, device.text
+    credentials = (device.json()["id"], device.json()["secret"])
+    alert = await p.gateway.post(
+        "/api/grid/sensor-alerts", json={"kind": category.json()["code"]}, auth=credentials
+    )
+    assert alert.status_code == 202, alert.text
+
+    async def alarm() -> bool:
+        return any(
+            e["type"] == "cn.linli.grid.alarm.raised.v1"
+            and e["data"]["incident_id"] == alert.json()["incident_id"]
+            for e in received
+        )
+
+    await wait_for(alarm)
+    await district_system.close()
+    forged = await p.gateway.post(
+        "/api/grid/sensor-alerts",
+        json={"kind": category.json()["code"]},
+        auth=(credentials[0], "wrong"),
+    )
+    assert forged.status_code == 401
