@@ -1,6 +1,7 @@
 """svc-grid's part of the demo city, through the gateway: incident categories, 东冠社区's grid
-worker on grid 1 with today's duty, and a handful of incidents in several states (one verified,
-one in a handler's hands, one escalated to the street, one waiting for dispatch)."""
+worker on grid 1 with today's duty, a handful of incidents in several states (one verified, one
+in a handler's hands, one escalated to the street, one waiting for dispatch), and two devices,
+one of which has alarmed the on-duty worker."""
 
 from __future__ import annotations
 
@@ -158,8 +159,29 @@ def seed_demo_grid(
     escalated = report("order.noise", "夜间施工噪音", on_grid[0])
     step(escalated, "escalate", worker, note="施工许可归街道管理")
     report("safety.fire_hazard", "楼道堆放电瓶车", on_grid[-1])
+    devices = [
+        _expect(
+            client.post(
+                "/api/grid/devices", json={"grid_id": grid_id, "name": name}, headers=worker
+            ),
+            201,
+        )
+        for name in ("江边1号水位摄像头", "江边2号电子围栏")
+    ]
+    # The fence sees a child enter the danger zone: one incident, the on-duty worker alarmed.
+    fence = devices[1]
+    _expect(
+        client.post(
+            "/api/grid/sensor-alerts",
+            json={"kind": "water.drowning_risk", "note": "有儿童进入危险水域"},
+            auth=(fence["id"], fence["secret"]),
+        ),
+        202,
+    )
     stats = _expect(client.get("/api/grid/incidents/stats", headers=street), 200)
+    secrets = ", ".join(f"{d['name']} {d['id']}:{d['secret']}" for d in devices)
     return (
         f"ok ({len(DEMO_CATEGORIES)} categories, 1 grid worker on duty, "
-        f"{stats['total']['open']} open incidents, {stats['total']['escalated']} escalated)"
+        f"{stats['total']['open']} open incidents, {stats['total']['escalated']} escalated; "
+        f"devices (HTTP Basic id:secret, shown once): {secrets})"
     )
