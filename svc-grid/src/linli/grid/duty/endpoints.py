@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.openapi import refusals
+from linli.common.openapi import problem_responses
 from linli.grid.duty import service
 from linli.grid.duty.schemas import AssignmentIn, OnDutyRead, ShiftIn, ShiftRead, WorkerRead
 
@@ -23,7 +23,7 @@ _GRID = "No such grid, or not one of your scope"
     "/grids/{grid_id}/workers/{worker_subject}",
     response_model=WorkerRead,
     summary="Assign a grid worker to a grid",
-    responses=refusals({403: "Community workers only", 404: _GRID, 422: "Invalid body"}),
+    responses=problem_responses({403: "Community workers only", 404: _GRID, 422: "Invalid body"}),
 )
 async def assign(
     session: DbSession,
@@ -47,7 +47,9 @@ async def assign(
     "/grids/{grid_id}/workers/{worker_subject}",
     status_code=204,
     summary="Unassign a grid worker",
-    responses=refusals({403: "Community workers only", 404: f"{_GRID}, or not its worker"}),
+    responses=problem_responses(
+        {403: "Community workers only", 404: f"{_GRID}, or not its worker"}
+    ),
 )
 async def unassign(
     session: DbSession,
@@ -66,7 +68,7 @@ async def unassign(
     "/grids/{grid_id}/workers",
     response_model=list[WorkerRead],
     summary="List a grid's workers",
-    responses=refusals({403: "Staff only", 404: _GRID}),
+    responses=problem_responses({403: "Staff only", 404: _GRID}),
 )
 async def workers(
     session: DbSession, principal: CurrentPrincipal, grid_id: uuid.UUID
@@ -81,7 +83,7 @@ async def workers(
     response_model=ShiftRead,
     status_code=201,
     summary="Schedule a duty shift",
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Community workers only, and of the community",
             404: _GRID,
@@ -101,7 +103,7 @@ async def schedule(session: DbSession, principal: CurrentPrincipal, shift_in: Sh
     "/grids/{grid_id}/on-duty",
     response_model=OnDutyRead,
     summary="Who is on duty in a grid now",
-    responses=refusals({403: "Staff only", 404: f"{_GRID}, or nobody on duty"}),
+    responses=problem_responses({403: "Staff only", 404: f"{_GRID}, or nobody on duty"}),
 )
 async def on_duty(
     session: DbSession, principal: CurrentPrincipal, grid_id: uuid.UUID

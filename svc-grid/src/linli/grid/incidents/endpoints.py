@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import Level
-from linli.common.openapi import problem_responses as refusals
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.grid.incidents import service
 from linli.grid.incidents.machine import Action
@@ -53,7 +53,9 @@ _read = service.read_incident
     response_model=CategoryRead,
     status_code=201,
     summary="Create an incident category",
-    responses=refusals({403: "Only city admins and ops", 409: "Code taken", 422: "Invalid body"}),
+    responses=problem_responses(
+        {403: "Only city admins and ops", 409: "Code taken", 422: "Invalid body"}
+    ),
 )
 async def create_category(
     session: DbSession, principal: CurrentPrincipal, category_in: CategoryCreate
@@ -68,7 +70,7 @@ async def create_category(
     "/categories",
     response_model=list[CategoryRead],
     summary="List incident categories",
-    responses=refusals({}),
+    responses=problem_responses({}),
 )
 async def list_categories(session: DbSession, principal: CurrentPrincipal) -> list[CategoryRead]:
     """Every category, by code: what a reporter may choose from."""
@@ -80,7 +82,7 @@ async def list_categories(session: DbSession, principal: CurrentPrincipal) -> li
     response_model=IncidentCreated,
     status_code=201,
     summary="Report an incident",
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role does not report incidents, or the place lies outside your scope or "
             "(grid workers) your grids",
@@ -108,7 +110,7 @@ async def report(
     "",
     response_model=Page[IncidentRead],
     summary="List incidents",
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Your role never reads incidents, or `division` lies outside your scope",
             422: "A filter or the cursor is invalid, or an unknown query parameter",
@@ -149,7 +151,7 @@ async def list_incidents(
     "/stats",
     response_model=IncidentStats,
     summary="Open, overdue and escalated incidents per community",
-    responses=refusals(
+    responses=problem_responses(
         {403: "Staff of a level only, and `division` within your scope", 422: "Invalid division"}
     ),
 )
@@ -165,7 +167,7 @@ async def incident_stats(
     "/{incident_id}",
     response_model=IncidentDetail,
     summary="Read an incident and its timeline",
-    responses=refusals({403: "Your role never reads incidents", 404: _NOT_FOUND}),
+    responses=problem_responses({403: "Your role never reads incidents", 404: _NOT_FOUND}),
 )
 async def read(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID
@@ -187,7 +189,7 @@ async def read(
     "/{incident_id}/duplicates",
     response_model=list[IncidentRead],
     summary="Possible duplicates of an incident",
-    responses=refusals({403: "Staff only", 404: _NOT_FOUND}),
+    responses=problem_responses({403: "Staff only", 404: _NOT_FOUND}),
 )
 async def duplicates(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID
@@ -201,7 +203,7 @@ async def duplicates(
     "/{incident_id}/dispatch",
     response_model=IncidentRead,
     summary="Dispatch an incident to a handler",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def dispatch(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, dispatch_in: DispatchIn
@@ -232,7 +234,7 @@ async def _handler_step(
     "/{incident_id}/accept",
     response_model=IncidentRead,
     summary="Accept a dispatched incident",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def accept(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: NoteIn
@@ -245,7 +247,7 @@ async def accept(
     "/{incident_id}/start",
     response_model=IncidentRead,
     summary="Start work on an incident",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def start(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: NoteIn
@@ -258,7 +260,7 @@ async def start(
     "/{incident_id}/resolve",
     response_model=IncidentRead,
     summary="Resolve an incident",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def resolve(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
@@ -271,7 +273,7 @@ async def resolve(
     "/{incident_id}/return",
     response_model=IncidentRead,
     summary="Return an incident to the dispatcher",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def return_(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
@@ -284,7 +286,7 @@ async def return_(
     "/{incident_id}/close",
     response_model=IncidentRead,
     summary="Close an incident",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def close(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
@@ -300,7 +302,7 @@ async def close(
     "/{incident_id}/escalate",
     response_model=IncidentRead,
     summary="Escalate an incident one level up",
-    responses=refusals(_MOVE),
+    responses=problem_responses(_MOVE),
 )
 async def escalate(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, body: ReasonIn
@@ -319,7 +321,9 @@ async def escalate(
     "/{incident_id}/merge",
     response_model=IncidentRead,
     summary="Merge an incident into another",
-    responses=refusals({**_MOVE, 422: "Invalid body, or `into` is no open incident of yours"}),
+    responses=problem_responses(
+        {**_MOVE, 422: "Invalid body, or `into` is no open incident of yours"}
+    ),
 )
 async def merge(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, merge_in: MergeIn
@@ -336,7 +340,7 @@ async def merge(
     "/{incident_id}/rating",
     response_model=IncidentRead,
     summary="Rate a resolved incident",
-    responses=refusals({**_MOVE, 403: "Only the reporter rates it"}),
+    responses=problem_responses({**_MOVE, 403: "Only the reporter rates it"}),
 )
 async def rate(
     session: DbSession, principal: CurrentPrincipal, incident_id: uuid.UUID, rating_in: RatingIn

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.openapi import refusals
+from linli.common.openapi import problem_responses
 from linli.grid.sensors import service
 from linli.grid.sensors.errors import BadDeviceCredentials
 from linli.grid.sensors.schemas import (
@@ -33,7 +33,7 @@ _device_basic = HTTPBasic(auto_error=False, description="Device id and its secre
     response_model=DeviceCreated,
     status_code=201,
     summary="Register a sensor device",
-    responses=refusals(
+    responses=problem_responses(
         {403: "Community workers only", 404: "No such grid of your scope", 422: "Invalid body"}
     ),
 )
@@ -51,7 +51,9 @@ async def register(
     "/devices/{device_id}",
     status_code=204,
     summary="Revoke a device's credential",
-    responses=refusals({403: "Community workers only", 404: "No such device of your scope"}),
+    responses=problem_responses(
+        {403: "Community workers only", 404: "No such device of your scope"}
+    ),
 )
 async def revoke(session: DbSession, principal: CurrentPrincipal, device_id: uuid.UUID) -> Response:
     """Its alerts are refused (401) from now on."""
@@ -64,16 +66,10 @@ async def revoke(session: DbSession, principal: CurrentPrincipal, device_id: uui
     response_model=AlertAccepted,
     status_code=202,
     summary="Send a sensor alert (device credentials)",
-    responses={
-        401: {
-            "description": "Wrong, unknown or revoked device credentials",
-            "content": {"application/problem+json": {}},
-        },
-        422: {
-            "description": "Invalid body or unknown kind",
-            "content": {"application/problem+json": {}},
-        },
-    },
+    responses=problem_responses(
+        {401: "Wrong, unknown or revoked device credentials", 422: "Invalid body or unknown kind"},
+        authenticated=False,
+    ),
 )
 async def sensor_alert(
     session: DbSession,
@@ -99,7 +95,7 @@ class Acknowledged(BaseModel):
     "/incidents/{incident_id}/acknowledge",
     response_model=Acknowledged,
     summary="Acknowledge a sensor alarm",
-    responses=refusals(
+    responses=problem_responses(
         {
             403: "Only the on-duty worker or the grid's staff",
             404: "No such incident, or not one you may see",
