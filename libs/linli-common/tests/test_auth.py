@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
@@ -137,3 +138,16 @@ async def test_a_verifier_that_has_no_key_yet_does_not_queue_a_fetch_per_request
         await asyncio.sleep(1.05)  # the retry interval while no key is known
         assert (await verifier.verify(tokens[0])).subject == "s0"
         assert jwks.fetches == 2
+
+
+def test_grid_claims_name_grids_by_id_or_by_code() -> None:
+    from linli.common.auth import Principal, Role
+
+    grid = uuid.uuid4()
+    principal = Principal(
+        subject="s",
+        roles=frozenset({Role.GRID_WORKER}),
+        scope="330108001001",
+        grid_ids=(str(grid), "330108001001-01", "330108001001-x", "nonsense"),
+    )
+    assert principal.grid_claims() == (frozenset({grid}), (("330108001001", 1),))

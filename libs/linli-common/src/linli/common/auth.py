@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
@@ -54,6 +56,10 @@ STAFF_ROLES = frozenset(
 )
 
 
+# A grid named by code in a token: the community's 12 digits, a dash, the grid's number.
+_GRID_CODE = re.compile(r"([0-9]{12})-([0-9]{1,4})")
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling, as the gateway signed it. `scope` is a division-code prefix."""
@@ -89,6 +95,21 @@ class Principal:
         """404 for an object outside the caller's scope: its existence is never confirmed."""
         if not self.covers(code):
             raise NotFound()
+
+    def grid_claims(self) -> tuple[frozenset[uuid.UUID], tuple[tuple[str, int], ...]]:
+        """The grids the token names: by id, and by code (`330108001001-01`: the community and
+        the grid's number, as the gateway's accounts hold them); anything else names none."""
+        ids: set[uuid.UUID] = set()
+        codes: list[tuple[str, int]] = []
+        for claim in self.grid_ids:
+            try:
+                ids.add(uuid.UUID(claim))
+                continue
+            except ValueError:
+                pass
+            if match := _GRID_CODE.fullmatch(claim):
+                codes.append((match.group(1), int(match.group(2))))
+        return frozenset(ids), tuple(codes)
 
 
 class TokenVerifier:

@@ -110,7 +110,7 @@ async def _grids(session: AsyncSession, principal: Principal) -> frozenset[uuid.
     """The grids the caller's token names (by id or code), as ids."""
     if not principal.grid_ids:
         return frozenset()
-    return await PlaceRepository(session).resolve_grid_ids(principal.grid_ids)
+    return await PlaceRepository(session).resolve_grid_ids(principal)
 
 
 async def list_incidents(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,10 +10,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.auth import Principal
 from linli.grid.models import PlaceBuilding, PlaceGrid
-
-# A grid named by code in a token: the community's 12 digits, a dash, the grid's number.
-_GRID_CODE = re.compile(r"([0-9]{12})-([0-9]{1,4})")
 
 
 class PlaceRepository:
@@ -38,28 +34,18 @@ class PlaceRepository:
         )
         return building
 
-    async def resolve_grid_ids(self, claims: Collection[str]) -> frozenset[uuid.UUID]:
-        """The grids a token's `grid_ids` name: by id, or by code (`330108001001-01`, the
-        community and the grid's number), as the gateway's accounts hold them."""
-        ids: set[uuid.UUID] = set()
-        codes: list[tuple[str, int]] = []
-        for claim in claims:
-            try:
-                ids.add(uuid.UUID(claim))
-                continue
-            except ValueError:
-                pass
-            if match := _GRID_CODE.fullmatch(claim):
-                codes.append((match.group(1), int(match.group(2))))
-        if codes:
-            found = await self.session.scalars(
-                select(PlaceGrid.id).where(
-                    tuple_(PlaceGrid.community_code, PlaceGrid.number).in_(codes),
-                    PlaceGrid.deleted_at.is_(None),
-                )
+    async def resolve_grid_ids(self, principal: Principal) -> frozenset[uuid.UUID]:
+        """The grids the caller's token names, by id or by code, as ids."""
+        ids, codes = principal.grid_claims()
+        if not codes:
+            return ids
+        found = await self.session.scalars(
+            select(PlaceGrid.id).where(
+                tuple_(PlaceGrid.community_code, PlaceGrid.number).in_(codes),
+                PlaceGrid.deleted_at.is_(None),
             )
-            ids.update(found)
-        return frozenset(ids)
+        )
+        return ids | frozenset(found)
 
     async def upsert(
         self,
