@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from linli.common.auth import Role
+from linli.common.auth import Principal, Role
 from linli.common.errors import Forbidden, NotFound, Unauthenticated
 from linli.testing.tokens import TestIssuer, serve_jwks
 
@@ -141,8 +141,6 @@ async def test_a_verifier_that_has_no_key_yet_does_not_queue_a_fetch_per_request
 
 
 def test_grid_claims_name_grids_by_id_or_by_code() -> None:
-    from linli.common.auth import Principal, Role
-
     grid = uuid.uuid4()
     principal = Principal(
         subject="s",
