@@ -466,7 +466,7 @@ async def test_an_incident_through_the_gateway_from_report_to_verification(
         headers=p.auth("worker"),
     )
     assert building.status_code == 201, building.text
-    await p.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
+    await p.stack.add_staff("grid_worker", "grid_worker", p.community, grids=[f"{p.community}-01"])
     category = await p.gateway.post(
         "/api/grid/incidents/categories",
         json={
