@@ -9,4 +9,19 @@ from linli.testing import check_migrations
 async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     pg_server_url: str,
 ) -> None:
-    await check_migrations(NAME, pg_server_url, tables={"outbox_messages", "processed_events"})
+    await check_migrations(
+        NAME,
+        pg_server_url,
+        tables={
+            "outbox_messages",
+            "processed_events",
+            "funds",
+            "accounts",
+            "ledger_entries",
+            "ledger_lines",
+            "incomes",
+            "committee_members",
+            "payment_requests",
+            "payment_approvals",
+        },
+    )

@@ -1,4 +1,4 @@
-"""Routers of svc-funds; its domains arrive with their own issues."""
+"""Routers of svc-funds, one per domain."""
 
 from __future__ import annotations
 
@@ -6,4 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
-routers: Sequence[APIRouter] = ()
+from linli.funds.funds.endpoints import router as funds_router
+from linli.funds.ledger.endpoints import router as ledger_router
+
+routers: Sequence[APIRouter] = (funds_router, ledger_router)

@@ -11,7 +11,11 @@ from linli.common.auth import TokenVerifier
 from linli.funds.api import routers
 from linli.funds.config import Settings
 
-DESCRIPTION = "Community funds (社区基金): funds, donations, projects, approvals and the ledger arrive with their issues; today the service answers health, readiness and metrics."
+DESCRIPTION = (
+    "Community funds (社区基金): street, community and special-purpose funds, an append-only "
+    "double-entry ledger in integer fen that anyone may read and check, income, committees and "
+    "n-of-m approved payments that never take a fund below zero."
+)
 
 
 def create_app(

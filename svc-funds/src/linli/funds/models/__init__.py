@@ -1,14 +1,26 @@
 """Tables of svc-funds, on a Base of its own from the kernel's frame (`linli.common.models`)."""
 
-from __future__ import annotations
+from linli.funds.models.base import Base
+from linli.funds.models.committees import CommitteeMember, Represents
+from linli.funds.models.funds import Account, AccountKind, Fund, FundKind
+from linli.funds.models.incomes import Income
+from linli.funds.models.ledger import EntryKind, LedgerEntry, LedgerLine
+from linli.funds.models.payments import PaymentApproval, PaymentKind, PaymentRequest, PaymentStatus
 
-from sqlalchemy.orm import DeclarativeBase
-
-from linli.common.models import ServiceBase
-
-
-class Base(ServiceBase, DeclarativeBase):
-    """Declarative base of this service's tables; Alembic autogenerate compares against it."""
-
-
-__all__ = ["Base"]
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Base",
+    "CommitteeMember",
+    "EntryKind",
+    "Fund",
+    "FundKind",
+    "Income",
+    "LedgerEntry",
+    "LedgerLine",
+    "PaymentApproval",
+    "PaymentKind",
+    "PaymentRequest",
+    "PaymentStatus",
+    "Represents",
+]

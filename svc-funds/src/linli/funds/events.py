@@ -1,0 +1,20 @@
+"""Everything svc-funds publishes, as one discriminated union on `type` (the event catalogue)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from linli.funds.funds.events import FundCreated, FundRulesChanged
+from linli.funds.ledger.events import IncomeReceived
+
+FundsEvent = Annotated[
+    FundCreated | FundRulesChanged | IncomeReceived,
+    Field(discriminator="type"),
+]
+
+funds_event_adapter: TypeAdapter[FundsEvent] = TypeAdapter(FundsEvent)
+"""Parses the `data` of any event of this service into its class (consumers, tests, docs)."""
+
+__all__ = ["FundsEvent", "funds_event_adapter"]
