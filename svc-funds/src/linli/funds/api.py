@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.funds.committees.endpoints import router as committees_router
 from linli.funds.funds.endpoints import router as funds_router
 from linli.funds.ledger.endpoints import router as ledger_router
+from linli.funds.payments.endpoints import router as payments_router
 
-routers: Sequence[APIRouter] = (funds_router, ledger_router)
+routers: Sequence[APIRouter] = (funds_router, ledger_router, committees_router, payments_router)

@@ -6,11 +6,26 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
+from linli.funds.committees.events import CommitteeMemberAppointed, CommitteeMemberTermChanged
 from linli.funds.funds.events import FundCreated, FundRulesChanged
 from linli.funds.ledger.events import IncomeReceived
+from linli.funds.payments.events import (
+    PaymentApproved,
+    PaymentPaid,
+    PaymentRejected,
+    PaymentRequested,
+)
 
 FundsEvent = Annotated[
-    FundCreated | FundRulesChanged | IncomeReceived,
+    FundCreated
+    | FundRulesChanged
+    | IncomeReceived
+    | CommitteeMemberAppointed
+    | CommitteeMemberTermChanged
+    | PaymentRequested
+    | PaymentApproved
+    | PaymentPaid
+    | PaymentRejected,
     Field(discriminator="type"),
 ]
 

@@ -1,0 +1,70 @@
+"""Request and response shapes of payment requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from linli.funds.ledger.schemas import AmountFen
+from linli.funds.models import PaymentKind, PaymentRequest, PaymentStatus
+from linli.funds.text import Memo, Subject, Title
+
+
+class PaymentCreate(BaseModel):
+    """A payment (to a supplier or helper) or a reimbursement (to who paid first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: PaymentKind = PaymentKind.PAYMENT
+    amount_fen: AmountFen
+    payee: Title = Field(examples=["楼道保洁服务队"])
+    payee_subject: Subject | None = Field(
+        default=None,
+        description="The payee's account, when they have one: they may not approve it",
+    )
+    purpose: Memo = Field(examples=["3幢楼道清理"])
+
+
+class RejectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Memo = Field(min_length=1, examples=["报价过高，请重新询价"])
+
+
+class PaymentRead(BaseModel):
+    id: uuid.UUID
+    fund_id: uuid.UUID
+    kind: PaymentKind
+    amount_fen: int
+    payee: str
+    purpose: str
+    status: PaymentStatus
+    approvals: int
+    approvals_required: int = Field(
+        description="Fixed when the request was made: the quorum, or above the fund's limit the "
+        "larger quorum (the whole committee when none is set)"
+    )
+    entry_id: uuid.UUID | None = Field(description="The ledger entry that paid it")
+    rejected_reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def from_model(cls, payment: PaymentRequest, *, approvals: int) -> PaymentRead:
+        return cls(
+            id=payment.id,
+            fund_id=payment.fund_id,
+            kind=payment.kind,
+            amount_fen=payment.amount_fen,
+            payee=payment.payee,
+            purpose=payment.purpose,
+            status=payment.status,
+            approvals=approvals,
+            approvals_required=payment.approvals_required,
+            entry_id=payment.entry_id,
+            rejected_reason=payment.rejected_reason,
+            created_at=payment.created_at,
+            decided_at=payment.decided_at,
+        )
