@@ -23,5 +23,6 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "committee_members",
             "payment_requests",
             "payment_approvals",
+            "donations",
         },
     )

@@ -7,8 +7,17 @@ from collections.abc import Sequence
 from fastapi import APIRouter
 
 from linli.funds.committees.endpoints import router as committees_router
+from linli.funds.donations.endpoints import callbacks as donation_callbacks
+from linli.funds.donations.endpoints import router as donations_router
 from linli.funds.funds.endpoints import router as funds_router
 from linli.funds.ledger.endpoints import router as ledger_router
 from linli.funds.payments.endpoints import router as payments_router
 
-routers: Sequence[APIRouter] = (funds_router, ledger_router, committees_router, payments_router)
+routers: Sequence[APIRouter] = (
+    funds_router,
+    ledger_router,
+    committees_router,
+    payments_router,
+    donations_router,
+    donation_callbacks,
+)

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from linli.funds.committees.events import CommitteeMemberAppointed, CommitteeMemberTermChanged
+from linli.funds.donations.events import DonationPledged, DonationReceived, DonationRefunded
 from linli.funds.funds.events import FundCreated, FundRulesChanged
 from linli.funds.ledger.events import IncomeReceived
 from linli.funds.payments.events import (
@@ -25,7 +26,10 @@ FundsEvent = Annotated[
     | PaymentRequested
     | PaymentApproved
     | PaymentPaid
-    | PaymentRejected,
+    | PaymentRejected
+    | DonationPledged
+    | DonationReceived
+    | DonationRefunded,
     Field(discriminator="type"),
 ]
 

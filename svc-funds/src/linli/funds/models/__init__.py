@@ -2,6 +2,7 @@
 
 from linli.funds.models.base import Base
 from linli.funds.models.committees import CommitteeMember, Represents
+from linli.funds.models.donations import Donation, DonationStatus, DonorKind
 from linli.funds.models.funds import Account, AccountKind, Fund, FundKind
 from linli.funds.models.incomes import Income
 from linli.funds.models.ledger import EntryKind, LedgerEntry, LedgerLine
@@ -12,6 +13,9 @@ __all__ = [
     "AccountKind",
     "Base",
     "CommitteeMember",
+    "Donation",
+    "DonationStatus",
+    "DonorKind",
     "EntryKind",
     "Fund",
     "FundKind",
