@@ -24,5 +24,6 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "payment_requests",
             "payment_approvals",
             "donations",
+            "audit_records",
         },
     )

@@ -261,6 +261,9 @@ async def test_200_concurrent_approvals_against_a_fund_affording_20_pay_exactly_
     assert all(0 <= r["balance_fen"] < 100 for r in refused)
     check = (await client.get(f"/funds/{fund['id']}/ledger/check")).json()
     assert (check["ok"], check["balance_fen"], check["entries"]) == (True, 0, 21)
+    # One chain, no fork: fund, income, seat, 200 requests, 20 approvals and 20 payments.
+    audit = (await client.get(f"/funds/{fund['id']}/audit/verify")).json()
+    assert (audit["ok"], audit["records"]) == (True, 243)
     async with engine.connect() as connection:
         paid = await connection.scalar(
             text("SELECT count(*) FROM payment_requests WHERE fund_id = :f AND status = 'paid'"),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.funds.audit.endpoints import router as audit_router
 from linli.funds.committees.endpoints import router as committees_router
 from linli.funds.donations.endpoints import callbacks as donation_callbacks
 from linli.funds.donations.endpoints import router as donations_router
@@ -20,4 +21,5 @@ routers: Sequence[APIRouter] = (
     payments_router,
     donations_router,
     donation_callbacks,
+    audit_router,
 )

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import Principal
 from linli.common.conflicts import insert_or_conflict
 from linli.common.errors import InvalidInput
-from linli.common.outbox import events_of
 from linli.funds.access import any_fund, managed_fund
+from linli.funds.audit import service as audit
 from linli.funds.committees.errors import (
     AlreadyMember,
     MemberNotFound,
@@ -41,7 +41,8 @@ async def appoint(
     member = CommitteeMember(fund_id=fund.id, **member_in.model_dump())
     if await insert_or_conflict(session, member):
         raise AlreadyMember("this account holds a seat on the committee; change its term")
-    await events_of(session).record(
+    await audit.record(
+        session,
         CommitteeMemberAppointed(
             **about(fund),
             member_id=member.id,
@@ -50,6 +51,7 @@ async def appoint(
             term_end=member.term_end,
         ),
         subject_id=member.id,
+        actor=principal.subject,
     )
     return MemberRead.from_model(member)
 
@@ -70,7 +72,8 @@ async def change_term(
         raise InvalidInput("term_end is before the term's start")
     member.term_end = term_in.term_end
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         CommitteeMemberTermChanged(
             **about(fund),
             member_id=member.id,
@@ -78,6 +81,7 @@ async def change_term(
             term_end=member.term_end,
         ),
         subject_id=member.id,
+        actor=principal.subject,
     )
     return MemberRead.from_model(member)
 

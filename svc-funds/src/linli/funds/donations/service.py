@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
-from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.funds.access import any_fund, managed_fund
+from linli.funds.audit import service as audit
 from linli.funds.donations.errors import AmountMismatch, DonationNotFound, NotRefundable
 from linli.funds.donations.events import DonationPledged, DonationReceived, DonationRefunded
 from linli.funds.donations.providers import PaymentProvider
@@ -55,7 +55,8 @@ async def pledge(
     )
     session.add(donation)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         DonationPledged(
             **about(fund),
             donation_id=donation.id,
@@ -64,6 +65,7 @@ async def pledge(
             anonymous=donation.anonymous,
         ),
         subject_id=donation.id,
+        actor=principal.subject,
     )
     return DonationRead.from_model(donation, pay_url=intent.pay_url)
 
@@ -102,7 +104,8 @@ async def confirm(
     donation.entry_id = posted.entry.id
     donation.received_at = datetime.now(UTC)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         DonationReceived(
             **about(fund),
             donation_id=donation.id,
@@ -113,6 +116,7 @@ async def confirm(
             balance_fen=posted.balance_fen,
         ),
         subject_id=donation.id,
+        actor=f"provider:{provider.name}",
     )
     return CallbackAnswer(donation_id=donation.id, outcome="posted")
 
@@ -143,7 +147,8 @@ async def refund(
     donation.refund_entry_id = posted.entry.id
     donation.refunded_at = datetime.now(UTC)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         DonationRefunded(
             **about(fund),
             donation_id=donation.id,
@@ -153,6 +158,7 @@ async def refund(
             balance_fen=posted.balance_fen,
         ),
         subject_id=donation.id,
+        actor=principal.subject,
     )
     return DonationRead.from_model(donation)
 

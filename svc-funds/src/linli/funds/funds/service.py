@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import insert_or_conflict
-from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.funds.access import MANAGE_ROLES, any_fund, managed_fund
+from linli.funds.audit import service as audit
 from linli.funds.funds.errors import FundNameTaken
 from linli.funds.funds.events import FundCreated, FundRulesChanged, about
 from linli.funds.funds.repository import FUND_ORDER, FundRepository
@@ -38,7 +38,8 @@ async def create_fund(
         raise FundNameTaken(f"{fund_in.division_code} has a fund named {fund_in.name!r}")
     session.add_all(Account(fund_id=fund.id, kind=kind, balance_fen=0) for kind in AccountKind)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         FundCreated(
             **about(fund),
             kind=fund.kind,
@@ -48,6 +49,7 @@ async def create_fund(
             large_quorum=fund.large_quorum,
         ),
         subject_id=fund.id,
+        actor=principal.subject,
     )
     return FundRead.from_model(fund, balance_fen=0)
 
@@ -60,7 +62,8 @@ async def change_rules(
     fund.large_payment_fen = rules_in.large_payment_fen
     fund.large_quorum = rules_in.large_quorum
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         FundRulesChanged(
             **about(fund),
             quorum=fund.quorum,
@@ -68,6 +71,7 @@ async def change_rules(
             large_quorum=fund.large_quorum,
         ),
         subject_id=fund.id,
+        actor=principal.subject,
     )
     return await get_fund(session, fund_id=fund.id)
 

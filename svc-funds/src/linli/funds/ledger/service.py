@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import insert_or_conflict
-from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.funds.access import any_fund, managed_fund
+from linli.funds.audit import service as audit
 from linli.funds.funds.events import about
 from linli.funds.ledger.errors import AlreadyPosted, InsufficientFunds
 from linli.funds.ledger.events import IncomeReceived
@@ -105,7 +105,8 @@ async def receive_income(
         memo=f"{income.payer} {income.memo}".strip(),
         created_by=principal.subject,
     )
-    await events_of(session).record(
+    await audit.record(
+        session,
         IncomeReceived(
             **about(fund),
             income_id=income.id,
@@ -115,6 +116,7 @@ async def receive_income(
             balance_fen=posted.balance_fen,
         ),
         subject_id=income.id,
+        actor=principal.subject,
     )
     return IncomeRead.from_model(income, entry_id=posted.entry.id, balance_fen=posted.balance_fen)
 

@@ -1,5 +1,6 @@
 """Tables of svc-funds, on a Base of its own from the kernel's frame (`linli.common.models`)."""
 
+from linli.funds.models.audit import AuditRecord
 from linli.funds.models.base import Base
 from linli.funds.models.committees import CommitteeMember, Represents
 from linli.funds.models.donations import Donation, DonationStatus, DonorKind
@@ -11,6 +12,7 @@ from linli.funds.models.payments import PaymentApproval, PaymentKind, PaymentReq
 __all__ = [
     "Account",
     "AccountKind",
+    "AuditRecord",
     "Base",
     "CommitteeMember",
     "Donation",

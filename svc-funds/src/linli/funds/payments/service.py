@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.conflicts import insert_or_conflict
-from linli.common.outbox import events_of
 from linli.common.pagination import Page
 from linli.funds.access import MANAGE_ROLES, any_fund
+from linli.funds.audit import service as audit
 from linli.funds.committees.repository import CommitteeRepository
 from linli.funds.committees.service import serving_seat, today
 from linli.funds.funds.errors import FundNotFound
@@ -81,7 +81,8 @@ async def request_payment(
     )
     session.add(payment)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         PaymentRequested(
             **about(fund),
             payment_id=payment.id,
@@ -91,6 +92,7 @@ async def request_payment(
             approvals_required=required,
         ),
         subject_id=payment.id,
+        actor=principal.subject,
     )
     return PaymentRead.from_model(payment, approvals=0)
 
@@ -127,8 +129,8 @@ async def approve(
         raise AlreadyApproved()
     repository = PaymentRepository(session)
     approvals = (await repository.approvals([payment.id]))[payment.id]
-    events = events_of(session)
-    await events.record(
+    await audit.record(
+        session,
         PaymentApproved(
             **about(fund),
             payment_id=payment.id,
@@ -137,6 +139,7 @@ async def approve(
             approvals_required=payment.approvals_required,
         ),
         subject_id=payment.id,
+        actor=principal.subject,
     )
     if approvals >= payment.approvals_required:
         posted = await post(
@@ -153,7 +156,8 @@ async def approve(
         payment.entry_id = posted.entry.id
         payment.decided_at = datetime.now(UTC)
         await session.flush()
-        await events.record(
+        await audit.record(
+            session,
             PaymentPaid(
                 **about(fund),
                 payment_id=payment.id,
@@ -162,6 +166,7 @@ async def approve(
                 balance_fen=posted.balance_fen,
             ),
             subject_id=payment.id,
+            actor=principal.subject,
         )
     return PaymentRead.from_model(payment, approvals=approvals)
 
@@ -178,11 +183,13 @@ async def reject(
     payment.rejected_reason = rejection_in.reason
     payment.decided_at = datetime.now(UTC)
     await session.flush()
-    await events_of(session).record(
+    await audit.record(
+        session,
         PaymentRejected(
             **about(fund), payment_id=payment.id, member_id=member_id, reason=rejection_in.reason
         ),
         subject_id=payment.id,
+        actor=principal.subject,
     )
     approvals = (await PaymentRepository(session).approvals([payment.id]))[payment.id]
     return PaymentRead.from_model(payment, approvals=approvals)
