@@ -8,10 +8,10 @@ from fastapi import APIRouter
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.funds.audit import service
 from linli.funds.audit.schemas import AuditRecordRead, AuditVerification
-from linli.funds.openapi import problem_responses
 
 router = APIRouter(prefix="/funds/{fund_id}/audit", tags=["audit"])
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.funds.committees import service
 from linli.funds.committees.schemas import MemberCreate, MemberRead, TermUpdate
-from linli.funds.openapi import problem_responses
 
 router = APIRouter(
     prefix="/funds/{fund_id}/committee", tags=["committees"], route_class=IdempotentRoute

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Request, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.funds.donations import service
 from linli.funds.donations.providers import Provider
@@ -20,7 +21,6 @@ from linli.funds.donations.schemas import (
     DonationRead,
     PublicDonation,
 )
-from linli.funds.openapi import problem_responses
 
 router = APIRouter(tags=["donations"], route_class=IdempotentRoute)
 # The provider's callback carries no token (its signature stands for it): no idempotency claim.

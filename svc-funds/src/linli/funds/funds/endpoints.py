@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.funds.funds import service
 from linli.funds.funds.schemas import FundCreate, FundRead, FundRules, LedgerCheck
 from linli.funds.models import FundKind
-from linli.funds.openapi import problem_responses
 
 router = APIRouter(prefix="/funds", tags=["funds"], route_class=IdempotentRoute)
 

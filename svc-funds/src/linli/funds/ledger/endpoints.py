@@ -9,10 +9,10 @@ from fastapi import APIRouter, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.funds.ledger import service
 from linli.funds.ledger.schemas import IncomeCreate, IncomeRead, MovementRead
-from linli.funds.openapi import problem_responses
 
 router = APIRouter(prefix="/funds/{fund_id}", tags=["ledger"], route_class=IdempotentRoute)
 

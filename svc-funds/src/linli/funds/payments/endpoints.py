@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query, status
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
+from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from linli.funds.models import PaymentStatus
-from linli.funds.openapi import problem_responses
 from linli.funds.payments import service
 from linli.funds.payments.schemas import PaymentCreate, PaymentRead, RejectionCreate
 
