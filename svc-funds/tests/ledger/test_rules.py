@@ -18,6 +18,29 @@ FundFactory = Callable[..., Awaitable[dict[str, Any]]]
 IncomeFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 
+async def post_by_hand(
+    engine: AsyncEngine, fund_id: str, *, kind: str, amount_sql: str, accounts: str
+) -> None:
+    """An entry written in SQL past the service: its lines' amounts per account `kind`."""
+    entry_id = uuid.uuid4()
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO ledger_entries (id, kind, source_id, memo, created_by)"
+                " VALUES (:id, :kind, :source, '', 'sql')"
+            ),
+            {"id": entry_id, "kind": kind, "source": uuid.uuid4()},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO ledger_lines (entry_id, account_id, fund_id, amount_fen)"
+                f" SELECT :entry, id, fund_id, {amount_sql} FROM accounts"
+                f" WHERE fund_id = :fund AND kind IN ({accounts})"
+            ),
+            {"entry": entry_id, "fund": uuid.UUID(fund_id)},
+        )
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -47,24 +70,8 @@ async def test_an_entry_whose_lines_do_not_sum_to_zero_cannot_commit(
     client: httpx.AsyncClient, engine: AsyncEngine, create_fund: FundFactory
 ) -> None:
     fund = await create_fund()
-    entry_id = uuid.uuid4()
     with pytest.raises(DBAPIError, match="does not balance"):
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO ledger_entries (id, kind, source_id, memo, created_by)"
-                    " VALUES (:id, 'income', :source, '', 'sql')"
-                ),
-                {"id": entry_id, "source": uuid.uuid4()},
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO ledger_lines (entry_id, account_id, fund_id, amount_fen)"
-                    " SELECT :entry, id, fund_id, 100 FROM accounts"
-                    " WHERE fund_id = :fund AND kind = 'cash'"
-                ),
-                {"entry": entry_id, "fund": uuid.UUID(fund["id"])},
-            )
+        await post_by_hand(engine, fund["id"], kind="income", amount_sql="100", accounts="'cash'")
     assert (await client.get(f"/funds/{fund['id']}")).json()["balance_fen"] == 0
 
 
@@ -73,25 +80,14 @@ async def test_a_cash_balance_below_zero_is_refused_by_postgresql(
 ) -> None:
     fund = await create_fund()
     await receive_income(fund, 100)
-    entry_id = uuid.uuid4()
     with pytest.raises(IntegrityError, match="cash_not_negative"):
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO ledger_entries (id, kind, source_id, memo, created_by)"
-                    " VALUES (:id, 'payment', :source, '', 'sql')"
-                ),
-                {"id": entry_id, "source": uuid.uuid4()},
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO ledger_lines (entry_id, account_id, fund_id, amount_fen)"
-                    " SELECT :entry, id, fund_id,"
-                    "  CASE kind WHEN 'cash' THEN -101 ELSE 101 END FROM accounts"
-                    " WHERE fund_id = :fund AND kind IN ('cash', 'payments')"
-                ),
-                {"entry": entry_id, "fund": uuid.UUID(fund["id"])},
-            )
+        await post_by_hand(
+            engine,
+            fund["id"],
+            kind="payment",
+            amount_sql="CASE kind WHEN 'cash' THEN -101 ELSE 101 END",
+            accounts="'cash', 'payments'",
+        )
 
 
 async def test_the_check_names_a_balance_bent_behind_the_ledgers_back(
