@@ -14,11 +14,13 @@ def _state_per_request(app: ASGIApp) -> ASGIApp:
     """Give each request its own copy of the lifespan state, as uvicorn does.
 
     asgi-lifespan hands every request the same dict, so whatever one request stores on
-    `request.state` (an idempotency claim, say) would leak into the next.
+    `request.state` (an idempotency claim, say) would leak into the next. It puts that dict on
+    the scope itself, so this wraps the app *inside* the lifespan manager; the lifespan scope
+    keeps the shared dict, where startup stores what requests read.
     """
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        if "state" in scope:
+        if scope["type"] in ("http", "websocket") and "state" in scope:
             scope = {**scope, "state": dict(scope["state"])}
         await app(scope, receive, send)
 
@@ -37,8 +39,8 @@ async def serve_app(
 
     The client talks to the app through ASGITransport: no socket, no port, same event loop.
     """
-    async with LifespanManager(app, startup_timeout=startup_timeout) as manager:
-        transport = httpx.ASGITransport(app=_state_per_request(manager.app))
+    async with LifespanManager(_state_per_request(app), startup_timeout=startup_timeout) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url=base_url, headers=headers
         ) as client:
