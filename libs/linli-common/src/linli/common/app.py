@@ -17,6 +17,7 @@ from linli.common.consumers import ConsumerSpec
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
+from linli.common.files import FileStore
 from linli.common.forwarded import ForwardedPrefixMiddleware
 from linli.common.idempotency import install_idempotency
 from linli.common.inputs import refuse_nul_characters
@@ -121,6 +122,7 @@ def create_service_app(
         key=settings.pii_key.get_secret_value(),
         index_key=settings.pii_index_key.get_secret_value(),
     )
+    app.state.files = FileStore.from_url(settings.files_location)
     install_problem_handlers(app)
     document_problems(app)
     install_idempotency(app)

@@ -64,6 +64,13 @@ class ServiceSettings(LinliSettings):
     # Durable timers (linli.common.timers): how often each replica looks for due ones.
     run_timers: bool = True
     timer_poll_interval_s: float = 1.0
+    # Materials and photos (linli.common.files): a directory, `file:///abs/dir`, or
+    # `s3://bucket/prefix` with the standard AWS_* variables; empty: `.linli/files/<service>`.
+    files_url: str = ""
+
+    @property
+    def files_location(self) -> str:
+        return self.files_url or f".linli/files/{self.service_name}"
 
     @property
     def event_source(self) -> str:
