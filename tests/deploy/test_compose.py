@@ -154,3 +154,19 @@ def test_every_required_setting_is_in_the_env_example() -> None:
     example = (ROOT / "deploy" / "compose" / "env.example").read_text()
     documented = set(re.findall(r"^(\w+)=", example, flags=re.MULTILINE))
     assert required and required <= documented
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in DEPLOYABLES if s.name != "gateway"], ids=lambda spec: spec.name
+)
+def test_a_service_keeps_its_files_where_its_user_may_write(spec: ServiceSpec) -> None:
+    """The image's user is not root and /app is root's: files live in a directory it owns."""
+    instructions = _dockerfile_instructions(ROOT / spec.directory / "Dockerfile")
+    env = " ".join(args for keyword, args in instructions if keyword == "ENV")
+    assert "LINLI_FILES_URL=/var/lib/linli/files" in env
+    runs = " ".join(args for keyword, args in instructions if keyword == "RUN")
+    assert "chown linli /var/lib/linli/files" in runs
+    volumes = _compose()["services"][spec.name].get("volumes", [])
+    if spec.name != "residents":  # residents keeps no files of its own
+        assert f"files-{spec.name}:/var/lib/linli/files" in volumes
+        assert f"files-{spec.name}" in _compose()["volumes"]
