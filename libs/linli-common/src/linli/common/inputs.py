@@ -91,12 +91,15 @@ async def refuse_nul_characters(request: Request) -> None:
         if isinstance(value, str) and NUL in value
     ]
     # Only a route that declares a JSON body has had it read (and cached) by FastAPI: reading
-    # any other body here would pull a streamed upload into memory.
+    # any other body here would pull a streamed upload into memory, and a form's (multipart
+    # files) was consumed by its parser, so asking for it again fails.
     route = request.scope.get("route")
-    if getattr(route, "body_field", None) is not None:
-        media_type = request.headers.get("content-type", "application/json").split(";")[0]
+    media_type = request.headers.get("content-type", "application/json").split(";")[0]
+    if getattr(route, "body_field", None) is not None and media_type.strip().lower().endswith(
+        "json"
+    ):
         body = await request.body()
-        if body and media_type.strip().lower().endswith("json"):
+        if body:
             try:
                 document = await request.json()
             except (ValueError, RecursionError):
