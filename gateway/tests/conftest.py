@@ -67,6 +67,11 @@ def fake_service(name: str) -> FastAPI:
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
+    @app.api_route(
+        "/open311/v2/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     async def echo(request: Request) -> JSONResponse:
         body = await request.body()
         return JSONResponse(

@@ -53,6 +53,34 @@ async def test_each_service_gets_its_own_upstream(client: httpx.AsyncClient) -> 
     assert response.json()["raw_path"] == "/echo/incidents/7"
 
 
+async def test_open311_is_forwarded_to_the_grid_under_its_own_path(
+    client: httpx.AsyncClient,
+) -> None:
+    """Open311 apps are configured with one endpoint root: /open311/v2 reaches svc-grid with the
+    same path and no prefix to prepend (the URLs it builds are the public ones)."""
+    response = await client.post(
+        "/open311/v2/requests.xml?jurisdiction_id=330108001001",
+        content=b"api_key=k&service_code=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 200, response.text
+    seen = response.json()
+    assert (seen["service"], seen["method"]) == ("grid", "POST")
+    assert seen["raw_path"] == "/open311/v2/requests.xml"
+    assert seen["query"] == "jurisdiction_id=330108001001"
+    assert seen["body"] == "api_key=k&service_code=x"
+    assert "x-forwarded-prefix" not in seen["headers"]
+    assert (await client.get("/open311/v1/services.json")).status_code == 404
+
+
+async def test_open311_is_rate_limited_like_the_api(gateway_factory: Callable[..., Any]) -> None:
+    async with gateway_factory(rate_limit="2/minute") as client:
+        statuses = [(await client.get("/open311/v2/services.json")).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
 async def test_a_clients_forwarded_for_is_not_believed(client: httpx.AsyncClient) -> None:
     response = await client.get(
         "/api/residents/echo/x",

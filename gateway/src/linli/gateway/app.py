@@ -35,7 +35,7 @@ from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRe
 from linli.gateway.auth.service import AuthPolicy
 from linli.gateway.auth.throttle import LoginThrottle
 from linli.gateway.auth.tokens import TokenSigner, load_signing_key
-from linli.gateway.config import GatewaySettings
+from linli.gateway.config import PUBLIC_PATHS, GatewaySettings
 from linli.gateway.headers import HeaderLimitMiddleware
 from linli.gateway.openapi import MergedOpenAPI
 from linli.gateway.proxy import RateLimiter, RateLimitMiddleware, proxy_routes
@@ -46,6 +46,7 @@ DESCRIPTION = """The one public entry point of Linli (邻里).
 * `/auth/...` — log in (staff: password + optional TOTP; residents: mini-program login code),
   refresh and log out. Send the access token as `Authorization: Bearer <token>`.
 * `/api/<service>/...` — each service's API (residents, service-hall, grid, funds, jobs-coop).
+* `/open311/v2/...` — Open311 GeoReport v2 (svc-grid's incidents) for civic-reporting apps.
 * Errors are RFC 9457 `application/problem+json`, titled in Chinese when `Accept-Language`
   starts with `zh`. Every response carries `X-Request-ID`; quote it when reporting a problem.
 * Calls are rate limited per user (per IP when not logged in): 429 with `Retry-After`.
@@ -222,7 +223,7 @@ def create_app(
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")
-    app.router.routes.extend(proxy_routes(upstream_urls))
+    app.router.routes.extend(proxy_routes(upstream_urls, PUBLIC_PATHS))
     return app
 
 

@@ -25,6 +25,10 @@ UPSTREAM_PORTS: dict[str, int] = {
     "jobs-coop": 8105,
 }
 
+# Public paths outside `/api` that a service answers under its own name, because a standard fixes
+# the URL its clients call: Open311 GeoReport v2 apps are configured with one endpoint root.
+PUBLIC_PATHS: dict[str, str] = {"/open311/v2": "grid"}
+
 
 def _default_database_url() -> str:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -74,7 +74,8 @@ def _request_headers(scope: Scope, prefix: str) -> list[tuple[bytes, bytes]]:
     if host:
         headers.append((b"x-forwarded-host", host))
     headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
-    headers.append((b"x-forwarded-prefix", prefix.encode()))
+    if prefix:
+        headers.append((b"x-forwarded-prefix", prefix.encode()))
     request_id = scope.get("state", {}).get("request_id")
     if request_id:
         headers.append((b"x-request-id", request_id.encode()))
@@ -165,11 +166,14 @@ class UpstreamProxy:
     itself, so the gateway adds one hop of latency and nothing else.
     """
 
-    def __init__(self, service: str, base_url: str) -> None:
+    def __init__(self, service: str, base_url: str, *, public_path: str | None = None) -> None:
         self.service = service
-        self.prefix = f"/api/{service}"
+        self.prefix = public_path or f"/api/{service}"
         self._prefix_bytes = self.prefix.encode()
-        self.base_url = base_url
+        # A public path is forwarded as it is (the service serves it under the same name), so
+        # the service is told of no prefix: the URLs it builds are already the public ones.
+        self.base_url = base_url + public_path if public_path else base_url
+        self._forwarded_prefix = "" if public_path else self.prefix
         self._label = _RouteLabel(self.prefix + "/{path:path}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -183,7 +187,7 @@ class UpstreamProxy:
         url = self.base_url + rest
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
-        headers = _request_headers(scope, self.prefix)
+        headers = _request_headers(scope, self._forwarded_prefix)
         length = _body_length(scope)
         content: bytes | AsyncIterator[bytes]
         if length is not None and length <= _BUFFER_LIMIT:
@@ -276,9 +280,16 @@ async def _unknown_service(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def proxy_routes(upstream_urls: dict[str, str]) -> list[Route]:
-    """One route per service (so metrics carry the service), then a 404 for any other name."""
+def proxy_routes(
+    upstream_urls: dict[str, str], public_paths: Mapping[str, str] | None = None
+) -> list[Route]:
+    """One route per service (so metrics carry the service), then a 404 for any other name;
+    first each public path (`/open311/v2/…`) to the service that answers it."""
     routes: list[Route] = []
+    for path, name in (public_paths or {}).items():
+        if name in upstream_urls:
+            public = UpstreamProxy(name, upstream_urls[name], public_path=path)
+            routes.append(Route(f"{path}/{{path:path}}", endpoint=public, include_in_schema=False))
     for name, base_url in upstream_urls.items():
         app = UpstreamProxy(name, base_url)
         routes.append(Route(f"/api/{name}", endpoint=app, include_in_schema=False))

@@ -22,8 +22,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from linli.common.errors import problem_response
 from linli.common.observability import logger
 from linli.gateway.auth.tokens import TokenSigner
+from linli.gateway.config import PUBLIC_PATHS
 
-_LIMITED_PREFIXES = ("/api/", "/auth/")
+_LIMITED_PREFIXES = ("/api/", "/auth/", *(f"{path}/" for path in PUBLIC_PATHS))
 # Moving window is exact but keeps one timestamp per hit (memory storage inserts into a list,
 # so a budget of thousands per key costs per hit); the counter strategies are O(1).
 STRATEGIES: dict[str, type[LimitsStrategy]] = {
