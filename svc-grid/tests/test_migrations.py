@@ -24,5 +24,7 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "grid_workers",
             "duty_shifts",
             "devices",
+            "open311_clients",
+            "open311_requests",
         },
     )

@@ -8,7 +8,16 @@ from fastapi import APIRouter
 
 from linli.grid.duty.endpoints import router as duty_router
 from linli.grid.incidents.endpoints import router as incidents_router
+from linli.grid.open311.endpoints import clients_router as open311_clients_router
+from linli.grid.open311.endpoints import router as open311_router
 from linli.grid.roster.endpoints import router as roster_router
 from linli.grid.sensors.endpoints import router as sensors_router
 
-routers: Sequence[APIRouter] = (roster_router, incidents_router, duty_router, sensors_router)
+routers: Sequence[APIRouter] = (
+    roster_router,
+    incidents_router,
+    duty_router,
+    sensors_router,
+    open311_clients_router,
+    open311_router,
+)

@@ -20,6 +20,7 @@ from linli.grid.models.incidents import (  # noqa: E402
     IncidentStatus,
     IncidentStep,
 )
+from linli.grid.models.open311 import Open311Client, Open311Request  # noqa: E402
 from linli.grid.models.places import PlaceBuilding, PlaceGrid  # noqa: E402
 from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
 from linli.grid.models.sensors import Device  # noqa: E402
@@ -34,6 +35,8 @@ __all__ = [
     "IncidentSource",
     "IncidentStatus",
     "IncidentStep",
+    "Open311Client",
+    "Open311Request",
     "PlaceBuilding",
     "PlaceGrid",
     "RosterHousehold",

@@ -51,6 +51,7 @@ class IncidentSource(StrEnum):
     GRID_WORKER = "grid_worker"
     DEPARTMENT = "department"
     SENSOR = "sensor"
+    OPEN311 = "open311"
 
 
 class IncidentCategory(Base):

@@ -1,0 +1,290 @@
+"""HTTP API of Open311: GeoReport v2 at `/open311/v2/` (public through the gateway under the
+same path), and `/open311-clients` where staff issue and revoke the apps' api_keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.datastructures import UploadFile
+
+from linli.common.auth import CurrentPrincipal
+from linli.common.db import DbSession
+from linli.common.errors import LinliError
+from linli.common.openapi import problem_responses
+from linli.grid.open311 import service
+from linli.grid.open311.errors import Open311Error, bad_request
+from linli.grid.open311.formats import Format, error_response, format_of, path_format, render
+from linli.grid.open311.parse import POST_FIELDS, parse_post, parse_query
+from linli.grid.open311.schemas import ClientCreate, ClientCreated, ClientRead
+
+# --- the staff API -------------------------------------------------------------------------------
+
+clients_router = APIRouter(prefix="/open311-clients", tags=["open311"])
+
+
+@clients_router.post(
+    "",
+    response_model=ClientCreated,
+    status_code=201,
+    summary="Issue an Open311 api_key to a client application",
+    responses=problem_responses(
+        {403: "Staff of a level only, in a division of their scope", 422: "Invalid body"}
+    ),
+)
+async def create_client(
+    session: DbSession, principal: CurrentPrincipal, client_in: ClientCreate
+) -> ClientCreated:
+    """A civic-reporting app that may post requests in a division of your scope. The answer
+    holds its `api_key`, shown this once and stored only hashed."""
+    client, key = await service.create_client(session, client_in=client_in, principal=principal)
+    return ClientCreated(**ClientRead.model_validate(client).model_dump(), api_key=key)
+
+
+@clients_router.get(
+    "",
+    response_model=list[ClientRead],
+    summary="List the Open311 clients of your scope",
+    responses=problem_responses({403: "Staff of a level only"}),
+)
+async def list_clients(session: DbSession, principal: CurrentPrincipal) -> list[ClientRead]:
+    return [
+        ClientRead.model_validate(c)
+        for c in await service.list_clients(session, principal=principal)
+    ]
+
+
+@clients_router.delete(
+    "/{client_id}",
+    status_code=204,
+    summary="Revoke an Open311 client's api_key",
+    responses=problem_responses(
+        {403: "Staff of a level only", 404: "No such client of your scope"}
+    ),
+)
+async def revoke_client(
+    session: DbSession, principal: CurrentPrincipal, client_id: uuid.UUID
+) -> Response:
+    """Its posts are refused (403) from now on; what it posted stays."""
+    await service.revoke_client(session, client_id=client_id, principal=principal)
+    return Response(status_code=204)
+
+
+# --- GeoReport v2 --------------------------------------------------------------------------------
+
+
+class Open311Route(APIRoute):
+    """Every refusal of these routes in the standard's error format, in the format the path
+    asked for: a list of `code` and `description` (400, 403, 404), never problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Open311Error as error:
+                return error_response(path_format(request.url.path), error)
+            except RequestValidationError as error:
+                descriptions = [_described(e) for e in error.errors()]
+                return error_response(path_format(request.url.path), bad_request(*descriptions))
+            except LinliError as error:
+                status = 400 if error.status == 422 else error.status
+                refusal = Open311Error(status, error.detail or error.title_en)
+                return error_response(path_format(request.url.path), refusal)
+
+        return answer
+
+
+def _described(error: Any) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad request: `[{code, description}]` (or `<errors>` in XML)"},
+    403: {"description": "No valid api_key"},
+    404: {"description": "No such service, request, token or format"},
+}
+# Accepted on every call (multi-jurisdiction clients send it); one endpoint serves the city.
+Jurisdiction = Annotated[str | None, Query(description="Accepted and not needed on reads")]
+ApiKey = Annotated[str | None, Query(description="Not needed on reads")]
+
+
+Fmt = Annotated[str, Path(description="`json` or `xml`", max_length=8)]
+
+
+@router.get(
+    "/services.{fmt}",
+    summary="GeoReport v2: list services (incident categories)",
+    responses={200: {"description": "`[service]` or `<services>`"}, **_ERRORS},
+)
+async def list_services(
+    session: DbSession, fmt: Fmt, jurisdiction_id: Jurisdiction = None, api_key: ApiKey = None
+) -> Response:
+    """Every incident category as a service, with `metadata` true (see its definition)."""
+    chosen = format_of(fmt)
+    return render(chosen, await service.services(session), root="services", item="service")
+
+
+@router.get(
+    "/services/{service_code}.{fmt}",
+    summary="GeoReport v2: a service's definition (its attributes)",
+    responses={200: {"description": "`service_definition`"}, **_ERRORS},
+)
+async def service_definition(
+    session: DbSession,
+    service_code: Annotated[str, Path(max_length=64)],
+    fmt: Fmt,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKey = None,
+) -> Response:
+    """The attributes a request of this service may carry (`attribute[code]=value`)."""
+    chosen = format_of(fmt)
+    document = await service.definition(session, service_code)
+    if chosen is Format.XML:
+        # In XML the list of attributes is an element per attribute, each list value likewise.
+        document = {
+            **document,
+            "attributes": {
+                "attribute": [
+                    {**a, "values": {"value": a["values"]}} if "values" in a else a
+                    for a in document["attributes"]
+                ]
+            },
+        }
+    return render(chosen, document, root="service_definition")
+
+
+@router.post(
+    "/requests.{fmt}",
+    summary="GeoReport v2: post a service request (form-encoded, with api_key)",
+    responses={
+        200: {"description": "`[{service_request_id, token, service_notice, account_id}]`"},
+        **_ERRORS,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["api_key", "service_code"],
+                        "properties": {
+                            name: {"type": "string", "maxLength": limit}
+                            for name, limit in POST_FIELDS.items()
+                        },
+                        "additionalProperties": {"type": "string", "maxLength": 500},
+                    }
+                }
+            },
+        }
+    },
+)
+async def post_request(
+    request: Request,
+    session: DbSession,
+    fmt: Fmt,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKey = None,
+) -> Response:
+    """The request becomes an incident of the service's category, at its first level, reported
+    by the app (`api_key` in the body or the query); `attribute[<code>]` as its definition says.
+    The app's user's email, phone and device id are accepted and not kept."""
+    chosen = format_of(fmt)
+    items = await _form(request)
+    if api_key is not None:
+        items.append(("api_key", api_key))
+    if jurisdiction_id is not None:
+        items.append(("jurisdiction_id", jurisdiction_id))
+    answer = await service.post_request(session, posted=parse_post(items))
+    return render(chosen, [answer], root="service_requests", item="request")
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        raise bad_request("the body is a form: application/x-www-form-urlencoded")
+    try:
+        form = await request.form(max_files=0, max_fields=100, max_part_size=64 * 1024)
+    except Exception:  # the parser's refusals (too many fields, a file, a broken body)
+        raise bad_request("the form could not be read (at most 100 fields, no files)") from None
+    items: list[tuple[str, str]] = []
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise bad_request(f"{name[:40]}: files are not accepted; give media_url")
+        items.append((name, value))
+    return items
+
+
+@router.get(
+    "/requests.{fmt}",
+    summary="GeoReport v2: query service requests",
+    responses={200: {"description": "`[request]` or `<service_requests>`"}, **_ERRORS},
+)
+async def list_requests(
+    session: DbSession,
+    fmt: Fmt,
+    service_request_id: Annotated[
+        str | None, Query(description="Comma-separated ids; overrides every other filter")
+    ] = None,
+    service_code: Annotated[str | None, Query(description="Comma-separated services")] = None,
+    start_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
+    end_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
+    status: Annotated[str | None, Query(description="open, closed or both")] = None,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKey = None,
+) -> Response:
+    """Requests posted through Open311, newest first: without dates those of the last 90 days,
+    at most 1,000."""
+    chosen = format_of(fmt)
+    query = parse_query(
+        service_request_id=service_request_id,
+        service_code=service_code,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+    )
+    found = await service.find_requests(session, query)
+    return render(chosen, found, root="service_requests", item="request")
+
+
+@router.get(
+    "/requests/{service_request_id}.{fmt}",
+    summary="GeoReport v2: one service request",
+    responses={200: {"description": "`[request]` (a list of one)"}, **_ERRORS},
+)
+async def read_request(
+    session: DbSession,
+    service_request_id: Annotated[str, Path(max_length=64)],
+    fmt: Fmt,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKey = None,
+) -> Response:
+    chosen = format_of(fmt)
+    found = await service.request_by_id(session, service_request_id)
+    return render(chosen, found, root="service_requests", item="request")
+
+
+@router.get(
+    "/tokens/{token}.{fmt}",
+    summary="GeoReport v2: the request id of a token",
+    responses={200: {"description": "`[{service_request_id, token}]`"}, **_ERRORS},
+)
+async def read_token(
+    session: DbSession,
+    token: Annotated[str, Path(max_length=64)],
+    fmt: Fmt,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKey = None,
+) -> Response:
+    chosen = format_of(fmt)
+    found = await service.request_by_token(session, token)
+    return render(chosen, found, root="service_requests", item="request")
