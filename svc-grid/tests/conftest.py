@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,8 +27,15 @@ from linli.testing.tokens import TestIssuer
 
 
 @pytest.fixture(scope="session")
-def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
+def files_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The service's file store for this test session (photos)."""
+    return tmp_path_factory.mktemp("grid-files")
+
+
+@pytest.fixture(scope="session")
+def settings(service_database: Callable[[str], str], nats_url: str, files_dir: Path) -> Settings:
     return Settings(
+        files_url=f"file://{files_dir}",
         database_url=service_database(NAME),
         nats_url=nats_url,
         environment=Environment.TEST,

@@ -26,5 +26,6 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "devices",
             "open311_clients",
             "open311_requests",
+            "incident_photos",
         },
     )

@@ -6,14 +6,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, UploadFile
+from starlette.responses import StreamingResponse
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import Level
+from linli.common.files import Files
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
-from linli.grid.incidents import service
+from linli.grid.incidents import photos, service
 from linli.grid.incidents.machine import Action
 from linli.grid.incidents.schemas import (
     CATEGORY_CODE_PATTERN,
@@ -27,6 +29,7 @@ from linli.grid.incidents.schemas import (
     IncidentStats,
     MergeIn,
     NoteIn,
+    PhotoRead,
     RatingIn,
     ReasonIn,
     StepRead,
@@ -182,6 +185,60 @@ async def read(
     return IncidentDetail(
         **_read(incident).model_dump(),
         timeline=[StepRead.model_validate(step) for step in steps],
+        photos=[PhotoRead.model_validate(p) for p in await photos.photos_of(session, incident)],
+    )
+
+
+@router.post(
+    "/{incident_id}/photos",
+    response_model=PhotoRead,
+    status_code=201,
+    summary="Add a photo to an incident",
+    responses=problem_responses(
+        {
+            403: "Your role does not add photos",
+            404: _NOT_FOUND,
+            409: "The incident has its 9 photos, or was merged",
+            413: "Over 10 MB",
+            415: "Not a JPEG, PNG or WebP image (judged from the content)",
+            422: "No file, an empty file or a bad file name",
+        }
+    ),
+)
+async def add_photo(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    files: Files,
+    incident_id: uuid.UUID,
+    file: UploadFile,
+) -> PhotoRead:
+    """A JPEG, PNG or WebP photo (multipart `file`, at most 10 MB, 9 per incident) by anyone who
+    sees the incident and reports or handles incidents; it is noted on the timeline."""
+    photo = await photos.add_photo(
+        session, files, incident_id=incident_id, upload=file, principal=principal
+    )
+    return PhotoRead.model_validate(photo)
+
+
+@router.get(
+    "/{incident_id}/photos/{photo_id}",
+    response_class=StreamingResponse,
+    summary="Read a photo of an incident",
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+        **problem_responses({403: "Your role never reads incidents", 404: _NOT_FOUND}),
+    },
+)
+async def read_photo(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    files: Files,
+    incident_id: uuid.UUID,
+    photo_id: uuid.UUID,
+) -> StreamingResponse:
+    """Served to those who may read the incident, and nobody else (404)."""
+    return await photos.photo_response(
+        session, files, incident_id=incident_id, photo_id=photo_id, principal=principal
     )
 
 

@@ -141,8 +141,22 @@ class IncidentCreated(IncidentRead):
     )
 
 
+class PhotoRead(BaseModel):
+    """A photo of the incident: `GET /incidents/{id}/photos/{photo_id}` serves it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size_bytes: int
+    uploaded_by_role: str
+    created_at: datetime
+
+
 class IncidentDetail(IncidentRead):
     timeline: list[StepRead]
+    photos: list[PhotoRead] = Field(default_factory=list)
 
 
 class DispatchIn(BaseModel):

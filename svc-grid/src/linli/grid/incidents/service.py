@@ -578,6 +578,15 @@ async def _arm_sla(session: AsyncSession, incident: Incident) -> None:
     )
 
 
+def note_step(
+    session: AsyncSession, incident: Incident, *, action: str, who: Actor, note: str | None
+) -> None:
+    """A timeline step that leaves the state as it is (a photo added)."""
+    now = _now()
+    incident.updated_at = now
+    _add_step(session, incident, action=action, before=incident.status, who=who, note=note, at=now)
+
+
 def _add_step(
     session: AsyncSession,
     incident: Incident,

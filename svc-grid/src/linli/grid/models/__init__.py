@@ -16,6 +16,7 @@ from linli.grid.models.duty import DutyShift, GridWorker  # noqa: E402
 from linli.grid.models.incidents import (  # noqa: E402
     Incident,
     IncidentCategory,
+    IncidentPhoto,
     IncidentSource,
     IncidentStatus,
     IncidentStep,
@@ -32,6 +33,7 @@ __all__ = [
     "GridWorker",
     "Incident",
     "IncidentCategory",
+    "IncidentPhoto",
     "IncidentSource",
     "IncidentStatus",
     "IncidentStep",

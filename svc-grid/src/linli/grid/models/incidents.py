@@ -156,3 +156,23 @@ class IncidentStep(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_incident_steps_incident", "incident_id", "at"),)
+
+
+class IncidentPhoto(Base):
+    """A photo of an incident, kept in the file store; served only to those who see the incident."""
+
+    __tablename__ = "incident_photos"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    incident_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False
+    )
+    key: Mapped[str] = mapped_column(String(300), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_by_role: Mapped[str] = mapped_column(String(32), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (Index("ix_incident_photos_incident", "incident_id", "created_at"),)
