@@ -22,6 +22,7 @@ import httpx
 import jwt
 import nats
 import pytest
+import xmltodict  # type: ignore[import-untyped]
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from linli.grid.app import create_app as create_grid
@@ -558,10 +559,69 @@ async def test_an_incident_through_the_gateway_from_report_to_verification(
         )
 
     await wait_for(alarm)
-    await district_system.close()
     forged = await p.gateway.post(
         "/api/grid/sensor-alerts",
         json={"kind": category.json()["code"]},
         auth=(credentials[0], "wrong"),
     )
     assert forged.status_code == 401
+
+    # An Open311 app posts through the gateway's /open311/v2 with the key the community issued.
+    issued = await p.gateway.post(
+        "/api/grid/open311-clients", json={"name": "城市随手拍"}, headers=p.auth("worker")
+    )
+    assert issued.status_code == 201, issued.text
+    form = {
+        "api_key": issued.json()["api_key"],
+        "service_code": category.json()["code"],
+        "address_id": building.json()["id"],
+        "description": "七幢门口路灯不亮",
+    }
+    posted = await p.gateway.post("/open311/v2/requests.xml", data=form)
+    assert posted.status_code == 200, posted.text
+    request_id = xmltodict.parse(posted.content)["service_requests"]["request"][
+        "service_request_id"
+    ]
+    refused = await p.gateway.post("/open311/v2/requests.json", data={**form, "api_key": "x"})
+    assert refused.status_code == 403
+    assert refused.json()[0]["code"] == 403
+
+    # The sensor's and the app's incidents are dispatched and resolved like the resident's; the
+    # community closes them, as there is no person to verify.
+    for incident_id in (alert.json()["incident_id"], request_id):
+        steps = f"/api/grid/incidents/{incident_id}"
+        dispatched = await p.gateway.post(
+            f"{steps}/dispatch",
+            json={"assignee_subject": subject, "assignee_name": "李四"},
+            headers=p.auth("worker"),
+        )
+        assert dispatched.status_code == 200, dispatched.text
+        for step, note in (("accept", None), ("start", None), ("resolve", "已处理")):
+            answer = await p.gateway.post(
+                f"{steps}/{step}",
+                json={"note": note} if note else {},
+                headers=p.auth("grid_worker"),
+            )
+            assert answer.status_code == 200, answer.text
+        closed = await p.gateway.post(
+            f"{steps}/close", json={"note": "已核实"}, headers=p.auth("worker")
+        )
+        assert closed.status_code == 200, closed.text
+    read_back = await p.gateway.get(f"/open311/v2/requests/{request_id}.json")
+    assert read_back.status_code == 200, read_back.text
+    assert read_back.json()[0]["status"] == "closed"
+
+    async def handled() -> bool:
+        verbs = {
+            (e["data"].get("incident_id"), e["type"].split(".")[-2])
+            for e in received
+            if e["type"].startswith("cn.linli.grid.incident.")
+        }
+        return all(
+            (i, verb) in verbs
+            for i in (alert.json()["incident_id"], request_id)
+            for verb in ("reported", "dispatched", "resolved", "closed")
+        )
+
+    await wait_for(handled)
+    await district_system.close()
