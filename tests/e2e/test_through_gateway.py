@@ -504,6 +504,13 @@ async def test_an_incident_through_the_gateway_from_report_to_verification(
     path = f"/api/grid/incidents/{incident['id']}"
     # The dispatcher names the grid worker by account id: the subject of the worker's token.
     subject = jwt.decode(p.tokens["grid_worker"], options={"verify_signature": False})["sub"]
+    # The community assigns its grid worker to the grid: incidents there are dispatched to them.
+    assigned = await p.gateway.put(
+        f"/api/grid/grids/{grid.json()['id']}/workers/{subject}",
+        json={"name": "李四"},
+        headers=p.auth("worker"),
+    )
+    assert assigned.status_code in (200, 201), assigned.text
     dispatched = await p.gateway.post(
         f"{path}/dispatch",
         json={"assignee_subject": subject, "assignee_name": "李四"},

@@ -105,6 +105,12 @@ async def cast(
 ) -> Cast:
     place = await make_place(community_code=community_code)
     worker_subject = str(uuid.uuid4())
+    community = auth(Role.COMMUNITY_WORKER, scope=community_code, name="赵六")
+    # The community's grid worker serves the grid: incidents there are dispatched to them.
+    assigned = await client.put(
+        f"/grids/{place.grid_id}/workers/{worker_subject}", json={"name": "李四"}, headers=community
+    )
+    assert assigned.status_code in (200, 201), assigned.text
     return Cast(
         client=client,
         outbox=outbox,
@@ -119,5 +125,5 @@ async def cast(
             grids=(place.grid_id,),
             name="李四",
         ),
-        community=auth(Role.COMMUNITY_WORKER, scope=community_code, name="赵六"),
+        community=community,
     )

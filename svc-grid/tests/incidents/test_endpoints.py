@@ -421,3 +421,50 @@ async def test_a_grid_worker_named_by_grid_code_sees_and_reports_in_their_grid(
     assert own["source"] == "grid_worker"
     wrong = auth(Role.GRID_WORKER, scope=community, grids=(f"{community}-02",))
     assert (await client.get(f"/incidents/{incident['id']}", headers=wrong)).status_code == 404
+
+
+async def test_a_dispatch_to_a_worker_who_does_not_serve_the_grid_is_refused(
+    client: httpx.AsyncClient, cast: Cast, auth: Any, make_place: Any
+) -> None:
+    incident_id = (await cast.report())["id"]
+    other_grid = await make_place(community_code=cast.place.community_code)
+    elsewhere = str(uuid.uuid4())
+    assigned = await client.put(
+        f"/grids/{other_grid.grid_id}/workers/{elsewhere}",
+        json={"name": "钱七"},
+        headers=cast.community,
+    )
+    assert assigned.status_code in (200, 201)
+    for subject in (elsewhere, str(uuid.uuid4())):
+        refused = await client.post(
+            f"/incidents/{incident_id}/dispatch",
+            json={"assignee_subject": subject, "assignee_name": "钱七"},
+            headers=cast.community,
+        )
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert problem["type"].endswith("/assignee-not-serving")
+        assert f"not a grid worker of grid {cast.place.grid_id}" in problem["detail"]
+        assert problem["errors"][0]["field"] == "body.assignee_subject"
+    detail = await cast.read(incident_id)
+    assert (detail["status"], detail["assignee_name_masked"]) == ("reported", None)
+    assert [s["action"] for s in detail["timeline"]] == ["report"]
+
+    # A free address (no grid): any grid worker of the community; above it, any handler.
+    free = (await cast.report(building_id=None, address="江南大道 100 号门口"))["id"]
+    outsider = await client.post(
+        f"/incidents/{free}/dispatch",
+        json={"assignee_subject": str(uuid.uuid4()), "assignee_name": "钱七"},
+        headers=cast.community,
+    )
+    assert outsider.status_code == 422
+    assert (await cast.dispatch(free)).status_code == 200
+    escalated = await cast.step(incident_id, "escalate", by=cast.community, note="需街道协调")
+    assert escalated.status_code == 200
+    street = auth(Role.STREET_ADMIN, scope=cast.place.community_code[:9])
+    handed = await client.post(
+        f"/incidents/{incident_id}/dispatch",
+        json={"assignee_subject": "street-department-1", "assignee_name": "城管中队"},
+        headers=street,
+    )
+    assert handed.status_code == 200, handed.text

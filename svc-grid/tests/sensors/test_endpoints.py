@@ -14,8 +14,9 @@ import nats
 import pytest
 
 from linli.common.auth import Role
+from linli.grid.app import create_app
 from linli.grid.models import Device, Incident
-from linli.testing import OutboxReader, short_type
+from linli.testing import OutboxReader, serve_app, short_type
 
 Auth = Any
 
@@ -194,3 +195,34 @@ async def test_the_alarm_reaches_nats_within_a_second_of_the_first_alert(
     assert event["data"]["incident_id"] == answer.json()["incident_id"]
     assert event["data"]["worker_subject"] == "guard-1"
     assert elapsed < 1.0, elapsed
+
+
+async def test_the_fold_window_is_a_setting_per_kind(
+    settings: Any, issuer: Any, grid_setup: dict[str, Any], sessionmaker: Any, make_category: Any
+) -> None:
+    """Ten minutes by default; a kind may fold over a shorter (or longer) window."""
+    short = grid_setup["category"]
+    default = await make_category()
+    configured = settings.model_copy(update={"sensor_fold_windows": {short: 60}})
+    async with serve_app(create_app(configured, token_verifier=issuer.verifier())) as client:
+
+        async def alert(kind: str) -> dict[str, Any]:
+            response = await client.post(
+                "/sensor-alerts", json={"kind": kind}, auth=grid_setup["basic"]
+            )
+            assert response.status_code == 202, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        first = {kind: await alert(kind) for kind in (short, default)}
+        async with sessionmaker.begin() as session:
+            for answer in first.values():
+                incident = await session.get(Incident, uuid.UUID(answer["incident_id"]))
+                assert incident is not None
+                # Five minutes pass without an alert.
+                incident.last_alert_at = datetime.now(UTC) - timedelta(minutes=5)
+        later = {kind: await alert(kind) for kind in (short, default)}
+
+    assert later[default] == {**first[default], "alert_count": 2, "opened": False}
+    assert later[short]["opened"] is True
+    assert later[short]["incident_id"] != first[short]["incident_id"]

@@ -48,6 +48,18 @@ class DutyRepository:
     async def worker(self, grid_id: uuid.UUID, worker_subject: str) -> GridWorker | None:
         return await self.session.get(GridWorker, (grid_id, worker_subject))
 
+    async def serves_community(self, worker_subject: str, community_code: str) -> bool:
+        """Whether the worker serves any grid of the community."""
+        found = await self.session.scalar(
+            select(GridWorker.grid_id)
+            .where(
+                GridWorker.worker_subject == worker_subject,
+                GridWorker.community_code == community_code,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def workers(self, grid_id: uuid.UUID) -> Sequence[GridWorker]:
         return (
             await self.session.scalars(

@@ -50,3 +50,18 @@ class UnknownReference(InvalidInput):
         super().__init__(
             message, errors=[{"field": field, "message": message, "type": "unknown_reference"}]
         )
+
+
+class AssigneeNotServing(InvalidInput):
+    """At the community level an incident goes to a grid worker assigned to its grid (or, with
+    no grid, to one of its community's grids)."""
+
+    problem = "assignee-not-serving"
+    title_en = "The handler does not serve the incident's grid"
+    title_zh = "处理人不负责该事件所在网格"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            errors=[{"field": "body.assignee_subject", "message": message, "type": "not_serving"}],
+        )

@@ -26,8 +26,10 @@ from linli.common.pagination import Page, plan_per_call, within_division
 from linli.common.timers import cancel, schedule
 from linli.grid import access
 from linli.grid.access import LEVELS, SYSTEM_ACTOR, Actor
+from linli.grid.duty.repository import DutyRepository
 from linli.grid.incidents import events as ev
 from linli.grid.incidents.errors import (
+    AssigneeNotServing,
     CategoryTaken,
     IllegalMove,
     IncidentNotFound,
@@ -293,13 +295,30 @@ def _source(principal: Principal) -> tuple[IncidentSource, Role]:
 async def dispatch(
     session: AsyncSession, *, incident_id: uuid.UUID, dispatch_in: DispatchIn, principal: Principal
 ) -> Incident:
-    """Hand the incident to a handler; its resolve deadline now runs."""
+    """Hand the incident to a handler; its resolve deadline now runs. At the community level the
+    handler is a grid worker of the incident's grid (of its community, without a grid)."""
     incident, who = await _as_level_staff(session, principal, incident_id, Action.DISPATCH)
+    if incident.level is Level.COMMUNITY:
+        await _check_serves(session, incident, dispatch_in.assignee_subject)
     incident.assignee_subject = dispatch_in.assignee_subject
     incident.assignee_name_masked = access.mask_name(dispatch_in.assignee_name)
     await _move(session, incident, Action.DISPATCH, who, note=dispatch_in.note)
     await _arm_sla(session, incident)
     return incident
+
+
+async def _check_serves(session: AsyncSession, incident: Incident, subject: str) -> None:
+    duty = DutyRepository(session)
+    if incident.grid_id is not None:
+        if await duty.worker(incident.grid_id, subject) is None:
+            raise AssigneeNotServing(
+                f"{subject} is not a grid worker of grid {incident.grid_id}: assign them to it "
+                "(PUT /grids/{id}/workers/{subject}) or dispatch to one who is"
+            )
+    elif not await duty.serves_community(subject, incident.community_code):
+        raise AssigneeNotServing(
+            f"{subject} is not a grid worker of community {incident.community_code}"
+        )
 
 
 async def handler_step(

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.openapi import problem_responses
+from linli.grid.config import AppSettings
 from linli.grid.sensors import service
 from linli.grid.sensors.errors import BadDeviceCredentials
 from linli.grid.sensors.schemas import (
@@ -73,17 +74,21 @@ async def revoke(session: DbSession, principal: CurrentPrincipal, device_id: uui
 )
 async def sensor_alert(
     session: DbSession,
+    settings: AppSettings,
     alert_in: AlertIn,
     credentials: Annotated[HTTPBasicCredentials | None, Depends(_device_basic)],
 ) -> AlertAccepted:
-    """Alerts of one device and kind within 10 minutes of the last fold into one incident (a
-    counter); the first opens it and raises `alarm.raised` to the grid's on-duty worker."""
+    """Alerts of one device and kind within the fold window (10 minutes unless configured, per
+    kind too) of the last fold into one incident (a counter); the first opens it and raises
+    `alarm.raised` to the grid's on-duty worker."""
     if credentials is None:
         raise BadDeviceCredentials("send the device id and secret as HTTP Basic credentials")
     device = await service.authenticated_device(
         session, username=credentials.username, password=credentials.password
     )
-    return await service.alert(session, device=device, alert_in=alert_in)
+    return await service.alert(
+        session, device=device, alert_in=alert_in, fold_window=settings.fold_window(alert_in.kind)
+    )
 
 
 class Acknowledged(BaseModel):

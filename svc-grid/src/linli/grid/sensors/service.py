@@ -36,8 +36,6 @@ from linli.grid.sensors.events import (
 from linli.grid.sensors.repository import SensorRepository
 from linli.grid.sensors.schemas import AlertAccepted, AlertIn, DeviceCreate
 
-# Alerts of one device and kind this close to the previous one fold into its incident.
-FOLD_WINDOW = timedelta(minutes=10)
 # Community workers register and revoke the devices of their grids.
 DEVICE_ROLES = (Role.COMMUNITY_WORKER,)
 # Who may take an alarm on besides the worker it was addressed to.
@@ -102,9 +100,12 @@ async def authenticated_device(session: AsyncSession, *, username: str, password
     return device
 
 
-async def alert(session: AsyncSession, *, device: Device, alert_in: AlertIn) -> AlertAccepted:
-    """Fold the alert into the device's open incident of its kind, or open one and raise the
-    alarm to the grid's on-duty worker (the community's duty worker when the grid has none)."""
+async def alert(
+    session: AsyncSession, *, device: Device, alert_in: AlertIn, fold_window: timedelta
+) -> AlertAccepted:
+    """Fold the alert into the device's open incident of its kind if its last alert came within
+    `fold_window`, or open one and raise the alarm to the grid's on-duty worker (the community's
+    duty worker when the grid has none)."""
     # One alert of this device at a time, until this transaction commits.
     locked = await SensorRepository(session).device(device.id, for_update=True)
     if locked is None or locked.revoked_at is not None:
@@ -114,7 +115,7 @@ async def alert(session: AsyncSession, *, device: Device, alert_in: AlertIn) -> 
         raise UnknownReference("body.kind", f"no category {alert_in.kind}")
     now = datetime.now(UTC)
     current = await SensorRepository(session).folding_incident(
-        device_id=device.id, category=category.code, since=now - FOLD_WINDOW
+        device_id=device.id, category=category.code, since=now - fold_window
     )
     if current is not None:
         current.alert_count += 1
