@@ -22,6 +22,8 @@ from linli.grid.incidents.schemas import (
     CategoryCreate,
     CategoryRead,
     DispatchIn,
+    HistoryImport,
+    HistoryImported,
     IncidentCreate,
     IncidentCreated,
     IncidentDetail,
@@ -107,6 +109,30 @@ async def report(
         **_read(incident).model_dump(),
         possible_duplicates=await service.duplicate_count(session, incident),
     )
+
+
+@router.post(
+    "/history",
+    response_model=HistoryImported,
+    status_code=201,
+    summary="Import incidents of a former system with their history",
+    responses=problem_responses(
+        {
+            403: "Staff of a level only, for places in their scope",
+            409: "A step the state machine does not allow: nothing is imported",
+            422: "Invalid body, an unknown category or place, steps out of order or in the future",
+        }
+    ),
+)
+async def import_history(
+    session: DbSession, principal: CurrentPrincipal, history_in: HistoryImport
+) -> HistoryImported:
+    """历史工单导入: each incident reported at its time and each step (dispatch, accept, start,
+    resolve, return, close, escalate, rate) replayed at its own through the state machine, with
+    its timeline, events and SLA timers; one whose deadline has passed escalates as soon as a
+    replica polls. Up to 500 at once, all or nothing."""
+    made = await service.import_history(session, history_in=history_in, principal=principal)
+    return HistoryImported(ids=[incident.id for incident in made])
 
 
 @router.get(

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from itertools import pairwise
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from linli.common.divisions import CommunityCodeStr, Level
 from linli.common.errors import InvalidValue
@@ -215,3 +223,43 @@ class IncidentStats(BaseModel):
     division: str
     total: DivisionCounts = Field(description="Sums over the division (`community_code` = it)")
     communities: list[DivisionCounts]
+
+
+class HistoryStep(BaseModel):
+    """One step of a former system's incident, replayed through the state machine at its time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["dispatch", "accept", "start", "resolve", "return", "close", "escalate", "rate"]
+    at: AwareDatetime
+    note: Note | None = None
+    assignee_subject: Subject | None = Field(default=None, description="dispatch: the handler")
+    assignee_name: Name | None = None
+    rating: int | None = Field(default=None, ge=1, le=5, description="rate: the verdict (fixed)")
+
+
+class HistoricIncident(IncidentCreate):
+    """An incident of a former system (历史工单): when it was reported, by whom, and its steps."""
+
+    reported_at: AwareDatetime
+    source: Literal["resident", "grid_worker", "department"] = "resident"
+    steps: list[HistoryStep] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        times = [self.reported_at, *(step.at for step in self.steps)]
+        if any(later < earlier for earlier, later in pairwise(times)):
+            raise InvalidValue(
+                "steps follow the report and each other in time", "各步骤须按时间顺序排列"
+            )
+        return self
+
+
+class HistoryImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    incidents: list[HistoricIncident] = Field(min_length=1, max_length=500)
+
+
+class HistoryImported(BaseModel):
+    ids: list[uuid.UUID] = Field(description="The incidents made, in the order given")

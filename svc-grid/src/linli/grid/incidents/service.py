@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from linli.common.auth import Principal, Role
 from linli.common.conflicts import insert_or_conflict
 from linli.common.divisions import Level
-from linli.common.errors import Forbidden
+from linli.common.errors import FieldError, Forbidden, InvalidInput
 from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page, plan_per_call, within_division
@@ -48,6 +49,9 @@ from linli.grid.incidents.schemas import (
     CategoryCreate,
     DispatchIn,
     DivisionCounts,
+    HistoricIncident,
+    HistoryImport,
+    HistoryStep,
     IncidentCreate,
     IncidentRead,
     IncidentStats,
@@ -67,8 +71,12 @@ from linli.grid.places.repository import PlaceRepository
 SLA_TIMER = "incident.sla"
 
 
+# The time steps happen at: now, except while a former system's history is replayed.
+_replaying_at: ContextVar[datetime | None] = ContextVar("replaying_at", default=None)
+
+
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return _replaying_at.get() or datetime.now(UTC)
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -654,6 +662,124 @@ async def _record(
         **fields,
     )
     await events_of(session).record(event, subject_id=incident.id)
+
+
+# --- history (历史工单): incidents of a former system, replayed -----------------------------------
+
+_HISTORY_SOURCES = {
+    "resident": (IncidentSource.RESIDENT, Role.RESIDENT),
+    "grid_worker": (IncidentSource.GRID_WORKER, Role.GRID_WORKER),
+    "department": (IncidentSource.DEPARTMENT, Role.PROPERTY_MANAGER),
+}
+HISTORY = "history"
+
+
+async def import_history(
+    session: AsyncSession, *, history_in: HistoryImport, principal: Principal
+) -> list[Incident]:
+    """Each incident reported at its time and every step replayed through the state machine at
+    its own: the same timeline, events and SLA timers a live incident gets, so one whose
+    deadline passed in the former system escalates as soon as a replica polls. All or nothing:
+    a step the machine refuses refuses the whole import (409 naming state and moves)."""
+    principal.require_role(*access.LEVEL_ROLE.values())
+    now = datetime.now(UTC)
+    made = []
+    for index, item in enumerate(history_in.incidents):
+        where = f"body.incidents[{index}]"
+        last = item.steps[-1].at if item.steps else item.reported_at
+        if last > now:
+            raise _history_error(f"{where}.steps", "the history lies in the future")
+        category = await IncidentRepository(session).category(item.category)
+        if category is None:
+            raise UnknownReference(f"{where}.category", f"no category {item.category}")
+        community_code, grid_id = await _place(session, item, principal)
+        principal.require_scope(community_code)
+        source, role = _HISTORY_SOURCES[item.source]
+        reporter = Actor(subject=HISTORY, role=role.value)
+        clock = _replaying_at.set(item.reported_at)
+        try:
+            incident = await open_incident(
+                session, _historic(item, community_code, grid_id, source, role), category, reporter
+            )
+            for number, step in enumerate(item.steps):
+                _replaying_at.set(step.at)
+                await _replay(session, incident, step, reporter, f"{where}.steps[{number}]")
+        finally:
+            _replaying_at.reset(clock)
+        made.append(incident)
+    return made
+
+
+def _historic(
+    item: HistoricIncident,
+    community_code: str,
+    grid_id: uuid.UUID | None,
+    source: IncidentSource,
+    role: Role,
+) -> Incident:
+    return Incident(
+        community_code=community_code,
+        grid_id=grid_id,
+        building_id=item.building_id,
+        address=item.address,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        title=item.title,
+        description=item.description,
+        source=source,
+        reporter_subject=HISTORY,
+        reporter_role=role.value,
+        reporter_name_masked=access.mask_name(item.contact_name) if item.contact_name else None,
+    )
+
+
+def _history_error(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, errors=[FieldError(field, "history", message, message)])
+
+
+async def _replay(
+    session: AsyncSession, incident: Incident, step: HistoryStep, reporter: Actor, where: str
+) -> None:
+    action = Action(step.action)
+    _check_move(incident, action)
+    staff = Actor(subject=HISTORY, role=access.LEVEL_ROLE[incident.level].value)
+    handler = Actor(
+        subject=incident.assignee_subject or HISTORY,
+        role=Role.GRID_WORKER.value,
+        name_masked=incident.assignee_name_masked,
+    )
+    if action is Action.DISPATCH:
+        if step.assignee_subject is None or step.assignee_name is None:
+            raise _history_error(f"{where}.assignee_subject", "a dispatch names its handler")
+        incident.assignee_subject = step.assignee_subject
+        incident.assignee_name_masked = access.mask_name(step.assignee_name)
+        await _move(session, incident, action, staff, note=step.note)
+        await _arm_sla(session, incident)
+    elif action is Action.ESCALATE:
+        await _escalate(session, incident, staff, reason=step.note or "escalated", automatic=False)
+    elif action is Action.RATE:
+        if step.rating is None:
+            raise _history_error(f"{where}.rating", "a rating gives its score")
+        incident.rating = step.rating
+        await _record(
+            session,
+            ev.IncidentRated,
+            incident,
+            reporter,
+            at=step.at,
+            rating=step.rating,
+            fixed=True,
+        )
+        await _move(session, incident, action, reporter, note=step.note)
+    else:
+        if action is Action.RETURN:
+            incident.assignee_subject = None
+            incident.assignee_name_masked = None
+        await _move(
+            session, incident, action, staff if action is Action.CLOSE else handler, note=step.note
+        )
+        if action in (Action.RESOLVE, Action.CLOSE):
+            await cancel(session, kind=SLA_TIMER, key=str(incident.id))
 
 
 # --- figures -------------------------------------------------------------------------------------
