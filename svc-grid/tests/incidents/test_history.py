@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, func, select
 
+from linli.cli.seed_grid import DEMO_CATEGORIES, demo_history
 from linli.common.auth import Role
 from linli.common.timers import Timer, TimerPoller
 from linli.grid.incidents.timers import SLA_TIMER as SLA_TIMER_KIND
@@ -126,3 +127,49 @@ async def test_a_wrong_history_imports_nothing(
     assert resident.status_code == 403
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Incident)) == before
+
+
+async def test_the_demo_history_imports_in_every_state_and_the_overdue_climb(
+    client: httpx.AsyncClient, cast: Cast, sessionmaker: Any, make_category: Any
+) -> None:
+    """`make run`'s three weeks of 东冠社区 (linli.cli.seed_grid), against this service."""
+    async with sessionmaker.begin() as session:
+        await session.execute(delete(Timer))
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    # Categories of this test's own, with the demo's SLAs.
+    categories = {
+        demo["code"]: await make_category(
+            dispatch_sla_minutes=demo["dispatch_sla_minutes"],
+            resolve_sla_hours=demo["resolve_sla_hours"],
+        )
+        for demo in DEMO_CATEGORIES
+    }
+    history = demo_history(
+        now=now, worker_subject=cast.worker_subject, buildings=[str(cast.place.building_id)]
+    )
+    assert history == demo_history(
+        now=now, worker_subject=cast.worker_subject, buildings=[str(cast.place.building_id)]
+    )
+    for item in history:
+        item["category"] = categories[item["category"]]
+    imported = await client.post(
+        "/incidents/history", json={"incidents": history}, headers=cast.community
+    )
+    assert imported.status_code == 201, imported.text
+    ids = [str(i) for i in imported.json()["ids"]]
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(Incident).where(Incident.id.in_(ids)))).all()
+    states = {row.status.value for row in rows}
+    assert states >= {
+        "reported", "dispatched", "accepted", "in_progress", "resolved", "verified", "closed",
+        "returned", "escalated",
+    }  # fmt: skip
+    assert {row.level.value for row in rows} == {"community", "street", "city"}
+    oldest = min(row.created_at for row in rows)
+    assert now - oldest > timedelta(days=20)
+    stats = (await client.get("/incidents/stats", headers=cast.community)).json()["total"]
+    assert stats["overdue"] >= 3 and stats["escalated"] >= 3
+    # The overdue ones below the city climb at the first poll, each once.
+    fired = await TimerPoller(sessionmaker, [SLA_TIMER_KIND]).fire_due()
+    assert fired >= 1
+    assert await TimerPoller(sessionmaker, [SLA_TIMER_KIND]).fire_due() == 0
