@@ -137,8 +137,8 @@ async def prepare(
             ) as response:
                 assert response.status == 201, await response.text()
                 device = await response.json()
-            auth = aiohttp.BasicAuth(device["id"], device["secret"])
-            basics.append({"Authorization": auth.encode(), "Content-Type": "application/json"})
+            basic = aiohttp.encode_basic_auth(device["id"], device["secret"])
+            basics.append({"Authorization": basic, "Content-Type": "application/json"})
     return city["Authorization"], basics
 
 
