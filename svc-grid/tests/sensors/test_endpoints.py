@@ -54,25 +54,23 @@ async def grid_setup(
     }
 
 
-async def test_a_burst_of_alerts_makes_one_incident_and_one_alarm_at_once(
+async def test_200_concurrent_alerts_make_one_incident_and_one_alarm(
     client: httpx.AsyncClient, grid_setup: dict[str, Any], outbox: OutboxReader, sessionmaker: Any
 ) -> None:
     body = {"kind": grid_setup["category"], "note": "有儿童进入危险水域"}
-    started = time.monotonic()
     answers = await asyncio.gather(
-        *(client.post("/sensor-alerts", json=body, auth=grid_setup["basic"]) for _ in range(40))
+        *(client.post("/sensor-alerts", json=body, auth=grid_setup["basic"]) for _ in range(200))
     )
-    elapsed = time.monotonic() - started
     assert {a.status_code for a in answers} == {202}, answers[0].text
     incidents = {a.json()["incident_id"] for a in answers}
     assert len(incidents) == 1
     assert sum(a.json()["opened"] for a in answers) == 1
-    assert sorted(a.json()["alert_count"] for a in answers) == list(range(1, 41))
+    assert sorted(a.json()["alert_count"] for a in answers) == list(range(1, 201))
     [incident_id] = incidents
     async with sessionmaker() as session:
         incident = await session.get(Incident, uuid.UUID(incident_id))
         assert incident is not None
-        assert (incident.alert_count, incident.source.value) == (40, "sensor")
+        assert (incident.alert_count, incident.source.value) == (200, "sensor")
         assert incident.alarm_worker_subject == "guard-1"
     alarms = [
         m
@@ -81,7 +79,6 @@ async def test_a_burst_of_alerts_makes_one_incident_and_one_alarm_at_once(
     ]
     assert len(alarms) == 1
     assert alarms[0].payload["data"]["worker_subject"] == "guard-1"
-    assert elapsed < 10  # 40 alerts folded while one device row serializes them
 
     ack = await client.post(f"/incidents/{incident_id}/acknowledge", headers=grid_setup["staff"])
     assert ack.status_code == 200, ack.text
