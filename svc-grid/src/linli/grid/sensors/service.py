@@ -8,9 +8,6 @@ commit (woken by NOTIFY, not by a poll).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +18,7 @@ from linli.common.errors import Conflict, Forbidden
 from linli.common.outbox import events_of
 from linli.grid import access
 from linli.grid.access import Actor
+from linli.grid.credentials import hashed, matches, new_secret
 from linli.grid.duty.repository import DutyRepository
 from linli.grid.incidents import service as incidents
 from linli.grid.incidents.errors import UnknownReference
@@ -42,22 +40,18 @@ DEVICE_ROLES = (Role.COMMUNITY_WORKER,)
 ACKNOWLEDGE_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER)
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 async def register_device(
     session: AsyncSession, *, device_in: DeviceCreate, principal: Principal
 ) -> tuple[Device, str]:
     """The device and its secret, which is returned this once and stored only hashed."""
     principal.require_role(*DEVICE_ROLES)
     grid = await access.grid_in_scope(session, principal, device_in.grid_id)
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     device = Device(
         community_code=grid.community_code,
         grid_id=grid.id,
         name=device_in.name,
-        secret_hash=_hash(secret),
+        secret_hash=hashed(secret),
     )
     session.add(device)
     await session.flush()
@@ -93,7 +87,7 @@ async def authenticated_device(session: AsyncSession, *, username: str, password
     except ValueError:
         raise BadDeviceCredentials() from None
     device = await SensorRepository(session).device(device_id)
-    if device is None or not hmac.compare_digest(device.secret_hash, _hash(password)):
+    if device is None or not matches(device.secret_hash, password):
         raise BadDeviceCredentials()
     if device.revoked_at is not None:
         raise BadDeviceCredentials("this device's credential was revoked")
