@@ -1,0 +1,23 @@
+"""The cooperative's statistics of a division."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class CoopStats(BaseModel):
+    """Counted from live rows at the time of the call, for any level (city 4 … community 12)."""
+
+    division: str
+    month: date = Field(description="First day of the month the income figures cover")
+    members_in_pool: int = Field(description="Active members of the labour pool")
+    members_in_work: int = Field(description="Members holding an unfinished task now")
+    orders_open: int
+    orders_completed: int = Field(description="All time")
+    orders_completed_in_month: int
+    pieces_accepted_in_month: int
+    earners_in_month: int = Field(description="Members with accepted work in the month")
+    income_in_month_fen: int = Field(description="Accepted × rate, plus adjustments, in the month")
+    income_per_earner_fen: int = Field(description="income_in_month_fen ÷ earners (floor)")

@@ -1,0 +1,31 @@
+"""Statistics of the cooperative for any division, from live data (never re-typed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from linli.common.auth import Principal
+from linli.jobs_coop import clock
+from linli.jobs_coop.access import READER_ROLES
+from linli.jobs_coop.stats.repository import StatsRepository
+from linli.jobs_coop.stats.schemas import CoopStats
+
+
+async def stats(
+    session: AsyncSession, *, principal: Principal, division: str | None, month: date | None
+) -> CoopStats:
+    principal.require_role(*READER_ROLES)
+    prefix = division or principal.scope
+    principal.require_scope(prefix)
+    month = month or clock.month_of(clock.now())
+    start, end = clock.month_bounds(month)
+    counts = await StatsRepository(session).counts(prefix, start, end)
+    earners = counts["earners_in_month"]
+    return CoopStats(
+        division=prefix,
+        month=month,
+        income_per_earner_fen=counts["income_in_month_fen"] // earners if earners else 0,
+        **counts,
+    )
