@@ -212,3 +212,13 @@ def post_order(client: httpx.AsyncClient, enterprise: Json, coordinator: Headers
         return order
 
     return make
+
+
+@pytest.fixture
+def new_enterprise(client: httpx.AsyncClient, coordinator: Headers, issuer: TestIssuer) -> Factory:
+    """`await new_enterprise(name=..., agreement=True)`: another enterprise of 东冠社区."""
+
+    async def make(*, name: str, agreement: bool = True) -> Json:
+        return await make_enterprise(client, coordinator, issuer, name=name, agreement=agreement)
+
+    return make
