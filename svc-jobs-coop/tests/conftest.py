@@ -3,7 +3,7 @@ plugin, and small helpers that go through the HTTP API as the mini-program, a co
 an enterprise would.
 
 Codes used throughout: community 330108001001 (东冠) of street 330108001, and community
-330108002001 of another street. Monday 2026-12-07 10:00 in Shanghai is a school-day morning.
+330108002001 of another street.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from linli.testing.tokens import TestIssuer
 COMMUNITY = "330108001001"
 STREET = "330108001"
 OTHER_COMMUNITY = "330108002001"
-MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
 SCHOOL_HOURS = [{"weekday": d, "start_minute": 540, "end_minute": 900} for d in range(1, 6)]
 
 Headers = dict[str, str]
