@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from linli.common.auth import Role
 from linli.common.settings import Environment
 from linli.jobs_coop.app import create_app
-from linli.jobs_coop.clock import SHANGHAI
 from linli.jobs_coop.config import NAME, Settings
 from linli.jobs_coop.models import Base
 from linli.testing import serve_app, truncate_tables
@@ -66,9 +65,7 @@ async def client(settings: Settings, issuer: TestIssuer) -> AsyncIterator[httpx.
 @pytest.fixture
 def coordinator(issuer: TestIssuer) -> Headers:
     """A community worker of 东冠社区."""
-    return issuer.headers(
-        roles=[Role.COMMUNITY_WORKER], scope=COMMUNITY, subject="worker-dongguan"
-    )
+    return issuer.headers(roles=[Role.COMMUNITY_WORKER], scope=COMMUNITY, subject="worker-dongguan")
 
 
 @pytest.fixture
@@ -127,9 +124,7 @@ def enrol(client: httpx.AsyncClient, coordinator: Headers) -> Factory:
 
 
 @pytest.fixture
-async def enterprise(
-    client: httpx.AsyncClient, coordinator: Headers, issuer: TestIssuer
-) -> Json:
+async def enterprise(client: httpx.AsyncClient, coordinator: Headers, issuer: TestIssuer) -> Json:
     """A beading enterprise of 东冠社区 with an agreement in force and a linked login:
     `{"id": ..., "headers": ...}`."""
     return await make_enterprise(client, coordinator, issuer, name="滨江饰品有限公司")
@@ -173,7 +168,9 @@ async def make_enterprise(
             headers=coordinator,
         )
         assert signed.status_code == 201, signed.text
-    enterprise["headers"] = issuer.headers(roles=[Role.ENTERPRISE], scope=COMMUNITY, subject=subject)
+    enterprise["headers"] = issuer.headers(
+        roles=[Role.ENTERPRISE], scope=COMMUNITY, subject=subject
+    )
     return enterprise
 
 

@@ -101,7 +101,12 @@ async def test_scope_and_roles_are_enforced(
     assert (await client.get(f"/members/{member['id']}", headers=elsewhere)).status_code == 404
     created = await client.post(
         "/members",
-        json={"community_code": "330108001001", "name": "周", "phone": "13900003333", "consent": True},
+        json={
+            "community_code": "330108001001",
+            "name": "周",
+            "phone": "13900003333",
+            "consent": True,
+        },
         headers=elsewhere,
     )
     assert created.status_code == 403

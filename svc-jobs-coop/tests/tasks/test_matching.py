@@ -83,7 +83,9 @@ async def test_fair_share_goes_to_whoever_had_the_least_recent_work(
     # A dearer batch weighs more: after a 50 × 100-fen batch, the next two go to the others.
     pricey = await post_order(quantity=50, batch_size=50, piece_rate_fen=100)
     first = (
-        await client.post(f"/work-orders/{pricey['id']}/matches", json={"at": at}, headers=coordinator)
+        await client.post(
+            f"/work-orders/{pricey['id']}/matches", json={"at": at}, headers=coordinator
+        )
     ).json()["member_id"]
     following = []
     for _ in range(2):
@@ -108,7 +110,9 @@ async def test_only_coordinators_match(
     await enrol()
     order = await post_order()
     assert (
-        await client.post(f"/work-orders/{order['id']}/matches", json={}, headers=enterprise["headers"])
+        await client.post(
+            f"/work-orders/{order['id']}/matches", json={}, headers=enterprise["headers"]
+        )
     ).status_code == 403
     assert (
         await client.post(

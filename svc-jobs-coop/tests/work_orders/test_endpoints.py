@@ -69,10 +69,14 @@ async def test_an_enterprise_posts_and_the_coop_splits(
     # The enterprise cannot split; nor cancel once open with nothing handed out... it can.
     assert (
         await client.post(
-            f"/work-orders/{order['id']}/split", json={"batch_size": 10}, headers=enterprise["headers"]
+            f"/work-orders/{order['id']}/split",
+            json={"batch_size": 10},
+            headers=enterprise["headers"],
         )
     ).status_code == 403
-    cancelled = await client.post(f"/work-orders/{order['id']}/cancel", headers=enterprise["headers"])
+    cancelled = await client.post(
+        f"/work-orders/{order['id']}/cancel", headers=enterprise["headers"]
+    )
     assert cancelled.json()["status"] == "cancelled"
 
 
@@ -113,8 +117,12 @@ async def test_only_a_linked_enterprise_with_an_agreement_in_force_posts(
     assert refused.status_code == 409
     assert refused.json()["type"].endswith("/no-agreement-in-force")
     unlinked = issuer.headers(roles=["enterprise"], scope="330108001001", subject="stranger")
-    assert (await client.post("/work-orders", json=order_body(), headers=unlinked)).status_code == 403
-    assert (await client.post("/work-orders", json=order_body(), headers=coordinator)).status_code == 403
+    assert (
+        await client.post("/work-orders", json=order_body(), headers=unlinked)
+    ).status_code == 403
+    assert (
+        await client.post("/work-orders", json=order_body(), headers=coordinator)
+    ).status_code == 403
 
 
 async def test_an_enterprise_sees_only_its_own_orders(
@@ -124,7 +132,9 @@ async def test_an_enterprise_sees_only_its_own_orders(
     mine = (
         await client.post("/work-orders", json=order_body(), headers=enterprise["headers"])
     ).json()
-    assert (await client.get(f"/work-orders/{mine['id']}", headers=other["headers"])).status_code == 404
+    assert (
+        await client.get(f"/work-orders/{mine['id']}", headers=other["headers"])
+    ).status_code == 404
     assert (await client.get("/work-orders", headers=other["headers"])).json()["items"] == []
     linked_twice = await client.put(
         f"/enterprises/{other['id']}/accounts/enterprise-{enterprise['id']}", headers=coordinator
