@@ -56,6 +56,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("dongguan.worker", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("changhe.worker", (Role.COMMUNITY_WORKER,), "330108002001"),
     DemoAccount("dongguan.grid1", (Role.GRID_WORKER,), "330108001001", ("330108001001-01",)),
+    DemoAccount("jingcai.enterprise", (Role.ENTERPRISE,), "330108001001"),
+    DemoAccount("yuwang.enterprise", (Role.ENTERPRISE,), "330108001001"),
 )
 
 
@@ -231,6 +233,27 @@ def _seed_grid(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_coop(client: httpx.Client) -> str:
+    from linli.cli.seed_coop import CoopSeedFailed, seed_demo_coop
+
+    logins = {}
+    for username in ("dongguan.worker", "jingcai.enterprise", "yuwang.enterprise"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        return seed_demo_coop(
+            client,
+            worker=logins["dongguan.worker"],
+            beading=logins["jingcai.enterprise"],
+            netting=logins["yuwang.enterprise"],
+            today=today_in_shanghai(),
+        )
+    except CoopSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def seed_demo_city(
     *, gateway_url: str, gateway_database_url: str, echo: Echo
 ) -> list[tuple[str, str, str]]:
@@ -253,6 +276,7 @@ def seed_demo_city(
                 )
                 echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
+                echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
         except (httpx.HTTPError, _SeedFailed) as exc:
             echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")
     table = [(a.username, a.password, a.summary) for a in accounts]

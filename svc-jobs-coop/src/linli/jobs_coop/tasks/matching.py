@@ -11,7 +11,8 @@ Eligible, all of:
 
 Fair share, among the eligible: the least value of work (pieces × piece rate, fen) handed to
 them in the last 30 days first, then the fewest batches in that time, then whoever had work
-longest ago (never first), then the member id, so the order is total and repeatable. Every
+longest ago (never first), then whoever joined the pool first (the member id last, so the
+order is total and repeatable). Every
 batch handed out raises its holder's share, so successive matches go round the eligible
 people before anyone gets a second batch of equal value.
 """
@@ -113,7 +114,7 @@ async def candidates(
             available,
             ~holding,
         )
-        .order_by(fen, tasks, recent.c.last_at.asc().nulls_first(), Member.id)
+        .order_by(fen, tasks, recent.c.last_at.asc().nulls_first(), Member.created_at, Member.id)
         .limit(limit)
     )
     rows = (await session.execute(statement)).all()
