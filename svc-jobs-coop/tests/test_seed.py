@@ -37,7 +37,7 @@ async def serving(settings: Settings, issuer: TestIssuer) -> AsyncIterator[str]:
     app = create_app(settings, token_verifier=issuer.verifier())
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
         await asyncio.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}"

@@ -84,7 +84,7 @@ def seed_demo_coop(
     def post(path: str, body: dict[str, Any], who: dict[str, str], status: int = 201) -> Any:
         return _expect(client.post(f"{api}{path}", json=body, headers=who), status)
 
-    firms = {}
+    firms: dict[str, Any] = {}
     for key, login, name, industry in (
         ("beading", beading, "滨江晶彩饰品有限公司", "饰品串珠"),
         ("netting", netting, "钱塘渔网编织厂", "渔网编织"),
