@@ -20,7 +20,7 @@ _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 def parse_month(value: object) -> date:
     """`2026-11` → 2026-11-01 (a statement month is named by its first day)."""
     match = _MONTH.fullmatch(value) if isinstance(value, str) and len(value) == 7 else None
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2999:
         raise InvalidValue("a month as YYYY-MM, e.g. 2026-11", "月份格式应为 YYYY-MM，如 2026-11")
     return date(int(match.group(1)), int(match.group(2)), 1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -13,6 +12,7 @@ from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
+from linli.jobs_coop.clock import Moment
 from linli.jobs_coop.models import TaskStatus
 from linli.jobs_coop.tasks import service
 from linli.jobs_coop.tasks.schemas import (
@@ -60,7 +60,9 @@ async def candidates(
     session: DbSession,
     principal: CurrentPrincipal,
     order_id: uuid.UUID,
-    at: Annotated[datetime | None, Query(description="When the work starts; default now")] = None,
+    at: Annotated[
+        Moment | None, Query(description="When the work starts, with its offset; default now")
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> list[Candidate]:
     """The members a match would offer the next batch to, in order: the skill at the order's

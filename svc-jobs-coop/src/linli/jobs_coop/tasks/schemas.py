@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from linli.jobs_coop.clock import Moment
 from linli.jobs_coop.models import TaskOrigin, TaskStatus
 
 Quantity = Annotated[int, Strict(), Field(gt=0, le=10_000_000)]
@@ -32,7 +33,7 @@ class MatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     quantity: Quantity | None = None
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class DeliveryIn(BaseModel):

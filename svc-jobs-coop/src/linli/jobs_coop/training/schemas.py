@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from linli.common.divisions import CommunityCodeStr
 from linli.common.errors import InvalidValue
+from linli.jobs_coop.clock import Moment
 from linli.jobs_coop.models import EnrolmentStatus
 from linli.jobs_coop.text import Place, Skill, Title
 
@@ -34,8 +35,8 @@ class CourseRead(BaseModel):
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     place: Place = Field(examples=["东冠社区邻里中心 201"])
     capacity: Annotated[int, Strict(), Field(gt=0, le=1000)]
 
