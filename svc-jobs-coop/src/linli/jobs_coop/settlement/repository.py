@@ -95,11 +95,16 @@ class SettlementRepository:
         return await self.session.get(Statement, statement_id)
 
     async def lines(self, statement_id: uuid.UUID) -> Sequence[StatementLine]:
+        """A statement's lines in the order the work was inspected or the correction recorded."""
         return (
             await self.session.scalars(
                 select(StatementLine)
+                .outerjoin(Inspection, Inspection.id == StatementLine.inspection_id)
+                .outerjoin(Adjustment, Adjustment.id == StatementLine.adjustment_id)
                 .where(StatementLine.statement_id == statement_id)
-                .order_by(StatementLine.id)
+                .order_by(
+                    func.coalesce(Inspection.inspected_at, Adjustment.created_at), StatementLine.id
+                )
             )
         ).all()
 
