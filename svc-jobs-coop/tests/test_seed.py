@@ -55,6 +55,8 @@ def _seed(base_url: str, issuer: TestIssuer) -> tuple[str, float]:
         outcome = seed_coop.seed_demo_coop(
             client,
             worker=login(Role.COMMUNITY_WORKER, "dongguan.worker"),
+            street=issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001", subject="xixing"),
+            desk=login(Role.COMMUNITY_WORKER, "dongguan.factory"),
             beading=login(Role.ENTERPRISE, "jingcai"),
             netting=login(Role.ENTERPRISE, "yuwang"),
             today=TODAY,
@@ -64,6 +66,8 @@ def _seed(base_url: str, issuer: TestIssuer) -> tuple[str, float]:
         again = seed_coop.seed_demo_coop(
             client,
             worker=login(Role.COMMUNITY_WORKER, "dongguan.worker"),
+            street=issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001", subject="xixing"),
+            desk=login(Role.COMMUNITY_WORKER, "dongguan.factory"),
             beading=login(Role.ENTERPRISE, "jingcai"),
             netting=login(Role.ENTERPRISE, "yuwang"),
             today=TODAY,

@@ -56,6 +56,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("dongguan.worker", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("changhe.worker", (Role.COMMUNITY_WORKER,), "330108002001"),
     DemoAccount("dongguan.grid1", (Role.GRID_WORKER,), "330108001001", ("330108001001-01",)),
+    DemoAccount("dongguan.factory", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("jingcai.enterprise", (Role.ENTERPRISE,), "330108001001"),
     DemoAccount("yuwang.enterprise", (Role.ENTERPRISE,), "330108001001"),
 )
@@ -237,7 +238,13 @@ def _seed_coop(client: httpx.Client) -> str:
     from linli.cli.seed_coop import CoopSeedFailed, seed_demo_coop
 
     logins = {}
-    for username in ("dongguan.worker", "jingcai.enterprise", "yuwang.enterprise"):
+    for username in (
+        "dongguan.worker",
+        "xixing.admin",
+        "dongguan.factory",
+        "jingcai.enterprise",
+        "yuwang.enterprise",
+    ):
         auth = staff_login(client, username=username, password=DEMO_PASSWORD)
         if isinstance(auth, str):
             return f"skipped: {username}: {auth}"
@@ -246,6 +253,8 @@ def _seed_coop(client: httpx.Client) -> str:
         return seed_demo_coop(
             client,
             worker=logins["dongguan.worker"],
+            street=logins["xixing.admin"],
+            desk=logins["dongguan.factory"],
             beading=logins["jingcai.enterprise"],
             netting=logins["yuwang.enterprise"],
             today=today_in_shanghai(),
