@@ -57,8 +57,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("changhe.worker", (Role.COMMUNITY_WORKER,), "330108002001"),
     DemoAccount("dongguan.grid1", (Role.GRID_WORKER,), "330108001001", ("330108001001-01",)),
     DemoAccount("dongguan.factory", (Role.COMMUNITY_WORKER,), "330108001001"),
-    DemoAccount("jingcai.enterprise", (Role.ENTERPRISE,), "330108001001"),
-    DemoAccount("yuwang.enterprise", (Role.ENTERPRISE,), "330108001001"),
+    DemoAccount("jingcai.firm", (Role.ENTERPRISE,), "330108001001"),
+    DemoAccount("yuwang.firm", (Role.ENTERPRISE,), "330108001001"),
 )
 
 
@@ -242,8 +242,8 @@ def _seed_coop(client: httpx.Client) -> str:
         "dongguan.worker",
         "xixing.admin",
         "dongguan.factory",
-        "jingcai.enterprise",
-        "yuwang.enterprise",
+        "jingcai.firm",
+        "yuwang.firm",
     ):
         auth = staff_login(client, username=username, password=DEMO_PASSWORD)
         if isinstance(auth, str):
@@ -255,8 +255,8 @@ def _seed_coop(client: httpx.Client) -> str:
             worker=logins["dongguan.worker"],
             street=logins["xixing.admin"],
             desk=logins["dongguan.factory"],
-            beading=logins["jingcai.enterprise"],
-            netting=logins["yuwang.enterprise"],
+            beading=logins["jingcai.firm"],
+            netting=logins["yuwang.firm"],
             today=today_in_shanghai(),
         )
     except CoopSeedFailed as exc:
