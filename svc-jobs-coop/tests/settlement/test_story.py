@@ -5,6 +5,7 @@ enterprise's total; an issued statement cannot be changed, not even in the datab
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -275,3 +276,32 @@ async def test_corrections_are_adjustments_settled_on_both_sides(
         )
         assert wrong.status_code == 422, month
     assert len(await outbox.data("adjustment.recorded")) == 1
+
+
+async def test_concurrent_issues_of_a_month_settle_each_inspection_once(
+    client: httpx.AsyncClient,
+    post_order: Factory,
+    enrol: Factory,
+    resident: Callable[..., Headers],
+    coordinator: Headers,
+    staff: Callable[[str], Headers],
+    engine: AsyncEngine,
+) -> None:
+    await enrol("甲", account_subject="res-a")
+    me = resident("res-a")
+    order = await post_order(quantity=100, batch_size=100)
+    task = (await client.post(f"/work-orders/{order['id']}/claims", json={}, headers=me)).json()
+    await deliver_and_inspect(
+        client, task, delivered=100, accepted=100, rejected=0, member=me, inspector=coordinator
+    )
+    body = {"community_code": "330108001001", "month": this_month()}
+    answers = await asyncio.gather(
+        *(
+            client.post("/statement-runs", json=body, headers=h)
+            for h in [coordinator, staff("330108001")] * 4
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    async with engine.connect() as connection:
+        lines = await connection.scalar(text("SELECT count(*) FROM statement_lines"))
+    assert lines == 2  # the inspection once on the worker's side, once on the enterprise's

@@ -122,3 +122,24 @@ async def test_a_claim_outside_the_members_skill_or_before_the_split_is_refused(
         f"/work-orders/{order['id']}/claims", json={}, headers=resident("nobody")
     )
     assert stranger.status_code == 404
+
+
+async def test_a_retried_claim_with_its_idempotency_key_is_one_claim(
+    client: httpx.AsyncClient,
+    post_order: Factory,
+    enrol: Factory,
+    resident: Callable[..., Headers],
+    engine: AsyncEngine,
+) -> None:
+    order = await post_order(quantity=500, batch_size=100)
+    await enrol("甲", account_subject="res-a")
+    headers = {**resident("res-a"), "Idempotency-Key": "claim-1"}
+    path = f"/work-orders/{order['id']}/claims"
+    first = await client.post(path, json={}, headers=headers)
+    retried = await client.post(path, json={}, headers=headers)
+    assert first.status_code == retried.status_code == 201
+    assert retried.json()["id"] == first.json()["id"]
+    other_body = await client.post(path, json={"quantity": 5}, headers=headers)
+    assert other_body.status_code == 422
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM tasks")) == 1
