@@ -260,11 +260,14 @@ async def scarce(
         semaphore = asyncio.Semaphore(64)
 
         async def one(n: int) -> int:
-            async with semaphore, session.post(
-                f"/work-orders/{order['id']}/claims",
-                json={"quantity": 1},
-                headers=claimants[n % len(claimants)],
-            ) as response:
+            async with (
+                semaphore,
+                session.post(
+                    f"/work-orders/{order['id']}/claims",
+                    json={"quantity": 1},
+                    headers=claimants[n % len(claimants)],
+                ) as response,
+            ):
                 await response.read()
                 return response.status
 
