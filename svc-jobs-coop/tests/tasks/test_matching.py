@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -125,3 +125,27 @@ async def test_only_coordinators_match(
         headers=staff("330108001001"),
     )
     assert bad_time.status_code == 422
+
+
+async def test_a_window_holds_its_start_minute_not_its_end_and_is_shanghai_time(
+    client: httpx.AsyncClient, post_order: Factory, enrol: Factory, coordinator: Headers
+) -> None:
+    member = await enrol(
+        "上午", availability=[{"weekday": 1, "start_minute": 540, "end_minute": 900}]
+    )
+    order = await post_order(quantity=100)
+    path = f"/work-orders/{order['id']}/candidates"
+    for moment, offered in (
+        (MONDAY_10.replace(hour=9), True),
+        (MONDAY_10.replace(hour=14, minute=59), True),
+        (MONDAY_10.replace(hour=15), False),
+        (MONDAY_10.replace(hour=8, minute=59), False),
+        # 02:00 UTC is 10:00 in Shanghai: inside the window.
+        (MONDAY_10.astimezone(UTC), True),
+        # 10:00 UTC is 18:00 in Shanghai: outside.
+        (MONDAY_10.replace(tzinfo=UTC), False),
+    ):
+        answer = await client.get(path, params={"at": moment.isoformat()}, headers=coordinator)
+        assert ([c["member_id"] for c in answer.json()] == [member["id"]]) is offered, moment
+    naive = await client.get(path, params={"at": "2026-12-07T10:00:00"}, headers=coordinator)
+    assert naive.status_code == 422
