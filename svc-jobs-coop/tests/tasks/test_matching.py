@@ -149,3 +149,33 @@ async def test_a_window_holds_its_start_minute_not_its_end_and_is_shanghai_time(
         assert ([c["member_id"] for c in answer.json()] == [member["id"]]) is offered, moment
     naive = await client.get(path, params={"at": "2026-12-07T10:00:00"}, headers=coordinator)
     assert naive.status_code == 422
+
+
+async def test_on_site_work_is_offered_only_while_its_micro_factory_is_open(
+    client: httpx.AsyncClient, post_order: Factory, enrol: Factory, coordinator: Headers
+) -> None:
+    every_day = [{"weekday": d, "start_minute": 480, "end_minute": 1200} for d in range(1, 8)]
+    member = await enrol("到岗", work_mode="on_site", availability=every_day)
+    factory = await client.post(
+        "/micro-factories",
+        json={
+            "community_code": "330108001001",
+            "name": "共富微工厂",
+            "site": "邻里中心二楼",
+            "capacity": 20,
+            "open_weekdays": "12345",
+            "opens_at": "09:00:00",
+            "closes_at": "17:00:00",
+        },
+        headers=coordinator,
+    )
+    assert factory.status_code == 201, factory.text
+    order = await post_order(quantity=100, work_mode="on_site", factory_id=factory.json()["id"])
+    path = f"/work-orders/{order['id']}/candidates"
+    for moment, offered in (
+        (MONDAY_10, True),
+        (MONDAY_10.replace(hour=17), False),
+        (MONDAY_10 - timedelta(days=1), False),  # Sunday: closed
+    ):
+        answer = await client.get(path, params={"at": moment.isoformat()}, headers=coordinator)
+        assert ([c["member_id"] for c in answer.json()] == [member["id"]]) is offered, moment

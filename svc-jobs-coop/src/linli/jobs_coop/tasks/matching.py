@@ -7,7 +7,8 @@ Eligible, all of:
    its weekday and minute;
 4. working where the order is done (a home order goes to `home` or `either`, an on-site order
    to `on_site` or `either`);
-5. not holding an unfinished batch of this order already (one batch per person at a time).
+5. not holding an unfinished batch of this order already (one batch per person at a time);
+6. for on-site work at a micro-factory: the factory is open then (its weekdays and hours).
 
 Fair share, among the eligible: the least value of work (pieces × piece rate, fen) handed to
 them in the last 30 days first, then the fewest batches in that time, then whoever had work
@@ -32,6 +33,7 @@ from linli.jobs_coop.models import (
     Member,
     MemberSkill,
     MemberStatus,
+    MicroFactory,
     Task,
     TaskStatus,
     WorkMode,
@@ -51,6 +53,13 @@ class Ranked:
     last_task_at: datetime | None
 
 
+def factory_open(factory: MicroFactory, weekday: int, minute: int) -> bool:
+    """Whether the micro-factory is open at that weekday and minute (Asia/Shanghai)."""
+    opens = factory.opens_at.hour * 60 + factory.opens_at.minute
+    closes = factory.closes_at.hour * 60 + factory.closes_at.minute
+    return str(weekday) in factory.open_weekdays and opens <= minute < closes
+
+
 def _mode_fits(order_mode: WorkMode) -> ColumnElement[bool]:
     if order_mode is WorkMode.EITHER:
         return Member.work_mode.is_not(None)
@@ -62,6 +71,10 @@ async def candidates(
 ) -> list[Ranked]:
     """The eligible members for a batch of `order` starting at `at`, best share first."""
     weekday, minute = weekday_and_minute(at)
+    if order.work_mode is WorkMode.ON_SITE and order.factory_id is not None:
+        factory = await session.get(MicroFactory, order.factory_id)
+        if factory is not None and not factory_open(factory, weekday, minute):
+            return []
     since = at - RECENT
     recent = (
         select(
