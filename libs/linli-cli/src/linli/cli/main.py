@@ -1,4 +1,4 @@
-"""The `linli` command: `dev up`, `migrate`, `users create`."""
+"""The `linli` command: `dev up`, `migrate`, `users create`, `district-creds`."""
 
 from __future__ import annotations
 
@@ -131,6 +131,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_district_creds(args: argparse.Namespace) -> int:
+    from linli.cli import district_creds
+
+    return district_creds.run(args, _state_dir(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="linli", description="Linli development and operations.")
     parser.add_argument(
@@ -188,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
         "linli_gateway on its server or on the embedded one)",
     )
     create.set_defaults(handler=cmd_users_create)
+
+    from linli.cli.district_creds import add_parser as add_district_creds
+
+    add_district_creds(commands)
+    commands.choices["district-creds"].set_defaults(handler=cmd_district_creds)
     return parser
 
 
