@@ -5,6 +5,7 @@ server refuses."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -99,12 +100,8 @@ async def connect_district(auth_nats: AuthNats) -> AsyncIterator[ConnectDistrict
             await client.nc.close()
 
 
-@pytest.fixture
-def unique() -> Iterator[Callable[[str], str]]:
+@pytest.fixture(scope="module")
+def unique() -> Callable[[str], str]:
     """Credential names are unique per store, and the store lives for the module."""
-    counter = iter(range(1_000_000))
-
-    def make(prefix: str) -> str:
-        return f"{prefix}-{next(counter)}-{id(counter) % 10_000}"
-
-    yield make
+    counter = itertools.count()
+    return lambda prefix: f"{prefix}-{next(counter)}"
