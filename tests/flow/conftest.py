@@ -5,9 +5,12 @@ server refuses."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import nats
 import pytest
@@ -15,7 +18,7 @@ from nats.aio.client import Client, RawCredentials
 
 from linli.cli.district_creds import init_store
 from linli.common.nats import ensure_stream
-from linli.infra.embedded import NatsServer
+from linli.infra.embedded import NatsServer, workspace_root
 from linli.infra.nats_auth import AuthStore, inbox_prefix
 
 
@@ -105,3 +108,15 @@ def unique() -> Callable[[str], str]:
     """Credential names are unique per store, and the store lives for the module."""
     counter = itertools.count()
     return lambda prefix: f"{prefix}-{next(counter)}"
+
+
+@pytest.fixture(scope="session")
+def district_tally() -> ModuleType:
+    """examples/district-tally/district_tally.py, loaded as the district's engineers run it."""
+    path = workspace_root() / "examples" / "district-tally" / "district_tally.py"
+    spec = importlib.util.spec_from_file_location("district_tally", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["district_tally"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
