@@ -29,7 +29,7 @@ from linli.common.observability import (
 )
 from linli.common.openapi import document_problems
 from linli.common.params import refuse_unknown_query
-from linli.gateway import health, landing
+from linli.gateway import asyncapi, health, landing
 from linli.gateway.auth.directory import ResidentDirectory
 from linli.gateway.auth.endpoints import router as auth_router
 from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
@@ -224,6 +224,7 @@ def create_app(
     app.include_router(auth_router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(health.router)
     app.include_router(landing.router)
+    app.include_router(asyncapi.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")

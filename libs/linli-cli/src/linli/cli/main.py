@@ -137,6 +137,12 @@ def cmd_district_creds(args: argparse.Namespace) -> int:
     return district_creds.run(args, _state_dir(args))
 
 
+def cmd_asyncapi(args: argparse.Namespace) -> int:
+    from linli.cli.asyncapi import main as asyncapi_main
+
+    return asyncapi_main(check=args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="linli", description="Linli development and operations.")
     parser.add_argument(
@@ -194,6 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
         "linli_gateway on its server or on the embedded one)",
     )
     create.set_defaults(handler=cmd_users_create)
+
+    asyncapi = commands.add_parser(
+        "asyncapi",
+        help="regenerate the event catalogue (AsyncAPI 3) from the services' event classes",
+    )
+    asyncapi.add_argument("--check", action="store_true", help="only say whether it is current")
+    asyncapi.set_defaults(handler=cmd_asyncapi)
 
     from linli.cli.district_creds import add_parser as add_district_creds
 
