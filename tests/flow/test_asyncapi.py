@@ -20,7 +20,7 @@ from linli.infra.embedded import workspace_root
 # The official schema, vendored from the AsyncAPI Initiative's @asyncapi/specs 6.11.1
 # (schemas/3.0.0.json, Apache-2.0): the one their own parser validates with.
 SPEC_SCHEMA = Path(__file__).with_name("asyncapi-3.0.0.schema.json")
-_TYPE = re.compile(r'type:\s*Literal\[\s*\(?\s*"(cn\.linli\.[a-z0-9_.]+)"')
+_TYPE = re.compile(r'type:\s*Literal\[\s*\(?\s*"(cn\.linli\.[a-z0-9_.-]+)"')
 
 
 @pytest.fixture(scope="module")
