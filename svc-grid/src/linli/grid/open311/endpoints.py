@@ -3,6 +3,7 @@ same path), and `/open311-clients` where staff issue and revoke the apps' api_ke
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -118,6 +119,40 @@ ApiKey = Annotated[str | None, Query(description="Not needed on reads")]
 
 
 Fmt = Annotated[str, Path(description="`json` or `xml`", max_length=8)]
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", re.ASCII)
+
+
+@router.get(
+    "/discovery.{fmt}",
+    summary="GeoReport v2: service discovery (this endpoint, its formats)",
+    responses={200: {"description": "`discovery`"}, **_ERRORS},
+)
+async def discovery(request: Request, fmt: Fmt) -> Response:
+    """Where a client finds this endpoint: its URL as the caller reached it, the specification,
+    and the formats."""
+    chosen = format_of(fmt)
+    # The gateway names the public host and scheme (and drops any a client sent).
+    host = request.headers.get("x-forwarded-host") or request.url.netloc
+    scheme = request.headers.get("x-forwarded-proto") or request.url.scheme
+    if not _HOST.fullmatch(host) or scheme not in ("http", "https"):
+        host, scheme = request.url.netloc, request.url.scheme
+    endpoint: dict[str, Any] = {
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "url": f"{scheme}://{host}/open311/v2",
+        "changeset": "2026-12-03T00:00:00+08:00",
+        "type": "production",
+        "formats": ["application/json", "text/xml"],
+    }
+    if chosen is Format.XML:
+        # In XML each endpoint and each format is an element of its own.
+        endpoint = {**endpoint, "formats": {"format": endpoint["formats"]}}
+    document: dict[str, Any] = {
+        "changeset": "2026-12-03T00:00:00+08:00",
+        "contact": "Your community's service centre (社区服务中心)",
+        "key_service": "Ask your community's staff for an api_key (POST /api/grid/open311-clients)",
+        "endpoints": {"endpoint": [endpoint]} if chosen is Format.XML else [endpoint],
+    }
+    return render(chosen, document, root="discovery")
 
 
 @router.get(
