@@ -389,3 +389,18 @@ async def test_discovery_names_the_endpoint_as_the_gateway_publishes_it(app311: 
         "/open311/v2/discovery.json", headers={"X-Forwarded-Host": "evil/<x>"}
     )
     assert forged.json()["endpoints"][0]["url"] == "http://testserver/open311/v2"
+
+
+async def test_a_form_over_64_kb_is_not_read(app311: App) -> None:
+    refused = await app311.post(
+        description="x" * 3000, media_url="https://a.example/" + "y" * 70000
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json() == [{"code": 400, "description": "the form may have at most 65536 bytes"}]
+    broken = await app311.client.post(
+        "/open311/v2/requests.json",
+        content=b"api_key=%ff%fe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert broken.status_code == 400
+    assert "could not be read" in broken.json()[0]["description"]
