@@ -114,8 +114,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such service, request, token or format"},
 }
 # Accepted on every call (multi-jurisdiction clients send it); one endpoint serves the city.
-Jurisdiction = Annotated[str | None, Query(description="Accepted and not needed on reads")]
-ApiKey = Annotated[str | None, Query(description="Not needed on reads")]
+Jurisdiction = Annotated[
+    str | None, Query(max_length=64, description="A community's code; not needed on reads")
+]
+ApiKey = Annotated[str | None, Query(max_length=128, description="Not needed on reads")]
 
 
 Fmt = Annotated[str, Path(description="`json` or `xml`", max_length=8)]
@@ -280,12 +282,19 @@ async def list_requests(
     session: DbSession,
     fmt: Fmt,
     service_request_id: Annotated[
-        str | None, Query(description="Comma-separated ids; overrides every other filter")
+        str | None,
+        Query(max_length=4000, description="Comma-separated ids; overrides every other filter"),
     ] = None,
-    service_code: Annotated[str | None, Query(description="Comma-separated services")] = None,
-    start_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
-    end_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
-    status: Annotated[str | None, Query(description="open, closed or both")] = None,
+    service_code: Annotated[
+        str | None, Query(max_length=2000, description="Comma-separated services")
+    ] = None,
+    start_date: Annotated[
+        str | None, Query(max_length=40, description="W3C date-time, with its zone")
+    ] = None,
+    end_date: Annotated[
+        str | None, Query(max_length=40, description="W3C date-time, with its zone")
+    ] = None,
+    status: Annotated[str | None, Query(max_length=20, description="open, closed or both")] = None,
     jurisdiction_id: Jurisdiction = None,
     api_key: ApiKey = None,
 ) -> Response:
