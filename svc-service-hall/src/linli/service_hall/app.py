@@ -9,9 +9,16 @@ from fastapi import FastAPI
 from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.service_hall.api import routers
+from linli.service_hall.applications.timers import OVERDUE_TIMER
 from linli.service_hall.config import Settings
+from linli.service_hall.residents.handlers import RESIDENTS_CONSUMER
 
-DESCRIPTION = "Service hall (一站式服务大厅): the one-stop hall, appointments, canteen, feedback and deliberation arrive with their issues; today the service answers health, readiness and metrics."
+# Durable subscriptions of the hall, one per thing it keeps from other services' events.
+CONSUMERS = (RESIDENTS_CONSUMER,)
+# Durable timers the hall fires (in every replica, each timer once).
+TIMERS = (OVERDUE_TIMER,)
+
+DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, and door-to-door visits (上门办). Appointments, the canteen, activities, reports and deliberation arrive with their issues."
 
 
 def create_app(
@@ -25,5 +32,7 @@ def create_app(
         description=DESCRIPTION,
         version=version("linli-service-hall"),
         routers=routers,
+        consumers=CONSUMERS,
+        timers=TIMERS,
         token_verifier=token_verifier,
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
 from linli.common.settings import ServiceSettings
 
 # The `/api/<name>` path segment and NATS subject token; the database it owns by default.
@@ -14,3 +18,12 @@ class Settings(ServiceSettings):
 
     service_name: str = NAME
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+    # The largest material file an applicant may upload (LINLI_MATERIALS_MAX_BYTES).
+    materials_max_bytes: int = 10 * 1024 * 1024
+
+
+def get_hall_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+HallSettings = Annotated[Settings, Depends(get_hall_settings)]

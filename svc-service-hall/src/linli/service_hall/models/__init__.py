@@ -11,4 +11,40 @@ class Base(ServiceBase, DeclarativeBase):
     """Declarative base of this service's tables; Alembic autogenerate compares against it."""
 
 
-__all__ = ["Base"]
+# Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.service_hall.models.applications import (  # noqa: E402
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    Channel,
+    Filing,
+    FilingStatus,
+    MaterialFile,
+)
+from linli.service_hall.models.catalogue import (  # noqa: E402
+    Bundle,
+    CatalogueItem,
+    CatalogueItemVersion,
+)
+from linli.service_hall.models.home_visits import HomeVisit, HomeVisitStatus  # noqa: E402
+from linli.service_hall.models.residents import HouseholdCopy, ResidentCopy  # noqa: E402
+from linli.service_hall.models.service_points import ServicePoint  # noqa: E402
+
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "ApplicationStep",
+    "Base",
+    "Bundle",
+    "CatalogueItem",
+    "CatalogueItemVersion",
+    "Channel",
+    "Filing",
+    "FilingStatus",
+    "HomeVisit",
+    "HomeVisitStatus",
+    "HouseholdCopy",
+    "MaterialFile",
+    "ResidentCopy",
+    "ServicePoint",
+]
