@@ -74,7 +74,7 @@ def community_code(street_code: str) -> str:
     return f"{street_code}001"
 
 
-def registry_event(type_: str, at: datetime | None = None, **data: Any) -> CloudEvent:
+def _registry_event(type_: str, at: datetime | None = None, **data: Any) -> CloudEvent:
     """A CloudEvent shaped as svc-residents publishes it (`type_`: `resident.created`)."""
     full = f"cn.linli.residents.{type_}.v1"
     payload = {
@@ -89,6 +89,12 @@ def registry_event(type_: str, at: datetime | None = None, **data: Any) -> Cloud
         time=at or datetime.now(UTC),
         data=payload,
     )
+
+
+@pytest.fixture
+def registry_event() -> Callable[..., CloudEvent]:
+    """`registry_event("resident.tagged", at=..., **data)`: an svc-residents CloudEvent."""
+    return _registry_event
 
 
 Apply = Callable[..., Awaitable[None]]
@@ -127,7 +133,7 @@ def make_resident(apply: Apply, issuer: TestIssuer) -> ResidentMaker:
     ) -> Resident:
         resident_id, household_id = uuid.uuid4(), uuid.uuid4()
         await apply(
-            registry_event(
+            _registry_event(
                 "household.created",
                 community_code=community_code,
                 household_id=household_id,
@@ -135,7 +141,7 @@ def make_resident(apply: Apply, issuer: TestIssuer) -> ResidentMaker:
                 household_address="3-1-502",
                 grid_id=None,
             ),
-            registry_event(
+            _registry_event(
                 "resident.created",
                 community_code=community_code,
                 resident_id=resident_id,
@@ -225,26 +231,48 @@ def make_item(client: httpx.AsyncClient, auth: Auth, street_code: str) -> ItemMa
     return make
 
 
-def pdf(name: str = "id.pdf") -> tuple[str, bytes, str]:
-    return (name, PDF, "application/pdf")
+class Uploads:
+    """Files and multipart bodies for the tests: `uploads.pdf()`, `**uploads.form(...)`."""
+
+    pdf_bytes = PDF
+
+    @staticmethod
+    def pdf(name: str = "id.pdf") -> tuple[str, bytes, str]:
+        return (name, PDF, "application/pdf")
+
+    @staticmethod
+    def png(name: str = "photo.png") -> tuple[str, bytes, str]:
+        return (name, PNG, "image/png")
+
+    @staticmethod
+    def exe(name: str = "scan.pdf") -> tuple[str, bytes, str]:
+        """A Windows executable (MZ header) named and declared as a PDF."""
+        return (name, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, "application/pdf")
+
+    @staticmethod
+    def form(
+        *,
+        item_id: str | None = None,
+        bundle_id: str | None = None,
+        channel: str = "online",
+        resident_id: str | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> dict[str, Any]:
+        """The multipart parts of `POST /applications`: `client.post(..., **uploads.form(...))`."""
+        data: dict[str, Any] = {"channel": channel}
+        if item_id:
+            data["item_id"] = item_id
+        if bundle_id:
+            data["bundle_id"] = bundle_id
+        if resident_id:
+            data["resident_id"] = resident_id
+        files = files or {}
+        data["material_codes"] = list(files)
+        parts = [("material_files", f) for f in files.values()]
+        # Without files httpx sends the fields url-encoded, which the endpoint reads as well.
+        return {"data": data, "files": parts or None}
 
 
-def form(
-    *,
-    item_id: str | None = None,
-    bundle_id: str | None = None,
-    channel: str = "online",
-    resident_id: str | None = None,
-    files: dict[str, tuple[str, bytes, str]] | None = None,
-) -> dict[str, Any]:
-    """The multipart parts of `POST /applications`: `client.post(..., **form(...))`."""
-    data: dict[str, Any] = {"channel": channel}
-    if item_id:
-        data["item_id"] = item_id
-    if bundle_id:
-        data["bundle_id"] = bundle_id
-    if resident_id:
-        data["resident_id"] = resident_id
-    files = files or {}
-    data["material_codes"] = list(files)
-    return {"data": data, "files": [("material_files", f) for f in files.values()] or None}
+@pytest.fixture
+def uploads() -> Uploads:
+    return Uploads()

@@ -18,7 +18,7 @@ LISTING = Keyset(CatalogueItem.code, CatalogueItem.id)
 def _offered(divisions: Any, code: str, *, subtree: bool) -> ColumnElement[bool]:
     """The version is offered in `code` (one of its divisions prefixes it), or, with `subtree`,
     anywhere within `code` too."""
-    division = func.unnest(divisions).table_valued("value").alias("offered")
+    division = func.unnest(divisions).table_valued("value").render_derived(name="offered")
     prefix = literal(code).like(division.c.value + "%")
     condition = or_(prefix, division.c.value.like(code + "%")) if subtree else prefix
     return exists(select(literal(1)).select_from(division).where(condition))

@@ -52,7 +52,11 @@ async def list_points(
     if access.is_staff(principal):
         code = division or principal.scope
         principal.require_scope(code)
-        served = func.unnest(ServicePoint.communities).table_valued("value").alias("served")
+        served = (
+            func.unnest(ServicePoint.communities)
+            .table_valued("value")
+            .render_derived(name="served")
+        )
         statement = statement.where(
             exists(select(literal(1)).select_from(served).where(served.c.value.like(code + "%")))
         )
