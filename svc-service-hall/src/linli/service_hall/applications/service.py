@@ -379,6 +379,7 @@ async def _store(
     )
     discard_on_rollback(session, files, stored.key)
     material = MaterialFile(
+        id=new_id(),
         filing_id=filing.id,
         material_code=upload.code,
         key=stored.key,
