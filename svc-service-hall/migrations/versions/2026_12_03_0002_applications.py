@@ -3,7 +3,7 @@ bundles), filings, applications, their steps and material files, home visits, du
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-03 13:30:01.557069+00:00
+Create Date: 2026-12-03 13:45:37.757774+00:00
 """
 
 from __future__ import annotations
@@ -309,6 +309,7 @@ def upgrade() -> None:
         "applications",
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("filing_id", sa.UUID(), nullable=False),
+        sa.Column("position", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("item_id", sa.UUID(), nullable=False),
         sa.Column("item_version", sa.Integer(), nullable=False),
         sa.Column("community_code", sa.String(length=12, collation="C"), nullable=False),

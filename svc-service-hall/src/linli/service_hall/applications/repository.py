@@ -40,7 +40,7 @@ class ApplicationRepository:
         statement = (
             select(Application)
             .where(Application.filing_id == filing_id)
-            .order_by(Application.created_at, Application.id)
+            .order_by(Application.position, Application.id)
             .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(statement)).all()

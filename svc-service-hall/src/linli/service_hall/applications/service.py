@@ -441,9 +441,10 @@ async def file(
             who=who,
         )
     filed_on = calendar.local_date(now)
-    for r in rules:
+    for position, r in enumerate(rules):
         application = Application(
             id=new_id(),
+            position=position,
             filing_id=filing.id,
             item_id=r.item.id,
             item_version=r.version.version,

@@ -89,6 +89,8 @@ class Application(Base):
     filing_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("filings.id"), nullable=False, index=True
     )
+    # The item's place in its filing (a bundle's order of items).
+    position: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     item_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     item_version: Mapped[int] = mapped_column(Integer, nullable=False)
     community_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
