@@ -194,3 +194,94 @@ async def test_an_item_not_offered_in_the_community_or_channel(
         ),
     )
     assert refused.status_code == 403
+
+
+async def test_a_retry_with_the_same_idempotency_key_files_once(
+    client: httpx.AsyncClient,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    community_code: str,
+) -> None:
+    item = await make_item()
+    resident = await make_resident(community_code=community_code)
+    headers = {**resident.headers, "Idempotency-Key": "filing-1"}
+    parts = uploads.form(item_id=item["id"], files={"id_card": uploads.pdf()})
+    first = await client.post("/applications", headers=headers, **parts)
+    again = await client.post("/applications", headers=headers, **parts)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    other = uploads.form(item_id=item["id"], files={"id_card": uploads.pdf("another.pdf")})
+    assert (await client.post("/applications", headers=headers, **other)).status_code == 422
+    assert len((await client.get("/applications", headers=resident.headers)).json()["items"]) == 1
+
+
+async def test_hostile_form_fields_are_422(
+    client: httpx.AsyncClient,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    community_code: str,
+) -> None:
+    item = await make_item()
+    resident = await make_resident(community_code=community_code)
+    for data in (
+        {"item_id": item["id"], "channel": "online\x00", "material_codes": ["id_card"]},
+        {"item_id": "not-a-uuid", "material_codes": ["id_card"]},
+        {"item_id": item["id"], "material_codes": ["ID CARD"]},
+        {"item_id": item["id"], "material_codes": ["id_card", "photo"]},  # two codes, one file
+        {"item_id": item["id"], "bundle_id": item["id"], "material_codes": ["id_card"]},
+    ):
+        answer = await client.post(
+            "/applications",
+            headers=resident.headers,
+            data=data,
+            files=[("material_files", uploads.pdf())],
+        )
+        assert answer.status_code in (404, 422), (data, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_worker_enters_a_paper_application_received_earlier(
+    client: httpx.AsyncClient,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    auth: Maker,
+    community_code: str,
+) -> None:
+    from datetime import timedelta
+
+    from linli.service_hall import calendar
+
+    item = await make_item(days=5)
+    resident = await make_resident(community_code=community_code)
+    worker = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    today = calendar.today()
+    received = today - timedelta(days=30)
+    parts = uploads.form(
+        item_id=item["id"],
+        channel="counter",
+        resident_id=str(resident.resident_id),
+        files={"id_card": uploads.pdf()},
+    )
+    parts["data"]["received_on"] = received.isoformat()
+    answer = await client.post("/applications", headers=worker, **parts)
+    assert answer.status_code == 201, answer.text
+    view = answer.json()["applications"][0]["clock"]
+    assert view["filed_on"] == received.isoformat()
+    assert view["due_on"] == calendar.add_working_days(received, 5).isoformat()
+    assert view["overdue"] is True and view["working_days_left"] == 0
+    # Residents cannot backdate; nobody can post-date or go further back than 60 days.
+    for who, day in (
+        (resident.headers, received),
+        (worker, today + timedelta(days=1)),
+        (worker, today - timedelta(days=61)),
+    ):
+        parts["data"]["received_on"] = day.isoformat()
+        if who is resident.headers:
+            parts["data"]["channel"] = "online"
+            parts["data"].pop("resident_id")
+        refused = await client.post("/applications", headers=who, **parts)
+        assert refused.status_code == 422, refused.text

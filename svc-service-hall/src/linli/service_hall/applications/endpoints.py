@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -81,6 +82,13 @@ async def file_application(
     material_files: Annotated[
         list[UploadFile], File(description="One file per material code")
     ] = [],  # noqa: B006
+    received_on: Annotated[
+        date | None,
+        Form(
+            description="Workers entering a paper application received earlier (补录, up to 60 "
+            "days back): its clock starts that day"
+        ),
+    ] = None,
 ) -> FilingRead:
     """Residents file for themselves online (or by appointment); workers at the counter, at home
     or on the grid round for a resident of their scope. Every material the items ask for is
@@ -104,6 +112,7 @@ async def file_application(
         resident_id=resident_id,
         uploads=uploads,
         max_bytes=settings.materials_max_bytes,
+        received_on=received_on,
     )
 
 

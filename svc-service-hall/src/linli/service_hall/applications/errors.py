@@ -75,6 +75,19 @@ class UnknownMaterial(InvalidInput):
         super().__init__(message, errors=_invalid(field, message, zh, "unknown_material"))
 
 
+class BackEntryRefused(InvalidInput):
+    """`received_on` given by a resident, in the future, or too far back."""
+
+    problem = "back-entry-refused"
+    title_en = "Received date not accepted"
+    title_zh = "收件日期不被接受"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, errors=_invalid("body.received_on", message, "收件日期不被接受", "back_entry")
+        )
+
+
 class UnknownResident(InvalidInput):
     """A worker filed for a resident the hall does not know (not in the registry's events)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi import UploadFile
@@ -30,6 +30,7 @@ from linli.service_hall.access import SYSTEM, Actor
 from linli.service_hall.applications import events as ev
 from linli.service_hall.applications.errors import (
     ApplicationNotFound,
+    BackEntryRefused,
     IllegalMove,
     MissingMaterials,
     NotOffered,
@@ -364,6 +365,21 @@ def _check_uploads(rules: Sequence[Rules], uploads: Sequence[Upload]) -> None:
         raise MissingMaterials(missing)
 
 
+# How far back a worker may enter a paper application received at the counter (补录).
+BACK_ENTRY_DAYS = 60
+
+
+def _received(principal: Principal, day: date, *, today: date) -> datetime:
+    """When a worker enters a paper application received earlier, its clock starts that day."""
+    if not access.is_staff(principal):
+        raise BackEntryRefused("only workers enter applications received earlier")
+    if day > today or (today - day).days > BACK_ENTRY_DAYS:
+        raise BackEntryRefused(
+            f"received_on lies in the future or over {BACK_ENTRY_DAYS} days back"
+        )
+    return datetime.combine(day, time(9, 0), tzinfo=calendar.SHANGHAI).astimezone(UTC)
+
+
 async def _store(
     session: AsyncSession,
     files: FileStore,
@@ -405,6 +421,7 @@ async def file(
     resident_id: uuid.UUID | None,
     uploads: Sequence[Upload],
     max_bytes: int,
+    received_on: date | None = None,
     now: datetime | None = None,
 ) -> FilingRead:
     """File one item, or every item of a bundle, with one set of materials (a material several
@@ -416,6 +433,8 @@ async def file(
         _offered(r, resident.community_code, channel)
     _check_uploads(rules, uploads)
     now = now or _now()
+    if received_on is not None:
+        now = _received(principal, received_on, today=calendar.local_date(now))
     filing = Filing(
         community_code=resident.community_code,
         resident_id=resident.resident_id,
