@@ -17,7 +17,7 @@ from linli.common.timers import Timer, TimerPoller
 from linli.service_hall.applications import service
 from linli.service_hall.applications.machine import Action
 from linli.service_hall.applications.schemas import ReturnIn
-from linli.service_hall.applications.sla import clock
+from linli.service_hall.applications.sla import clock, due_on
 from linli.service_hall.applications.timers import OVERDUE_TIMER
 from linli.service_hall.models import Application, MaterialFile
 from linli.testing import OutboxReader
@@ -38,7 +38,7 @@ async def _file_on(sessionmaker: Sessions, case: Any, day: date) -> None:
         assert application is not None
         application.filed_at = at(day)
         application.filed_on = day
-        application.due_on = service.due_on(day, application.promised_working_days, 0)
+        application.due_on = due_on(day, application.promised_working_days, 0)
 
 
 async def test_filed_the_working_day_before_national_day(
