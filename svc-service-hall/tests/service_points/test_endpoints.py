@@ -63,6 +63,7 @@ async def test_refusals(client: httpx.AsyncClient, auth: Maker, street_code: str
     worker = auth(Role.COMMUNITY_WORKER, scope=f"{street_code}001")
     assert (await client.post("/service-points", json=body, headers=worker)).status_code == 403
     admin = auth(Role.STREET_ADMIN, scope=street_code)
+    bad: dict[str, Any]
     for bad in (
         {"communities": ["330109001001"]},  # not of this street
         {"communities": []},
