@@ -57,7 +57,12 @@ async def list_bundles(
     "/{bundle_id}",
     response_model=BundleRead,
     summary="Read a bundle",
-    responses=problem_responses({404: "No such bundle, or not one offered to you"}),
+    responses=problem_responses(
+        {
+            403: "A resident the hall does not know yet (not approved in the registry)",
+            404: "No such bundle, or not one offered to you",
+        }
+    ),
 )
 async def get(session: DbSession, principal: CurrentPrincipal, bundle_id: uuid.UUID) -> BundleRead:
     return await service.get(session, principal=principal, bundle_id=bundle_id)

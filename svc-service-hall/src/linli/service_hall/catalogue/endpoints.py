@@ -84,7 +84,12 @@ async def list_items(
     "/items/{item_id}",
     response_model=ItemRead,
     summary="Read an item",
-    responses=problem_responses({404: _NOT_FOUND}),
+    responses=problem_responses(
+        {
+            403: "A resident the hall does not know yet (not approved in the registry)",
+            404: _NOT_FOUND,
+        }
+    ),
 )
 async def get_item(
     session: DbSession,

@@ -53,7 +53,12 @@ async def list_points(
     "/{point_id}",
     response_model=ServicePointRead,
     summary="Read a service point",
-    responses=problem_responses({404: "No such service point, or not one serving you"}),
+    responses=problem_responses(
+        {
+            403: "A resident the hall does not know yet (not approved in the registry)",
+            404: "No such service point, or not one serving you",
+        }
+    ),
 )
 async def get(
     session: DbSession, principal: CurrentPrincipal, point_id: uuid.UUID
