@@ -3,7 +3,7 @@ bundles), filings, applications, their steps and material files, home visits, du
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-03 13:45:37.757774+00:00
+Create Date: 2026-12-03 14:03:38.034687+00:00
 """
 
 from __future__ import annotations
@@ -273,6 +273,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("bundle_id", sa.UUID(), nullable=True),
+        sa.Column("service_point_id", sa.UUID(), nullable=True),
         sa.Column(
             "status",
             sa.Enum(
@@ -301,6 +302,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["bundle_id"], ["bundles.id"], name=op.f("fk_filings_bundle_id_bundles")
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_point_id"],
+            ["service_points.id"],
+            name=op.f("fk_filings_service_point_id_service_points"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_filings")),
     )

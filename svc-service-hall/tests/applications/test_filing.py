@@ -285,3 +285,40 @@ async def test_a_worker_enters_a_paper_application_received_earlier(
             parts["data"].pop("resident_id")
         refused = await client.post("/applications", headers=who, **parts)
         assert refused.status_code == 422, refused.text
+
+
+async def test_a_hall_serves_the_residents_of_its_communities_only(
+    client: httpx.AsyncClient,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    auth: Maker,
+    street_code: str,
+    community_code: str,
+) -> None:
+    admin = auth(Role.STREET_ADMIN, scope=street_code)
+    point = await client.post(
+        "/service-points",
+        json={
+            "division_code": street_code,
+            "name": "邻里中心",
+            "address": "路1号",
+            "communities": [community_code, street_code + "002"],
+        },
+        headers=admin,
+    )
+    item = await make_item(materials=[], divisions=[street_code])
+    served = await make_resident(community_code=street_code + "002")
+    not_served = await make_resident(community_code=street_code + "009")
+
+    def at_the_hall(resident: Any) -> dict[str, Any]:
+        parts = uploads.form(
+            item_id=item["id"], channel="counter", resident_id=str(resident.resident_id)
+        )
+        parts["data"]["service_point_id"] = point.json()["id"]
+        return dict(parts)
+
+    ok = await client.post("/applications", headers=admin, **at_the_hall(served))
+    assert (ok.status_code, ok.json()["service_point_id"]) == (201, point.json()["id"])
+    refused = await client.post("/applications", headers=admin, **at_the_hall(not_served))
+    assert (refused.status_code, refused.json()["type"].split("/")[-1]) == (422, "not-offered")

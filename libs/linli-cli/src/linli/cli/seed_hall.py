@@ -118,7 +118,7 @@ def seed_demo_hall(
     )
     if any(point["name"] == HALL_NAME for point in existing):
         return "already there"
-    _expect(
+    hall = _expect(
         client.post(
             f"{API}/service-points",
             json={
@@ -174,7 +174,7 @@ def seed_demo_hall(
     deadline = time.monotonic() + within_s
     for resident in [*residents[:APPLICANTS], *elders[:2]]:
         _wait_known(client, worker, items["hukou.move_in"], resident, deadline=deadline)
-    counts = _applications(client, worker, items, bundles, residents)
+    counts = _applications(client, worker, items, bundles, residents, hall=hall["id"])
     visits = _home_visits(client, worker, items, elders, grid_worker, grid_worker_subject)
     return (
         f"ok (1 hall, {len(items)} items, {len(bundles)} bundles, "
@@ -201,9 +201,10 @@ def _file(
     item: dict[str, Any] | None = None,
     bundle: dict[str, Any] | None = None,
     received_days_ago: int | None = None,
+    hall: str,
 ) -> dict[str, Any]:
     parts = _files(codes)
-    parts["data"].update({"channel": "counter", "resident_id": resident})
+    parts["data"].update({"channel": "counter", "resident_id": resident, "service_point_id": hall})
     if item is not None:
         parts["data"]["item_id"] = item["id"]
     if bundle is not None:
@@ -260,6 +261,8 @@ def _applications(
     items: dict[str, dict[str, Any]],
     bundles: dict[str, dict[str, Any]],
     residents: list[str],
+    *,
+    hall: str,
 ) -> dict[str, int]:
     """One application in each state, two overdue, and a newborn bundle part-way through."""
     plan: list[tuple[str, list[str], tuple[str, ...], int | None]] = [
@@ -282,6 +285,7 @@ def _applications(
             codes=materials,
             item=items[code],
             received_days_ago=days_ago,
+            hall=hall,
         )
         application = filing["applications"][0]["id"]
         _step(client, auth, application, *actions)
@@ -293,6 +297,7 @@ def _applications(
         resident=residents[len(plan)],
         codes=["id_card", "hukou_book", "birth_cert", "marriage_cert", "photo"],
         bundle=bundles["life.newborn"],
+        hall=hall,
     )
     birth, insurance, card = (a["id"] for a in newborn["applications"])
     _step(client, auth, birth, "accept", "start", "complete")

@@ -89,6 +89,9 @@ async def file_application(
             "days back): its clock starts that day"
         ),
     ] = None,
+    service_point_id: Annotated[
+        uuid.UUID | None, Form(description="The hall it is filed at (it must serve the resident)")
+    ] = None,
 ) -> FilingRead:
     """Residents file for themselves online (or by appointment); workers at the counter, at home
     or on the grid round for a resident of their scope. Every material the items ask for is
@@ -113,6 +116,7 @@ async def file_application(
         uploads=uploads,
         max_bytes=settings.materials_max_bytes,
         received_on=received_on,
+        service_point_id=service_point_id,
     )
 
 

@@ -126,6 +126,7 @@ class FilingRead(BaseModel):
     channel: Channel
     bundle_id: uuid.UUID | None
     bundle_code: str | None
+    service_point_id: uuid.UUID | None
     status: FilingStatus
     held_up_by: list[HeldUpBy] = Field(
         description="The items not completed yet (what the filing waits for), in filing order"

@@ -71,6 +71,7 @@ from linli.service_hall.models import (
     Filing,
     FilingStatus,
     MaterialFile,
+    ServicePoint,
 )
 from linli.service_hall.residents.service import KnownResident, known_resident
 
@@ -254,6 +255,7 @@ async def _read_filing(session: AsyncSession, filing: Filing) -> FilingRead:
         channel=filing.channel,
         bundle_id=filing.bundle_id,
         bundle_code=bundle.code if bundle else None,
+        service_point_id=filing.service_point_id,
         status=filing.status,
         held_up_by=[
             HeldUpBy(
@@ -365,6 +367,17 @@ def _check_uploads(rules: Sequence[Rules], uploads: Sequence[Upload]) -> None:
         raise MissingMaterials(missing)
 
 
+async def _served_at(session: AsyncSession, point_id: uuid.UUID, community: str) -> None:
+    """A hall serves the residents of the communities it was opened for, and no others."""
+    point = await session.get(ServicePoint, point_id)
+    if point is None or community not in point.communities:
+        raise NotOffered(
+            "body.service_point_id",
+            f"this service point does not serve community {community}",
+            f"该服务中心不服务社区 {community}",
+        )
+
+
 # How far back a worker may enter a paper application received at the counter (补录).
 BACK_ENTRY_DAYS = 60
 
@@ -422,6 +435,7 @@ async def file(
     uploads: Sequence[Upload],
     max_bytes: int,
     received_on: date | None = None,
+    service_point_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> FilingRead:
     """File one item, or every item of a bundle, with one set of materials (a material several
@@ -432,6 +446,8 @@ async def file(
     for r in rules:
         _offered(r, resident.community_code, channel)
     _check_uploads(rules, uploads)
+    if service_point_id is not None:
+        await _served_at(session, service_point_id, resident.community_code)
     now = now or _now()
     if received_on is not None:
         now = _received(principal, received_on, today=calendar.local_date(now))
@@ -443,6 +459,7 @@ async def file(
         filed_by_role=who.role,
         channel=channel,
         bundle_id=bundle.id if bundle else None,
+        service_point_id=service_point_id,
         status=FilingStatus.OPEN,
         created_at=now,
     )

@@ -65,6 +65,10 @@ class Filing(Base):
     bundle_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("bundles.id")
     )
+    # The hall where it was filed at the counter (or by appointment), if any.
+    service_point_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("service_points.id")
+    )
     status: Mapped[FilingStatus] = mapped_column(
         str_enum(FilingStatus, "filing_status"), nullable=False
     )
