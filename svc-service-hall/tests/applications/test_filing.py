@@ -322,3 +322,32 @@ async def test_a_hall_serves_the_residents_of_its_communities_only(
     assert (ok.status_code, ok.json()["service_point_id"]) == (201, point.json()["id"])
     refused = await client.post("/applications", headers=admin, **at_the_hall(not_served))
     assert (refused.status_code, refused.json()["type"].split("/")[-1]) == (422, "not-offered")
+
+
+async def test_fifty_megabytes_over_the_production_limit_leave_no_file(
+    settings: Any,
+    issuer: Any,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    community_code: str,
+    files_dir: Path,
+) -> None:
+    from linli.service_hall.app import create_app
+    from linli.service_hall.config import Settings
+    from linli.testing import serve_app
+
+    production = settings.model_copy(update={"materials_max_bytes": Settings().materials_max_bytes})
+    assert production.materials_max_bytes == 10 * 1024 * 1024
+    item = await make_item()
+    resident = await make_resident(community_code=community_code)
+    before = stored(files_dir)
+    fifty = ("scan.pdf", uploads.pdf_bytes + b"0" * (50 * 1024 * 1024), "application/pdf")
+    async with serve_app(create_app(production, token_verifier=issuer.verifier())) as big:
+        answer = await big.post(
+            "/applications",
+            headers=resident.headers,
+            **uploads.form(item_id=item["id"], files={"id_card": fifty}),
+        )
+    assert (answer.status_code, answer.json()["max_bytes"]) == (413, 10 * 1024 * 1024)
+    assert stored(files_dir) == before
