@@ -20,6 +20,8 @@ API = "/api/service-hall"
 # The smallest file every material accepts: a one-page PDF.
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 DOCS = ["application/pdf", "image/jpeg", "image/png"]
+# How long the seed waits out the gateway's per-account rate limit, in all.
+RATE_LIMIT_WAIT_S = 90.0
 # Residents of 东冠社区 the demo files for: eight single items and one bundle.
 APPLICANTS = 9
 
@@ -95,6 +97,17 @@ def _expect(answer: httpx.Response, *statuses: int) -> Any:
     return answer.json() if answer.content else None
 
 
+def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """The request, sent again after the gateway's `Retry-After` when the account is over its
+    rate limit (the demo's other parts log in as the same staff)."""
+    deadline = time.monotonic() + RATE_LIMIT_WAIT_S
+    while True:
+        answer = client.request(method, url, **kwargs)
+        if answer.status_code != 429 or time.monotonic() > deadline:
+            return answer
+        time.sleep(min(float(answer.json().get("retry_after", 1)), 5.0))
+
+
 def _files(codes: list[str]) -> dict[str, Any]:
     return {
         "data": {"material_codes": codes},
@@ -114,12 +127,15 @@ def seed_demo_hall(
 ) -> str:
     """Seed once (a second run finds the hall and stops). Returns what happened."""
     existing = _expect(
-        client.get(f"{API}/service-points", params={"division": STREET}, headers=street), 200
+        _call(client, "GET", f"{API}/service-points", params={"division": STREET}, headers=street),
+        200,
     )
     if any(point["name"] == HALL_NAME for point in existing):
         return "already there"
     hall = _expect(
-        client.post(
+        _call(
+            client,
+            "POST",
             f"{API}/service-points",
             json={
                 "division_code": STREET,
@@ -136,7 +152,9 @@ def seed_demo_hall(
     items: dict[str, dict[str, Any]] = {}
     for code, owner, name, materials, channels, days, fee in ITEMS:
         items[code] = _expect(
-            client.post(
+            _call(
+                client,
+                "POST",
                 f"{API}/catalogue/items",
                 json={
                     "code": code,
@@ -155,7 +173,9 @@ def seed_demo_hall(
     bundles = {}
     for code, name, members in BUNDLES:
         bundles[code] = _expect(
-            client.post(
+            _call(
+                client,
+                "POST",
                 f"{API}/bundles",
                 json={
                     "code": code,
@@ -188,7 +208,9 @@ def _residents(client: httpx.Client, auth: dict[str, str], *, tag: str | None = 
     params: dict[str, Any] = {"division": COMMUNITIES[0], "limit": 40}
     if tag:
         params["tag"] = tag
-    listed = _expect(client.get("/api/residents/residents", params=params, headers=auth), 200)
+    listed = _expect(
+        _call(client, "GET", "/api/residents/residents", params=params, headers=auth), 200
+    )
     return sorted(r["id"] for r in listed["items"])
 
 
@@ -212,7 +234,9 @@ def _file(
     if received_days_ago is not None:
         received = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
         parts["data"]["received_on"] = (received - timedelta(days=received_days_ago)).isoformat()
-    filing: dict[str, Any] = _expect(client.post(f"{API}/applications", headers=auth, **parts), 201)
+    filing: dict[str, Any] = _expect(
+        _call(client, "POST", f"{API}/applications", headers=auth, **parts), 201
+    )
     return filing
 
 
@@ -228,7 +252,9 @@ def _wait_known(
     probe asks a home visit for an item not done at home, so it never creates anything: refused
     as an unknown resident until the hall knows them, then as not offered."""
     while True:
-        probe = client.post(
+        probe = _call(
+            client,
+            "POST",
             f"{API}/home-visits",
             json={"item_id": counter_item["id"], "resident_id": resident},
             headers=auth,
@@ -251,7 +277,14 @@ def _step(client: httpx.Client, auth: dict[str, str], application: str, *actions
         if action == "return":
             body = {"materials": ["photo"], "note": "照片需为近期白底免冠照"}
         _expect(
-            client.post(f"{API}/applications/{application}/{action}", json=body, headers=auth), 200
+            _call(
+                client,
+                "POST",
+                f"{API}/applications/{application}/{action}",
+                json=body,
+                headers=auth,
+            ),
+            200,
         )
 
 
@@ -319,7 +352,9 @@ def _home_visits(
     made = 0
     for index, resident in enumerate(elders[:2]):
         visit = _expect(
-            client.post(
+            _call(
+                client,
+                "POST",
                 f"{API}/home-visits",
                 json={"item_id": items["elder.allowance"]["id"], "resident_id": resident},
                 headers=auth,
@@ -329,7 +364,9 @@ def _home_visits(
         made += 1
         if index == 1:
             _expect(
-                client.post(
+                _call(
+                    client,
+                    "POST",
                     f"{API}/home-visits/{visit['id']}/assign",
                     json={"worker_subject": grid_worker_subject, "worker_name": "网格员"},
                     headers=auth,
@@ -340,7 +377,9 @@ def _home_visits(
                 hour=7, minute=0, second=0, microsecond=0
             )
             _expect(
-                client.post(
+                _call(
+                    client,
+                    "POST",
                     f"{API}/home-visits/{visit['id']}/schedule",
                     json={"at": tomorrow.isoformat()},
                     headers=grid_worker,
