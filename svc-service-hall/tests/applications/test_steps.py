@@ -98,3 +98,38 @@ async def test_two_workers_accepting_at_once_accept_once(
     assert sorted(a.status_code for a in answers) == [200, 409]
     steps = [s["action"] for s in (await case.read())["timeline"]]
     assert steps == ["submit", "accept"]
+
+
+async def test_a_grid_worker_files_on_the_round_and_follows_only_that(
+    client: Any,
+    make_item: Maker,
+    make_resident: Maker,
+    uploads: Maker,
+    auth: Maker,
+    community_code: str,
+) -> None:
+    item = await make_item(channels=("grid_worker",), materials=[])
+    resident = await make_resident(community_code=community_code)
+    grid_worker = auth(Role.GRID_WORKER, scope=community_code)
+    filed = await client.post(
+        "/applications",
+        headers=grid_worker,
+        **uploads.form(
+            item_id=item["id"], channel="grid_worker", resident_id=str(resident.resident_id)
+        ),
+    )
+    assert filed.status_code == 201, filed.text
+    application = filed.json()["applications"][0]["id"]
+    mine = await client.get("/applications", headers=grid_worker)
+    assert [a["id"] for a in mine.json()["items"]] == [application]
+    # Handling it is the hall's: the grid worker may not accept it.
+    assert (
+        await client.post(f"/applications/{application}/accept", json={}, headers=grid_worker)
+    ).status_code == 403
+    colleague = auth(Role.GRID_WORKER, scope=community_code)
+    assert (await client.get(f"/applications/{application}", headers=colleague)).status_code == 404
+    assert (await client.get("/applications", headers=colleague)).json()["items"] == []
+    hall = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    assert (
+        await client.post(f"/applications/{application}/accept", json={}, headers=hall)
+    ).status_code == 200

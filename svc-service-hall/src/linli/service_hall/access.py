@@ -63,8 +63,14 @@ def is_staff(principal: Principal) -> bool:
 
 
 def staff_of(principal: Principal, community_code: str) -> bool:
-    """Hall staff (or a grid worker) whose scope covers the community."""
+    """Hall staff (or a grid worker) whose scope covers the community: who may file there."""
     return is_staff(principal) and principal.covers(community_code)
+
+
+def hall_staff_of(principal: Principal, community_code: str) -> bool:
+    """Staff of a level whose scope covers the community: who handle (and read) its cases. A grid
+    worker reads only what they filed or were assigned."""
+    return principal.has_role(*STAFF_ROLES) and principal.covers(community_code)
 
 
 def level_of(division_code: str) -> Level:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi import UploadFile
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
@@ -106,9 +106,13 @@ def _applicant(principal: Principal, resident_id: uuid.UUID) -> bool:
     return access.resident_id_of(principal) == resident_id
 
 
-def _sees(principal: Principal, community_code: str, resident_id: uuid.UUID) -> bool:
-    """The applicant, and hall staff whose scope covers the community."""
-    return _applicant(principal, resident_id) or access.staff_of(principal, community_code)
+def _sees(principal: Principal, filing: Filing) -> bool:
+    """The applicant, hall staff whose scope covers the community, and the worker who filed it."""
+    return (
+        _applicant(principal, filing.resident_id)
+        or access.hall_staff_of(principal, filing.community_code)
+        or filing.filed_by_subject == principal.subject
+    )
 
 
 async def visible(
@@ -119,10 +123,10 @@ async def visible(
     for_update: bool = False,
 ) -> Application:
     """The application if the caller may see it; 404 otherwise (never confirmed either way)."""
-    application = await ApplicationRepository(session).get(application_id, for_update=for_update)
-    if application is None or not _sees(
-        principal, application.community_code, application.resident_id
-    ):
+    repository = ApplicationRepository(session)
+    application = await repository.get(application_id, for_update=for_update)
+    filing = await repository.filing(application.filing_id) if application else None
+    if application is None or filing is None or not _sees(principal, filing):
         raise ApplicationNotFound()
     return application
 
@@ -205,11 +209,15 @@ async def list_applications(
     """Residents: their own. Staff: those of the communities within `division` (default: their
     scope), or with `supervised`, those whose item their division owns (the overdue inbox)."""
     where: list[ColumnElement[bool]] = []
-    if access.is_staff(principal):
+    if principal.has_role(*access.STAFF_ROLES):
         code = division or principal.scope
         principal.require_scope(code)
         column = Application.owning_division if supervised else Application.community_code
         where.append(within_division(column, code))
+    elif principal.has_role(Role.GRID_WORKER):
+        # A grid worker follows what they filed on their round.
+        filed = select(Filing.id).where(Filing.filed_by_subject == principal.subject)
+        where.append(Application.filing_id.in_(filed))
     else:
         principal.require_role(Role.RESIDENT, *access.FILING_STAFF)
         resident_id = access.resident_id_of(principal)
@@ -237,7 +245,7 @@ async def filing_view(
 ) -> FilingRead:
     repository = ApplicationRepository(session)
     filing = await repository.filing(filing_id)
-    if filing is None or not _sees(principal, filing.community_code, filing.resident_id):
+    if filing is None or not _sees(principal, filing):
         raise ApplicationNotFound()
     return await _read_filing(session, filing)
 
@@ -565,11 +573,7 @@ async def material_file(
     repository = ApplicationRepository(session)
     material = await repository.file(file_id)
     filing = await repository.filing(material.filing_id) if material else None
-    if (
-        material is None
-        or filing is None
-        or not _sees(principal, filing.community_code, filing.resident_id)
-    ):
+    if material is None or filing is None or not _sees(principal, filing):
         raise ApplicationNotFound("no such file")
     return material
 
@@ -607,9 +611,9 @@ async def step(
     now: datetime | None = None,
 ) -> ApplicationRead:
     """Accept, start, complete, reject or return: steps of hall staff of the community."""
-    principal.require_role(*access.FILING_STAFF)
+    principal.require_role(*access.STAFF_ROLES)
     application = await visible(session, principal, application_id, for_update=True)
-    if not access.staff_of(principal, application.community_code):
+    if not access.hall_staff_of(principal, application.community_code):
         raise Forbidden("only hall staff of the application's community take this step")
     _check_move(application, action)
     now = now or _now()

@@ -120,7 +120,7 @@ def _sees(principal: Principal, visit: HomeVisit) -> bool:
     return (
         access.resident_id_of(principal) == visit.resident_id
         or visit.worker_subject == principal.subject
-        or access.staff_of(principal, visit.community_code)
+        or access.hall_staff_of(principal, visit.community_code)
     )
 
 
@@ -150,7 +150,7 @@ async def list_visits(
     where: list[Any] = []
     if mine:
         where.append(HomeVisit.worker_subject == principal.subject)
-    elif access.is_staff(principal):
+    elif principal.has_role(*access.STAFF_ROLES):
         code = division or principal.scope
         principal.require_scope(code)
         where.append(within_division(HomeVisit.community_code, code))
