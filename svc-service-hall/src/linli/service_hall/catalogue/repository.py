@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.pagination import Keyset
@@ -41,6 +41,24 @@ class CatalogueRepository:
 
     async def version(self, item_id: uuid.UUID, version: int) -> CatalogueItemVersion | None:
         return await self.session.get(CatalogueItemVersion, (item_id, version))
+
+    async def versions_of(
+        self, pairs: Collection[tuple[uuid.UUID, int]]
+    ) -> tuple[dict[uuid.UUID, CatalogueItem], dict[tuple[uuid.UUID, int], CatalogueItemVersion]]:
+        """The items and the given (item, version) pairs of their rules."""
+        if not pairs:
+            return {}, {}
+        ids = {item_id for item_id, _ in pairs}
+        items = await self.session.scalars(select(CatalogueItem).where(CatalogueItem.id.in_(ids)))
+        versions = await self.session.scalars(
+            select(CatalogueItemVersion).where(
+                tuple_(CatalogueItemVersion.item_id, CatalogueItemVersion.version).in_(list(pairs))
+            )
+        )
+        return (
+            {item.id: item for item in items},
+            {(v.item_id, v.version): v for v in versions},
+        )
 
     async def versions(self, item_id: uuid.UUID) -> Sequence[CatalogueItemVersion]:
         statement = (
