@@ -13,12 +13,14 @@ from linli.funds.donations.endpoints import router as donations_router
 from linli.funds.funds.endpoints import router as funds_router
 from linli.funds.ledger.endpoints import router as ledger_router
 from linli.funds.payments.endpoints import router as payments_router
+from linli.funds.projects.endpoints import router as projects_router
 
 routers: Sequence[APIRouter] = (
     funds_router,
     ledger_router,
     committees_router,
     payments_router,
+    projects_router,
     donations_router,
     donation_callbacks,
     audit_router,

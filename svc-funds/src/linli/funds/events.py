@@ -16,6 +16,16 @@ from linli.funds.payments.events import (
     PaymentRejected,
     PaymentRequested,
 )
+from linli.funds.projects.events import (
+    ProjectApproved,
+    ProjectBudgetSet,
+    ProjectCompleted,
+    ProjectFunded,
+    ProjectProposed,
+    ProjectRejected,
+    ProjectUpdated,
+    ProjectVoted,
+)
 
 FundsEvent = Annotated[
     FundCreated
@@ -29,7 +39,15 @@ FundsEvent = Annotated[
     | PaymentRejected
     | DonationPledged
     | DonationReceived
-    | DonationRefunded,
+    | DonationRefunded
+    | ProjectProposed
+    | ProjectBudgetSet
+    | ProjectVoted
+    | ProjectApproved
+    | ProjectRejected
+    | ProjectFunded
+    | ProjectUpdated
+    | ProjectCompleted,
     Field(discriminator="type"),
 ]
 

@@ -30,6 +30,7 @@ class DonationRead(BaseModel):
 
     id: uuid.UUID
     fund_id: uuid.UUID
+    project_id: uuid.UUID | None
     amount_fen: int
     donor_kind: DonorKind
     donor_name: str
@@ -48,6 +49,7 @@ class DonationRead(BaseModel):
         return cls(
             id=donation.id,
             fund_id=donation.fund_id,
+            project_id=donation.project_id,
             amount_fen=donation.amount_fen,
             donor_kind=donation.donor_kind,
             donor_name=donation.donor_name,
@@ -67,6 +69,7 @@ class PublicDonation(BaseModel):
     """A donation on the fund's public page: the name only when the donor allowed it."""
 
     id: uuid.UUID
+    project_id: uuid.UUID | None
     amount_fen: int
     donor: str = Field(description=f"The donor's name, or {ANONYMOUS_ZH} when anonymous")
     donor_kind: DonorKind
@@ -77,6 +80,7 @@ class PublicDonation(BaseModel):
     def from_model(cls, donation: Donation) -> PublicDonation:
         return cls(
             id=donation.id,
+            project_id=donation.project_id,
             amount_fen=donation.amount_fen,
             donor=ANONYMOUS_ZH if donation.anonymous else donation.donor_name,
             donor_kind=donation.donor_kind,

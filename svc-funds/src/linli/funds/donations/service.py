@@ -29,6 +29,7 @@ from linli.funds.donations.schemas import (
 from linli.funds.funds.events import about
 from linli.funds.ledger.service import post
 from linli.funds.models import AccountKind, Donation, DonationStatus, EntryKind
+from linli.funds.projects.service import after_donation
 
 
 async def pledge(
@@ -38,12 +39,15 @@ async def pledge(
     provider: PaymentProvider,
     fund_id: uuid.UUID,
     donation_in: DonationCreate,
+    project_id: uuid.UUID | None = None,
 ) -> DonationRead:
-    """Anyone signed in may give to any fund; the intent waits for the provider."""
+    """Anyone signed in may give to any fund (or to a project of it); the intent waits for the
+    provider."""
     fund = await any_fund(session, fund_id)
     intent = provider.create_intent(amount_fen=donation_in.amount_fen)
     donation = Donation(
         fund_id=fund.id,
+        project_id=project_id,
         amount_fen=donation_in.amount_fen,
         donor_kind=donation_in.donor_kind,
         donor_name=donation_in.donor_name,
@@ -60,6 +64,7 @@ async def pledge(
         DonationPledged(
             **about(fund),
             donation_id=donation.id,
+            project_id=donation.project_id,
             amount_fen=donation.amount_fen,
             donor_kind=donation.donor_kind,
             anonymous=donation.anonymous,
@@ -97,7 +102,7 @@ async def confirm(
         source_id=donation.id,
         counter_account=AccountKind.DONATIONS,
         amount_fen=donation.amount_fen,
-        memo="捐赠",
+        memo="项目捐赠" if donation.project_id else "捐赠",
         created_by=f"provider:{provider.name}",
     )
     donation.status = DonationStatus.RECEIVED
@@ -109,6 +114,7 @@ async def confirm(
         DonationReceived(
             **about(fund),
             donation_id=donation.id,
+            project_id=donation.project_id,
             entry_id=posted.entry.id,
             amount_fen=donation.amount_fen,
             donor_kind=donation.donor_kind,
@@ -118,6 +124,8 @@ async def confirm(
         subject_id=donation.id,
         actor=f"provider:{provider.name}",
     )
+    if donation.project_id is not None:
+        await after_donation(session, fund, donation.project_id)
     return CallbackAnswer(donation_id=donation.id, outcome="posted")
 
 
@@ -164,10 +172,15 @@ async def refund(
 
 
 async def list_public(
-    session: AsyncSession, *, fund_id: uuid.UUID, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    fund_id: uuid.UUID,
+    cursor: str | None,
+    limit: int,
+    project_id: uuid.UUID | None = None,
 ) -> Page[PublicDonation]:
     fund = await any_fund(session, fund_id)
     donations = await DonationRepository(session).received(
-        fund.id, after=DONATION_ORDER.decode(cursor), limit=limit
+        fund.id, project_id=project_id, after=DONATION_ORDER.decode(cursor), limit=limit
     )
     return DONATION_ORDER.page(donations, limit=limit, read=PublicDonation.from_model)

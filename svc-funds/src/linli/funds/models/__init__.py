@@ -8,6 +8,13 @@ from linli.funds.models.funds import Account, AccountKind, Fund, FundKind
 from linli.funds.models.incomes import Income
 from linli.funds.models.ledger import EntryKind, LedgerEntry, LedgerLine
 from linli.funds.models.payments import PaymentApproval, PaymentKind, PaymentRequest, PaymentStatus
+from linli.funds.models.projects import (
+    Project,
+    ProjectApproval,
+    ProjectOrigin,
+    ProjectStatus,
+    ProjectUpdate,
+)
 
 __all__ = [
     "Account",
@@ -28,5 +35,10 @@ __all__ = [
     "PaymentKind",
     "PaymentRequest",
     "PaymentStatus",
+    "Project",
+    "ProjectApproval",
+    "ProjectOrigin",
+    "ProjectStatus",
+    "ProjectUpdate",
     "Represents",
 ]

@@ -35,6 +35,10 @@ class Donation(Base):
     fund_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("funds.id"), nullable=False
     )
+    # The project it was given to (its fund is the project's), or null for the fund itself.
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("projects.id"), nullable=True
+    )
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     donor_kind: Mapped[DonorKind] = mapped_column(str_enum(DonorKind, "donor_kind"), nullable=False)
     # The name shown on the public pages, unless the donor chose to be anonymous.
@@ -63,4 +67,5 @@ class Donation(Base):
             "(status = 'refunded') = (refund_entry_id IS NOT NULL)", name="refund_has_entry"
         ),
         Index("ix_donations_fund_created", "fund_id", "created_at", "id"),
+        Index("ix_donations_project_created", "project_id", "created_at", "id"),
     )

@@ -47,6 +47,10 @@ class PaymentRequest(Base):
         UUID(as_uuid=True), ForeignKey("funds.id"), nullable=False
     )
     kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, "kind"), nullable=False)
+    # The project the money is spent on, when it is (its completion report adds these up).
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("projects.id"), nullable=True
+    )
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     payee: Mapped[str] = mapped_column(String(100), nullable=False)
     # The payee's account, when they have one: they may not approve what pays them.
@@ -71,6 +75,7 @@ class PaymentRequest(Base):
         CheckConstraint("approvals_required >= 1", name="approvals_required_positive"),
         CheckConstraint("(status = 'paid') = (entry_id IS NOT NULL)", name="paid_has_entry"),
         Index("ix_payment_requests_fund_created", "fund_id", "created_at", "id"),
+        Index("ix_payment_requests_project_created", "project_id", "created_at", "id"),
     )
 
 

@@ -35,11 +35,3 @@ class NotPending(Conflict):
     problem = "payment-not-pending"
     title_en = "The request is decided already"
     title_zh = "该申请已处理"
-
-
-class CommitteeTooSmall(Conflict):
-    """Fewer members could approve the request than its amount needs."""
-
-    problem = "committee-too-small"
-    title_en = "Not enough committee members to approve this amount"
-    title_zh = "可审批的委员人数不足"

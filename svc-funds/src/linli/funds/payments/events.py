@@ -19,6 +19,7 @@ class PaymentRequested(FundEvent):
 
     type: Literal["cn.linli.funds.payment.requested.v1"] = "cn.linli.funds.payment.requested.v1"
     payment_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     kind: PaymentKind
     amount_fen: int
     payee: str
@@ -46,6 +47,7 @@ class PaymentPaid(FundEvent):
 
     type: Literal["cn.linli.funds.payment.paid.v1"] = "cn.linli.funds.payment.paid.v1"
     payment_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     entry_id: uuid.UUID
     amount_fen: int
     balance_fen: int

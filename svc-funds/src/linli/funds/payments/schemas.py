@@ -25,6 +25,9 @@ class PaymentCreate(BaseModel):
         description="The payee's account, when they have one: they may not approve it",
     )
     purpose: Memo = Field(examples=["3幢楼道清理"])
+    project_id: uuid.UUID | None = Field(
+        default=None, description="The approved project of this fund the money is spent on"
+    )
 
 
 class RejectionCreate(BaseModel):
@@ -36,6 +39,7 @@ class RejectionCreate(BaseModel):
 class PaymentRead(BaseModel):
     id: uuid.UUID
     fund_id: uuid.UUID
+    project_id: uuid.UUID | None
     kind: PaymentKind
     amount_fen: int
     payee: str
@@ -56,6 +60,7 @@ class PaymentRead(BaseModel):
         return cls(
             id=payment.id,
             fund_id=payment.fund_id,
+            project_id=payment.project_id,
             kind=payment.kind,
             amount_fen=payment.amount_fen,
             payee=payment.payee,

@@ -16,7 +16,7 @@ from linli.common.pagination import Page
 from linli.funds.access import MANAGE_ROLES, any_fund
 from linli.funds.audit import service as audit
 from linli.funds.committees.repository import CommitteeRepository
-from linli.funds.committees.service import serving_seat, today
+from linli.funds.committees.service import approvals_needed, serving_seat, today
 from linli.funds.funds.errors import FundNotFound
 from linli.funds.funds.events import about
 from linli.funds.ledger.service import post
@@ -30,7 +30,6 @@ from linli.funds.models import (
 )
 from linli.funds.payments.errors import (
     AlreadyApproved,
-    CommitteeTooSmall,
     NotPending,
     PaymentNotFound,
     SelfApproval,
@@ -43,6 +42,8 @@ from linli.funds.payments.events import (
 )
 from linli.funds.payments.repository import PAYMENT_ORDER, PaymentRepository
 from linli.funds.payments.schemas import PaymentCreate, PaymentRead, RejectionCreate
+from linli.funds.projects.errors import ProjectOfAnotherFund
+from linli.funds.projects.service import open_project
 
 
 async def request_payment(
@@ -60,16 +61,16 @@ async def request_payment(
     deciders = [
         m for m in serving if m.subject not in (principal.subject, payment_in.payee_subject)
     ]
-    required = _approvals_required(fund, amount_fen=payment_in.amount_fen, serving=len(serving))
-    if required > len(deciders):
-        raise CommitteeTooSmall(
-            f"{payment_in.amount_fen} fen needs {required} approvals; "
-            f"{len(deciders)} serving members could give one",
-            approvals_required=required,
-            members_who_may_approve=len(deciders),
-        )
+    if payment_in.project_id is not None:
+        project = await open_project(session, payment_in.project_id)
+        if project.fund_id != fund.id:
+            raise ProjectOfAnotherFund(f"project {project.id} is paid from its own fund")
+    required = approvals_needed(
+        fund, amount_fen=payment_in.amount_fen, serving=len(serving), deciders=len(deciders)
+    )
     payment = PaymentRequest(
         fund_id=fund.id,
+        project_id=payment_in.project_id,
         kind=payment_in.kind,
         amount_fen=payment_in.amount_fen,
         payee=payment_in.payee,
@@ -86,6 +87,7 @@ async def request_payment(
         PaymentRequested(
             **about(fund),
             payment_id=payment.id,
+            project_id=payment.project_id,
             kind=payment.kind,
             amount_fen=payment.amount_fen,
             payee=payment.payee,
@@ -95,12 +97,6 @@ async def request_payment(
         actor=principal.subject,
     )
     return PaymentRead.from_model(payment, approvals=0)
-
-
-def _approvals_required(fund: Fund, *, amount_fen: int, serving: int) -> int:
-    if fund.large_payment_fen is not None and amount_fen > fund.large_payment_fen:
-        return fund.large_quorum or max(serving, fund.quorum)
-    return fund.quorum
 
 
 async def _decidable(
@@ -161,6 +157,7 @@ async def approve(
             PaymentPaid(
                 **about(fund),
                 payment_id=payment.id,
+                project_id=payment.project_id,
                 entry_id=posted.entry.id,
                 amount_fen=payment.amount_fen,
                 balance_fen=posted.balance_fen,
@@ -211,11 +208,16 @@ async def list_payments(
     status: PaymentStatus | None,
     cursor: str | None,
     limit: int,
+    project_id: uuid.UUID | None = None,
 ) -> Page[PaymentRead]:
     fund = await any_fund(session, fund_id)
     repository = PaymentRepository(session)
     payments = await repository.list(
-        fund.id, status=status, after=PAYMENT_ORDER.decode(cursor), limit=limit
+        fund.id,
+        status=status,
+        project_id=project_id,
+        after=PAYMENT_ORDER.decode(cursor),
+        limit=limit,
     )
     counts = await repository.approvals([p.id for p in payments])
     return PAYMENT_ORDER.page(
