@@ -1,4 +1,4 @@
-"""projects
+"""Projects (公益项目): proposals, committee approvals, updates; donations and payments name theirs.
 
 Revision ID: 0005
 Revises: 0004

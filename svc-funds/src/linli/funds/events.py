@@ -9,7 +9,7 @@ from pydantic import Field, TypeAdapter
 from linli.funds.committees.events import CommitteeMemberAppointed, CommitteeMemberTermChanged
 from linli.funds.donations.events import DonationPledged, DonationReceived, DonationRefunded
 from linli.funds.funds.events import FundCreated, FundRulesChanged
-from linli.funds.ledger.events import IncomeReceived
+from linli.funds.ledger.events import IncomeReceived, TransferReceived
 from linli.funds.payments.events import (
     PaymentApproved,
     PaymentPaid,
@@ -31,6 +31,7 @@ FundsEvent = Annotated[
     FundCreated
     | FundRulesChanged
     | IncomeReceived
+    | TransferReceived
     | CommitteeMemberAppointed
     | CommitteeMemberTermChanged
     | PaymentRequested

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linli.common.errors import Conflict, Forbidden, NotFound
+from linli.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class PaymentNotFound(NotFound):
@@ -35,3 +35,11 @@ class NotPending(Conflict):
     problem = "payment-not-pending"
     title_en = "The request is decided already"
     title_zh = "该申请已处理"
+
+
+class InvalidTransfer(InvalidInput):
+    """A transfer goes to another fund that exists."""
+
+    problem = "invalid-transfer"
+    title_en = "No such fund to transfer to"
+    title_zh = "收款基金不存在"

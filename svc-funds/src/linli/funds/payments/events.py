@@ -21,6 +21,7 @@ class PaymentRequested(FundEvent):
     payment_id: uuid.UUID
     project_id: uuid.UUID | None = None
     kind: PaymentKind
+    to_fund_id: uuid.UUID | None = None
     amount_fen: int
     payee: str
     approvals_required: int
