@@ -35,7 +35,9 @@ DonateFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture(scope="session")
-def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
+def settings(
+    service_database: Callable[[str], str], nats_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
         database_url=service_database(NAME),
         nats_url=nats_url,
@@ -43,8 +45,12 @@ def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
         log_json=False,
         # Tests read the outbox table itself.
         run_outbox_relay=False,
+        # The hall's events are fed to the handlers themselves; no JetStream consumer needed.
+        run_consumers=False,
         # The concurrency tests send a few hundred requests at once.
         database_pool_size=20,
+        # Photos of project updates: the tests look into this directory.
+        files_url=f"file://{tmp_path_factory.mktemp('files')}",
     )
 
 

@@ -28,5 +28,6 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "projects",
             "project_approvals",
             "project_updates",
+            "project_photos",
         },
     )

@@ -12,6 +12,7 @@ from linli.funds.models.projects import (
     Project,
     ProjectApproval,
     ProjectOrigin,
+    ProjectPhoto,
     ProjectStatus,
     ProjectUpdate,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Project",
     "ProjectApproval",
     "ProjectOrigin",
+    "ProjectPhoto",
     "ProjectStatus",
     "ProjectUpdate",
     "Represents",

@@ -127,3 +127,21 @@ class ProjectUpdate(Base):
     __table_args__ = (
         Index("ix_project_updates_project_created", "project_id", "created_at", "id"),
     )
+
+
+class ProjectPhoto(Base):
+    """A photo of an update, in the service's file store (`key`); served publicly with its
+    project's page."""
+
+    __tablename__ = "project_photos"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    update_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("project_updates.id"), nullable=False, index=True
+    )
+    key: Mapped[str] = mapped_column(String(512), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()

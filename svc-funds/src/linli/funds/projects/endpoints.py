@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, UploadFile, status
+from fastapi.responses import StreamingResponse
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.files import Files, file_response
 from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -30,6 +32,9 @@ from linli.funds.projects.schemas import (
 )
 
 router = APIRouter(tags=["projects"], route_class=IdempotentRoute)
+# The kernel's Idempotency-Key claim reads the whole body before the handler: not for uploads,
+# whose multipart body FastAPI streams to the file store (a retried upload adds the photo again).
+uploads = APIRouter(tags=["projects"])
 
 _STAFF = "Only community workers and street, district or city admins manage projects"
 _DECIDE = (
@@ -252,6 +257,58 @@ async def list_updates(
 ) -> Page[UpdateRead]:
     """Updates on the work, newest first; public."""
     return await service.list_updates(session, project_id=project_id, cursor=cursor, limit=limit)
+
+
+@uploads.post(
+    "/projects/{project_id}/updates/{update_id}/photos",
+    response_model=UpdateRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        {
+            403: _STAFF,
+            404: "No such project within your scope, or no such update of it",
+            409: "The project is not under way",
+            413: "The photo is larger than 10 MB",
+            415: "Not a JPEG, PNG or WebP image (by its content)",
+            422: "An empty file, or a file name that is a path or holds a NUL",
+        }
+    ),
+)
+async def add_photo(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    files: Files,
+    project_id: uuid.UUID,
+    update_id: uuid.UUID,
+    file: UploadFile,
+) -> UpdateRead:
+    """Add a photo to an update (multipart `file`); the update with its photos."""
+    return await service.add_photo(
+        session,
+        principal=principal,
+        files=files,
+        project_id=project_id,
+        update_id=update_id,
+        upload=file,
+    )
+
+
+@router.get(
+    "/projects/{project_id}/photos/{photo_id}",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+        **problem_responses({404: "No such photo of this project"}, authenticated=False),
+    },
+)
+async def get_photo(
+    session: DbSession, files: Files, project_id: uuid.UUID, photo_id: uuid.UUID
+) -> StreamingResponse:
+    """A photo of the work, as public as the project's page."""
+    found = await service.photo(session, project_id=project_id, photo_id=photo_id)
+    return await file_response(
+        files, found.key, content_type=found.content_type, filename=found.name
+    )
 
 
 @router.post(

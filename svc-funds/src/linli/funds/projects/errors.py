@@ -59,3 +59,11 @@ class ProjectOfAnotherFund(InvalidInput):
     problem = "project-of-another-fund"
     title_en = "The project belongs to another fund"
     title_zh = "该项目不属于此基金"
+
+
+class PhotoNotFound(NotFound):
+    """No such update or photo of this project."""
+
+    problem = "project-photo-not-found"
+    title_en = "Update or photo not found"
+    title_zh = "项目进展或照片不存在"

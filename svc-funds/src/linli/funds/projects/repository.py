@@ -18,12 +18,15 @@ from linli.funds.models import (
     PaymentStatus,
     Project,
     ProjectApproval,
+    ProjectPhoto,
     ProjectStatus,
     ProjectUpdate,
 )
 
 PROJECT_ORDER = Keyset(Project.created_at, Project.id, descending=True)
 UPDATE_ORDER = Keyset(ProjectUpdate.created_at, ProjectUpdate.id, descending=True)
+# Each update's photos, oldest first.
+Photos = dict[uuid.UUID, list[ProjectPhoto]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +124,33 @@ class ProjectRepository:
         statement = select(ProjectUpdate).where(ProjectUpdate.project_id == project_id)
         statement = UPDATE_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()
+
+    async def update(self, project_id: uuid.UUID, update_id: uuid.UUID) -> ProjectUpdate | None:
+        return (
+            await self.session.scalars(
+                select(ProjectUpdate).where(
+                    ProjectUpdate.id == update_id, ProjectUpdate.project_id == project_id
+                )
+            )
+        ).one_or_none()
+
+    async def photos(self, update_ids: Sequence[uuid.UUID]) -> Photos:
+        found: Photos = {update_id: [] for update_id in update_ids}
+        rows = await self.session.scalars(
+            select(ProjectPhoto)
+            .where(ProjectPhoto.update_id.in_(update_ids))
+            .order_by(ProjectPhoto.created_at, ProjectPhoto.id)
+        )
+        for photo in rows:
+            found[photo.update_id].append(photo)
+        return found
+
+    async def photo(self, project_id: uuid.UUID, photo_id: uuid.UUID) -> ProjectPhoto | None:
+        """A photo of one of the project's updates (None for another project's)."""
+        return (
+            await self.session.scalars(
+                select(ProjectPhoto)
+                .join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
+                .where(ProjectPhoto.id == photo_id, ProjectUpdate.project_id == project_id)
+            )
+        ).one_or_none()

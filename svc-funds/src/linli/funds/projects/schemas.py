@@ -4,6 +4,7 @@ from how many donors, and what was spent."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Self
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from linli.common.errors import InvalidValue
 from linli.funds.ledger.schemas import AmountFen
-from linli.funds.models import Project, ProjectOrigin, ProjectStatus, ProjectUpdate
+from linli.funds.models import Project, ProjectOrigin, ProjectPhoto, ProjectStatus, ProjectUpdate
 from linli.funds.text import Text, Title
 
 
@@ -105,17 +106,41 @@ class ProjectRead(BaseModel):
         )
 
 
+class PhotoRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    url: str = Field(description="Where the photo is served (public, as the project is)")
+
+    @classmethod
+    def from_model(cls, photo: ProjectPhoto, *, project_id: uuid.UUID) -> PhotoRead:
+        return cls(
+            id=photo.id,
+            name=photo.name,
+            content_type=photo.content_type,
+            size_bytes=photo.size_bytes,
+            sha256=photo.sha256,
+            url=f"/api/funds/projects/{project_id}/photos/{photo.id}",
+        )
+
+
 class UpdateRead(BaseModel):
     id: uuid.UUID
     project_id: uuid.UUID
     body: str
+    photos: list[PhotoRead]
     created_at: datetime
 
     @classmethod
-    def from_model(cls, update: ProjectUpdate) -> UpdateRead:
+    def from_model(
+        cls, update: ProjectUpdate, *, photos: Sequence[ProjectPhoto] = ()
+    ) -> UpdateRead:
         return cls(
             id=update.id,
             project_id=update.project_id,
             body=update.body,
+            photos=[PhotoRead.from_model(p, project_id=update.project_id) for p in photos],
             created_at=update.created_at,
         )

@@ -13,10 +13,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.conflicts import insert_or_conflict
+from linli.common.files import PHOTOS, FileStore, discard_on_rollback
 from linli.common.pagination import Page
 from linli.funds.access import MANAGE_ROLES, any_fund, managed_fund
 from linli.funds.audit import service as audit
@@ -29,6 +31,7 @@ from linli.funds.models import (
     Project,
     ProjectApproval,
     ProjectOrigin,
+    ProjectPhoto,
     ProjectStatus,
     ProjectUpdate,
 )
@@ -38,6 +41,7 @@ from linli.funds.projects.errors import (
     BudgetFixed,
     BudgetMissing,
     PaymentsPending,
+    PhotoNotFound,
     ProjectNotFound,
     ProjectNotOpen,
     ProjectNotPending,
@@ -399,7 +403,62 @@ async def list_updates(
     session: AsyncSession, *, project_id: uuid.UUID, cursor: str | None, limit: int
 ) -> Page[UpdateRead]:
     project = await _project(session, project_id)
-    updates = await ProjectRepository(session).updates(
-        project.id, after=UPDATE_ORDER.decode(cursor), limit=limit
+    repository = ProjectRepository(session)
+    updates = await repository.updates(project.id, after=UPDATE_ORDER.decode(cursor), limit=limit)
+    photos = await repository.photos([u.id for u in updates])
+    return UPDATE_ORDER.page(
+        updates, limit=limit, read=lambda u: UpdateRead.from_model(u, photos=photos[u.id])
     )
-    return UPDATE_ORDER.page(updates, limit=limit, read=UpdateRead.from_model)
+
+
+async def add_photo(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    files: FileStore,
+    project_id: uuid.UUID,
+    update_id: uuid.UUID,
+    upload: UploadFile,
+) -> UpdateRead:
+    """A photo for an update of a project under way: type by content (JPEG, PNG, WebP), at
+    most 10 MB; a refusal, or a failure later in the request, leaves no file behind."""
+    project, fund = await _managed(session, principal, project_id)
+    if project.status is not ProjectStatus.APPROVED:
+        raise ProjectNotOpen(f"the project is {project.status.value}", status=project.status.value)
+    repository = ProjectRepository(session)
+    update = await repository.update(project.id, update_id)
+    if update is None:
+        raise PhotoNotFound()
+    stored = await files.save(upload, PHOTOS, folder=f"projects/{project.id}/{update.id}")
+    discard_on_rollback(session, files, stored.key)
+    session.add(
+        ProjectPhoto(
+            update_id=update.id,
+            key=stored.key,
+            name=stored.name,
+            content_type=stored.content_type,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+        )
+    )
+    await session.flush()
+    photos = (await repository.photos([update.id]))[update.id]
+    await audit.record(
+        session,
+        ProjectUpdated(
+            **about(fund), project_id=project.id, update_id=update.id, photos=len(photos)
+        ),
+        subject_id=project.id,
+        actor=principal.subject,
+    )
+    return UpdateRead.from_model(update, photos=photos)
+
+
+async def photo(
+    session: AsyncSession, *, project_id: uuid.UUID, photo_id: uuid.UUID
+) -> ProjectPhoto:
+    """Photos are as public as their project's page."""
+    found = await ProjectRepository(session).photo(project_id, photo_id)
+    if found is None:
+        raise PhotoNotFound()
+    return found
