@@ -29,5 +29,6 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "project_approvals",
             "project_updates",
             "project_photos",
+            "receipt_counters",
         },
     )

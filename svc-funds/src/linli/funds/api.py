@@ -15,6 +15,7 @@ from linli.funds.ledger.endpoints import router as ledger_router
 from linli.funds.payments.endpoints import router as payments_router
 from linli.funds.projects.endpoints import router as projects_router
 from linli.funds.projects.endpoints import uploads as project_uploads
+from linli.funds.reports.endpoints import router as reports_router
 
 routers: Sequence[APIRouter] = (
     funds_router,
@@ -26,4 +27,5 @@ routers: Sequence[APIRouter] = (
     donations_router,
     donation_callbacks,
     audit_router,
+    reports_router,
 )

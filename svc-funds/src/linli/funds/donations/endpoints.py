@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
+from fastapi.responses import HTMLResponse
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
@@ -96,6 +97,28 @@ async def refund(
 ) -> DonationRead:
     """Give a received donation back: a reversing entry on the ledger, never an edit."""
     return await service.refund(session, principal=principal, donation_id=donation_id)
+
+
+@router.get(
+    "/donations/{donation_id}/receipt",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The printable receipt"},
+        **problem_responses(
+            {
+                404: "No such donation of yours (or of a fund you manage)",
+                409: "Not received yet: no receipt",
+            }
+        ),
+    },
+)
+async def receipt(
+    session: DbSession, principal: CurrentPrincipal, donation_id: uuid.UUID
+) -> HTMLResponse:
+    """The donation's numbered receipt as a printable page (print it, or save it as PDF from
+    the browser), for the donor and the fund's staff."""
+    page = await service.receipt(session, principal=principal, donation_id=donation_id)
+    return HTMLResponse(page, headers={"Cache-Control": "private, no-store"})
 
 
 @router.get(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from linli.funds.donations.receipts import receipt_no
 from linli.funds.ledger.schemas import AmountFen
 from linli.funds.models import Donation, DonationStatus, DonorKind
 from linli.funds.text import Title
@@ -41,6 +42,9 @@ class DonationRead(BaseModel):
     pay_url: str | None = Field(default=None, description="Where the donor pays (new intents)")
     entry_id: uuid.UUID | None
     refund_entry_id: uuid.UUID | None
+    receipt_no: str | None = Field(
+        description="The receipt's number, gap-free per fund and year (`2026-000042`)"
+    )
     created_at: datetime
     received_at: datetime | None
 
@@ -60,6 +64,7 @@ class DonationRead(BaseModel):
             pay_url=pay_url,
             entry_id=donation.entry_id,
             refund_entry_id=donation.refund_entry_id,
+            receipt_no=receipt_no(donation.receipt_year, donation.receipt_number),
             created_at=donation.created_at,
             received_at=donation.received_at,
         )
@@ -74,6 +79,7 @@ class PublicDonation(BaseModel):
     donor: str = Field(description=f"The donor's name, or {ANONYMOUS_ZH} when anonymous")
     donor_kind: DonorKind
     status: DonationStatus
+    receipt_no: str | None
     received_at: datetime | None
 
     @classmethod
@@ -85,6 +91,7 @@ class PublicDonation(BaseModel):
             donor=ANONYMOUS_ZH if donation.anonymous else donation.donor_name,
             donor_kind=donation.donor_kind,
             status=donation.status,
+            receipt_no=receipt_no(donation.receipt_year, donation.receipt_number),
             received_at=donation.received_at,
         )
 

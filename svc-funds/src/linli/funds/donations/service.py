@@ -14,11 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal
 from linli.common.pagination import Page
-from linli.funds.access import any_fund, managed_fund
+from linli.funds.access import MANAGE_ROLES, any_fund, managed_fund
 from linli.funds.audit import service as audit
-from linli.funds.donations.errors import AmountMismatch, DonationNotFound, NotRefundable
+from linli.funds.donations.errors import (
+    AmountMismatch,
+    DonationNotFound,
+    NoReceiptYet,
+    NotRefundable,
+)
 from linli.funds.donations.events import DonationPledged, DonationReceived, DonationRefunded
 from linli.funds.donations.providers import PaymentProvider
+from linli.funds.donations.receipts import render, take_number
 from linli.funds.donations.repository import DONATION_ORDER, DonationRepository
 from linli.funds.donations.schemas import (
     CallbackAnswer,
@@ -29,6 +35,7 @@ from linli.funds.donations.schemas import (
 from linli.funds.funds.events import about
 from linli.funds.ledger.service import post
 from linli.funds.models import AccountKind, Donation, DonationStatus, EntryKind
+from linli.funds.projects.repository import ProjectRepository
 from linli.funds.projects.service import after_donation
 
 
@@ -105,9 +112,13 @@ async def confirm(
         memo="项目捐赠" if donation.project_id else "捐赠",
         created_by=f"provider:{provider.name}",
     )
+    received_at = datetime.now(UTC)
+    # Before the donation changes: the counter's statement would autoflush a half-made row.
+    year, number = await take_number(session, fund.id, received_at)
     donation.status = DonationStatus.RECEIVED
     donation.entry_id = posted.entry.id
-    donation.received_at = datetime.now(UTC)
+    donation.received_at = received_at
+    donation.receipt_year, donation.receipt_number = year, number
     await session.flush()
     await audit.record(
         session,
@@ -184,3 +195,21 @@ async def list_public(
         fund.id, project_id=project_id, after=DONATION_ORDER.decode(cursor), limit=limit
     )
     return DONATION_ORDER.page(donations, limit=limit, read=PublicDonation.from_model)
+
+
+async def receipt(session: AsyncSession, *, principal: Principal, donation_id: uuid.UUID) -> str:
+    """The receipt page, for the donor and the fund's staff (404 for anyone else, as if there
+    were no such donation); 409 while the provider has not confirmed it."""
+    donation = await DonationRepository(session).get(donation_id)
+    if donation is None:
+        raise DonationNotFound()
+    fund = await any_fund(session, donation.fund_id)
+    staff = principal.has_role(*MANAGE_ROLES) and principal.covers(fund.division_code)
+    if principal.subject != donation.donor_subject and not staff:
+        raise DonationNotFound()
+    if donation.status is DonationStatus.PENDING:
+        raise NoReceiptYet()
+    project = None
+    if donation.project_id is not None:
+        project = await ProjectRepository(session).get(donation.project_id)
+    return render(donation, fund, project_title=project.title if project else None)

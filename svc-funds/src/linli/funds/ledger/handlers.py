@@ -26,6 +26,7 @@ from linli.common.events import CloudEvent
 from linli.funds.funds.repository import FundRepository
 from linli.funds.ledger.service import post_income
 from linli.funds.models import Income
+from linli.funds.money import yuan
 from linli.funds.text import Title
 
 HALL_ACTOR = "service-hall"
@@ -43,13 +44,6 @@ class CanteenDayClosed(BaseModel):
     takings_fen: Fen
     subsidy_fen: Fen
     profit_fen: Annotated[StrictInt, Field(ge=-(10**13), le=10**13)]
-
-
-def yuan(fen: int) -> str:
-    """`12345` → `"123.45"`: fen as a yuan string, exact (no float on the way)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 async def on_canteen_day_closed(

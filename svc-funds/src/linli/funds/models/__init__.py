@@ -3,7 +3,7 @@
 from linli.funds.models.audit import AuditRecord
 from linli.funds.models.base import Base
 from linli.funds.models.committees import CommitteeMember, Represents
-from linli.funds.models.donations import Donation, DonationStatus, DonorKind
+from linli.funds.models.donations import Donation, DonationStatus, DonorKind, ReceiptCounter
 from linli.funds.models.funds import Account, AccountKind, Fund, FundKind
 from linli.funds.models.incomes import Income
 from linli.funds.models.ledger import EntryKind, LedgerEntry, LedgerLine
@@ -42,5 +42,6 @@ __all__ = [
     "ProjectPhoto",
     "ProjectStatus",
     "ProjectUpdate",
+    "ReceiptCounter",
     "Represents",
 ]
