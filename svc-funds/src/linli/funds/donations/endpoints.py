@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.donations import service
 from linli.funds.donations.providers import Provider
 from linli.funds.donations.schemas import (
@@ -23,7 +23,7 @@ from linli.funds.donations.schemas import (
     PublicDonation,
 )
 
-router = APIRouter(tags=["donations"], route_class=IdempotentRoute)
+router = APIRouter(tags=["donations"], route_class=FundsRoute)
 # The provider's callback carries no token (its signature stands for it): no idempotency claim.
 callbacks = APIRouter(tags=["donations"])
 
@@ -127,6 +127,7 @@ async def receipt(
     responses=problem_responses(
         {404: "No such fund", 422: "The cursor is not one we gave"}, authenticated=False
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_donations(
     session: DbSession, fund_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT

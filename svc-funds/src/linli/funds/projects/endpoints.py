@@ -12,9 +12,9 @@ from fastapi.responses import StreamingResponse
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.files import Files, file_response
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.donations import service as donations
 from linli.funds.donations.providers import Provider
 from linli.funds.donations.schemas import DonationCreate, DonationRead, PublicDonation
@@ -31,7 +31,7 @@ from linli.funds.projects.schemas import (
     UpdateRead,
 )
 
-router = APIRouter(tags=["projects"], route_class=IdempotentRoute)
+router = APIRouter(tags=["projects"], route_class=FundsRoute)
 # The kernel's Idempotency-Key claim reads the whole body before the handler: not for uploads,
 # whose multipart body FastAPI streams to the file store (a retried upload adds the photo again).
 uploads = APIRouter(tags=["projects"])
@@ -74,6 +74,7 @@ async def propose(
         {404: "No such fund", 422: "A filter is invalid, or the cursor is not one we gave"},
         authenticated=False,
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_projects(
     session: DbSession,
@@ -92,6 +93,7 @@ async def list_projects(
     "/projects/{project_id}",
     response_model=ProjectRead,
     responses=problem_responses({404: "No such project"}, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def get_project(session: DbSession, project_id: uuid.UUID) -> ProjectRead:
     """A project's public page: goal, raised (and from how many donations), spent, status."""
@@ -194,6 +196,7 @@ async def pledge(
     "/projects/{project_id}/donations",
     response_model=Page[PublicDonation],
     responses=problem_responses(_PUBLIC_LIST, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def list_donations(
     session: DbSession, project_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
@@ -209,6 +212,7 @@ async def list_donations(
     "/projects/{project_id}/payments",
     response_model=Page[PaymentRead],
     responses=problem_responses(_PUBLIC_LIST, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def list_payments(
     session: DbSession, project_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
@@ -251,6 +255,7 @@ async def add_update(
     "/projects/{project_id}/updates",
     response_model=Page[UpdateRead],
     responses=problem_responses(_PUBLIC_LIST, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def list_updates(
     session: DbSession, project_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT

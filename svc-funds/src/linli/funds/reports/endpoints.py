@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path, Query, Response
 
 from linli.common.db import DbSession
 from linli.common.openapi import problem_responses
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.reports import service
 from linli.funds.reports.schemas import Month, MonthlyReport
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=FundsRoute)
 
 
 @router.get(
@@ -25,6 +26,7 @@ router = APIRouter(tags=["reports"])
             authenticated=False,
         ),
     },
+    openapi_extra=PUBLIC,
 )
 async def monthly_report(
     session: DbSession,

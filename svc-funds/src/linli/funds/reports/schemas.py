@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -31,7 +31,8 @@ class ReportLine(BaseModel):
 
 class MonthlyReport(BaseModel):
     """What came in and went out of a fund in one calendar month (Asia/Shanghai); the closing
-    balance is the opening one plus the income less the spending, all from the ledger."""
+    balance is the opening one plus the income less the spending, all from the ledger (the same
+    ledger, the same report: it carries no time of its own, so its ETag holds)."""
 
     fund_id: uuid.UUID
     fund_name: str
@@ -49,4 +50,3 @@ class MonthlyReport(BaseModel):
     spending_yuan: str
     closing_balance_fen: int
     closing_balance_yuan: str
-    generated_at: datetime

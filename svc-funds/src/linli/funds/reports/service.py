@@ -9,7 +9,7 @@ import csv
 import io
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,7 +133,6 @@ async def monthly_report(session: AsyncSession, *, fund_id: uuid.UUID, month: st
         spending_yuan=yuan(spending_fen),
         closing_balance_fen=closing,
         closing_balance_yuan=yuan(closing),
-        generated_at=datetime.now(UTC),
     )
 
 
