@@ -36,7 +36,7 @@ async def test_concurrent_confirmations_take_consecutive_numbers(
     fund = await create_fund()
     other = await create_fund(name="东信青少年基金", kind="special")
     pledges = []
-    for i in range(40):
+    for i in range(20):
         answer = await client.post(
             f"/funds/{fund['id']}/donations",
             json={"amount_fen": 100 + i, "donor_name": f"{i}号"},
@@ -67,7 +67,7 @@ async def test_concurrent_confirmations_take_consecutive_numbers(
     await asyncio.gather(*(confirm(p) for p in pledges))
     listed = (await client.get(f"/funds/{fund['id']}/donations", params={"limit": 100})).json()
     numbers = sorted(d["receipt_no"] for d in listed["items"])
-    assert numbers == [f"{YEAR}-{n:06d}" for n in range(1, 41)]
+    assert numbers == [f"{YEAR}-{n:06d}" for n in range(1, 21)]
     first_elsewhere = await donate(f"/funds/{other['id']}/donations", 100)
     [elsewhere] = (await client.get(f"/funds/{other['id']}/donations")).json()["items"]
     assert (elsewhere["id"], elsewhere["receipt_no"]) == (first_elsewhere["id"], f"{YEAR}-000001")
