@@ -1,10 +1,9 @@
-"""svc-funds' part of the demo city, through the gateway: 西兴街道's street fund, a community fund
-per community and a youth fund, each with a committee of three residents (the street's two
-funds share theirs); some 220 donations
-(most of them 1 yuan) confirmed through the development provider's signed callback; the
-stairwell project of 东冠社区 crowdfunded to its 1,150 yuan, approved, paid and completed; a
-transfer from the street fund, a canteen's income, and payment requests waiting for the
-committees."""
+"""svc-funds' part of the demo city, through the gateway: 西兴街道's street fund, a youth fund and a
+community fund per community, each with a committee of three residents (the street's two funds
+share theirs); some 220 donations, most of them 1 yuan, confirmed through the development
+provider's signed callback; the stairwell project of 东冠社区 crowdfunded to its 1,150 yuan,
+approved, paid and completed; a transfer from the street fund, a canteen's income, and payment
+requests waiting for the committees."""
 
 from __future__ import annotations
 
