@@ -222,6 +222,11 @@ class DevStack:
             )
             if self.seed and env["LINLI_ENVIRONMENT"] in ("development", "test"):
                 env["LINLI_DEV_SEED_FILE"] = str(self.seed_file)
+                # The demo city is seeded through the public API, a few thousand calls by a
+                # handful of demo accounts: at the production 120/minute per account the seed
+                # spent most of its two minutes waiting out 429s. Set LINLI_RATE_LIMIT to try
+                # the production limit.
+                env.setdefault("LINLI_RATE_LIMIT", "3000/minute")
             # The gateway's upstreams follow any port shift (LINLI_UPSTREAM_<SVC>_URL).
             for item in self.planned:
                 if item.spec is not GATEWAY:
