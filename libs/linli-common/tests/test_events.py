@@ -12,9 +12,9 @@ from linli.common.events import (
     ClearPiiInEvent,
     CloudEvent,
     ensure_no_clear_pii,
-    redact_clear_pii,
     event_subject,
     new_cloud_event,
+    redact_clear_pii,
     subtree_filter,
 )
 
