@@ -1,4 +1,4 @@
-"""Routers of svc-service-hall; its domains arrive with their own issues."""
+"""Routers of svc-service-hall, one per domain."""
 
 from __future__ import annotations
 
@@ -6,4 +6,6 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
-routers: Sequence[APIRouter] = ()
+from linli.service_hall.reports.endpoints import router as reports_router
+
+routers: Sequence[APIRouter] = (reports_router,)

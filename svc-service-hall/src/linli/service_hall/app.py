@@ -10,6 +10,10 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.service_hall.api import routers
 from linli.service_hall.config import Settings
+from linli.service_hall.incident_copies.handlers import INCIDENTS_CONSUMER
+
+# Durable subscriptions of the hall, one per thing it keeps from other services' events.
+CONSUMERS = (INCIDENTS_CONSUMER,)
 
 DESCRIPTION = "Service hall (一站式服务大厅): the one-stop hall, appointments, canteen, feedback and deliberation arrive with their issues; today the service answers health, readiness and metrics."
 
@@ -25,5 +29,6 @@ def create_app(
         description=DESCRIPTION,
         version=version("linli-service-hall"),
         routers=routers,
+        consumers=CONSUMERS,
         token_verifier=token_verifier,
     )

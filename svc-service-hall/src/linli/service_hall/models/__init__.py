@@ -11,4 +11,7 @@ class Base(ServiceBase, DeclarativeBase):
     """Declarative base of this service's tables; Alembic autogenerate compares against it."""
 
 
+# The residents' voice (reports, proposals, announcements): imported once Base exists.
+from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
+
 __all__ = ["Base"]
