@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.service_hall.proposals.endpoints import router as proposals_router
 from linli.service_hall.reports.endpoints import router as reports_router
 
-routers: Sequence[APIRouter] = (reports_router,)
+routers: Sequence[APIRouter] = (reports_router, proposals_router)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from linli.common.settings import ServiceSettings
 
 # The `/api/<name>` path segment and NATS subject token; the database it owns by default.
@@ -14,3 +16,5 @@ class Settings(ServiceSettings):
 
     service_name: str = NAME
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+    # Supports that put a 议一议 proposal on its community's agenda (LINLI_PROPOSAL_SUPPORT_THRESHOLD).
+    proposal_support_threshold: int = Field(default=20, ge=1)
