@@ -235,3 +235,28 @@ async def test_photos_are_checked_by_content_and_served_only_to_who_sees_the_rep
         await client.post(path, files={"file": ("a.png", PNG)}, headers=staff)
     ).status_code == 403
     assert len((await resident.read(report["id"]))["photos"]) == 1
+
+
+async def test_a_retried_report_with_its_idempotency_key_is_filed_once(
+    client: httpx.AsyncClient, resident: Resident, outbox: OutboxReader
+) -> None:
+    body = {
+        "category": "order.noise",
+        "title": "夜间施工",
+        "description": "十点后还在施工",
+        "address": "4幢旁",
+    }
+    headers = resident.headers | {"Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/reports", json=body, headers=headers)
+    again = await client.post("/reports", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(await _of_report(outbox, "report.filed", first.json()["id"])) == 1
+    # An upload carrying a key (a client that sends one on every POST) is not refused for it.
+    photo = await client.post(
+        f"/reports/{first.json()['id']}/photos",
+        files={"file": ("a.png", PNG, "image/png")},
+        headers=headers,
+    )
+    assert photo.status_code == 201, photo.text

@@ -34,7 +34,7 @@ from linli.common.auth import Principal, Role
 from linli.common.consumers import ConsumerSpec, UnprocessableEvent, handler
 from linli.common.divisions import CommunityCodeStr
 from linli.common.events import CloudEvent
-from linli.common.outbox import events_of
+from linli.grid import access
 from linli.grid.incidents import service
 from linli.grid.incidents.errors import IllegalMove, UnknownReference
 from linli.grid.incidents.events import _IncidentEvent
@@ -138,20 +138,14 @@ async def on_report_filed(session: AsyncSession, filed: ReportFiled, event: Clou
         raise UnprocessableEvent(
             f"report {filed.report_id} cannot become an incident: {exc}"
         ) from exc
-    await events_of(session).record(
-        IncidentLinked(
-            community_code=incident.community_code,
-            incident_id=incident.id,
-            grid_id=incident.grid_id,
-            building_id=incident.building_id,
-            category=incident.category_code,
-            status=incident.status.value,
-            level=incident.level,
-            actor_role=Role.RESIDENT.value,
-            at=datetime.now(UTC),
-            report_id=filed.report_id,
-        ),
-        subject_id=incident.id,
+    who = access.actor(_as_reporter(filed.report_id, filed.community_code), Role.RESIDENT)
+    await service._record(
+        session,
+        IncidentLinked,
+        incident,
+        who,
+        at=datetime.now(UTC),
+        report_id=filed.report_id,
     )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
+from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.service_hall.announcements import service
@@ -18,7 +19,9 @@ from linli.service_hall.announcements.schemas import (
     ReadCounts,
 )
 
-router = APIRouter(prefix="/announcements", tags=["announcements (通知公告)"])
+router = APIRouter(
+    prefix="/announcements", tags=["announcements (通知公告)"], route_class=IdempotentRoute
+)
 
 _NOT_FOUND = "No such announcement, or one that does not reach you (or has expired)"
 

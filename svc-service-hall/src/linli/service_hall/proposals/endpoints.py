@@ -11,6 +11,7 @@ from starlette.responses import StreamingResponse
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.files import Files
+from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.service_hall.config import Settings
@@ -27,9 +28,9 @@ from linli.service_hall.proposals.schemas import (
     ProposalRead,
     SupportRead,
 )
-from linli.service_hall.voice.photos import PhotoRead, serve_photo
+from linli.service_hall.voice.photos import PhotoRead, serve_photo, upload_route
 
-router = APIRouter(prefix="/proposals", tags=["proposals (议一议)"])
+router = APIRouter(prefix="/proposals", tags=["proposals (议一议)"], route_class=IdempotentRoute)
 
 _NOT_FOUND = "No such proposal, or not one you may see"
 
@@ -268,7 +269,8 @@ async def hide_comment(
     )
 
 
-@router.post(
+@upload_route(
+    router,
     "/{proposal_id}/photos",
     response_model=PhotoRead,
     status_code=201,

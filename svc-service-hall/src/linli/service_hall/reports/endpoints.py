@@ -11,14 +11,15 @@ from starlette.responses import StreamingResponse
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.files import Files
+from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.service_hall.models.reports import ReportStatus
 from linli.service_hall.reports import service
 from linli.service_hall.reports.schemas import RatingIn, ReportCreate, ReportDetail, ReportRead
-from linli.service_hall.voice.photos import PhotoRead, photos_of, serve_photo
+from linli.service_hall.voice.photos import PhotoRead, photos_of, serve_photo, upload_route
 
-router = APIRouter(prefix="/reports", tags=["reports (我要反映)"])
+router = APIRouter(prefix="/reports", tags=["reports (我要反映)"], route_class=IdempotentRoute)
 
 _NOT_FOUND = "No such report, or not one you may see"
 
@@ -111,7 +112,8 @@ async def rate_report(
     return ReportRead.model_validate(report)
 
 
-@router.post(
+@upload_route(
+    router,
     "/{report_id}/photos",
     response_model=PhotoRead,
     status_code=201,
