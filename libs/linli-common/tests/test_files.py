@@ -219,34 +219,3 @@ async def test_the_s3_store_saves_serves_and_refuses_like_the_local_one(
         await files.save(upload("b.png", EXE), PHOTOS, folder="applications/a1")
     await files.delete(stored.key)
     assert s3.list_objects_v2(Bucket="linli-files").get("KeyCount") == 0
-
-
-async def test_an_upload_passes_the_frames_nul_check(tmp_path: Path) -> None:
-    """The service frame refuses NULs app-wide; a multipart body (already parsed as a form) is
-    not read again for it, and a JSON body still is."""
-    from fastapi import Depends
-    from pydantic import BaseModel
-
-    from linli.common.inputs import refuse_nul_characters
-
-    class Note(BaseModel):
-        text: str
-
-    app = FastAPI(dependencies=[Depends(refuse_nul_characters)])
-    install_problem_handlers(app)
-
-    @app.post("/upload")
-    async def upload(file: UploadFile) -> dict[str, Any]:
-        return {"size": len(await file.read())}
-
-    @app.post("/notes")
-    async def note(body: Note) -> dict[str, Any]:
-        return {"text": body.text}
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://files.test") as client:
-        uploaded = await client.post("/upload", files={"file": ("a.png", PNG, "image/png")})
-        assert uploaded.status_code == 200, uploaded.text
-        assert uploaded.json() == {"size": len(PNG)}
-        refused = await client.post("/notes", json={"text": "a\u0000b"})
-        assert refused.status_code == 422
