@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -16,13 +17,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from linli.common.auth import Role
-from linli.common.db import create_engine
+from linli.common.db import create_engine, create_sessionmaker
 from linli.common.outbox import OutboxMessage
 from linli.common.settings import Environment
 from linli.grid.app import create_app as create_grid
 from linli.grid.config import NAME as GRID
 from linli.grid.config import Settings as GridSettings
 from linli.grid.models import Incident
+from linli.grid.places import service as places
+from linli.grid.places.schemas import GridCreated
 from linli.infra.embedded import NatsServer
 from linli.service_hall.app import create_app as create_hall
 from linli.service_hall.config import Settings
@@ -93,8 +96,31 @@ async def test_a_report_filed_and_rated_while_the_grid_is_down_is_closed_once_it
     def grid() -> AbstractAsyncContextManager[httpx.AsyncClient]:
         return serve_app(create_grid(grid_settings, token_verifier=issuer.verifier()))
 
+    resident = auth(Role.RESIDENT, scope=community_code, name="王小明")
+    worker_subject = str(uuid.uuid4())
+    worker = auth(Role.GRID_WORKER, scope=community_code, subject=worker_subject, name="李四")
+    staff = auth(Role.COMMUNITY_WORKER, scope=community_code, name="赵六")
+    # The community's grid, as svc-residents' events would have put it in the grid's places.
+    grid_id = uuid.uuid4()
+    async with create_sessionmaker(grid_engine).begin() as session:
+        await places.apply_grid(
+            session,
+            event=GridCreated(
+                type="cn.linli.residents.grid.created.v1",
+                community_code=community_code,
+                grid_id=grid_id,
+                number=1,
+                name="一网格",
+            ),
+            at=datetime.now(UTC),
+        )
+
     category = f"test.{uuid.uuid4().hex[:10]}"
     async with grid() as grid_api:
+        assigned = await grid_api.put(
+            f"/grids/{grid_id}/workers/{worker_subject}", json={"name": "李四"}, headers=staff
+        )
+        assert assigned.status_code == 200, assigned.text
         created = await grid_api.post(
             "/incidents/categories",
             json={
@@ -106,11 +132,6 @@ async def test_a_report_filed_and_rated_while_the_grid_is_down_is_closed_once_it
             headers=auth(Role.CITY_ADMIN, scope="3301"),
         )
         assert created.status_code == 201, created.text
-
-    resident = auth(Role.RESIDENT, scope=community_code, name="王小明")
-    worker_subject = str(uuid.uuid4())
-    worker = auth(Role.GRID_WORKER, scope=community_code, subject=worker_subject, name="李四")
-    staff = auth(Role.COMMUNITY_WORKER, scope=community_code, name="赵六")
 
     async def incidents(report_id: str) -> list[tuple[uuid.UUID, str, int | None]]:
         """(id, status, rating) of the grid's incidents of the report, straight from its table."""
