@@ -39,6 +39,17 @@ def _expect(answer: httpx.Response, *statuses: int) -> Any:
     return answer.json() if answer.content else None
 
 
+def _send(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """The request, again after the gateway's `Retry-After` when it answers 429: the seeds before
+    this one spend the same staff accounts' per-minute budget."""
+    for _ in range(6):
+        answer = client.request(method, url, **kwargs)
+        if answer.status_code != 429:
+            return answer
+        time.sleep(min(float(answer.headers.get("Retry-After") or 5), 30.0))
+    return answer
+
+
 def _subject(auth: dict[str, str]) -> str:
     token = auth["Authorization"].removeprefix("Bearer ")
     return str(jwt.decode(token, options={"verify_signature": False})["sub"])
@@ -69,7 +80,12 @@ def _residents(
 ) -> list[dict[str, str]]:
     def login(openid: str) -> dict[str, str]:
         pair = _expect(
-            client.post("/auth/resident/login", json={"provider": "dev", "code": f"dev:{openid}"}),
+            _send(
+                client,
+                "POST",
+                "/auth/resident/login",
+                json={"provider": "dev", "code": f"dev:{openid}"},
+            ),
             200,
         )
         return {"Authorization": f"Bearer {pair['access_token']}"}
@@ -100,7 +116,7 @@ def seed_demo_voice(
     within_s: float = 20.0,
 ) -> str:
     """Seed once (a second run finds the community's announcement and stops)."""
-    first = client.get("/api/service-hall/announcements", headers=worker)
+    first = _send(client, "GET", "/api/service-hall/announcements", headers=worker)
     if first.status_code == 404:
         return "skipped: the service hall has no announcements yet"
     if _expect(first, 200)["items"]:
@@ -113,9 +129,10 @@ def seed_demo_voice(
     # --- announcements of the district, the street and the community -----------------------
     def announce(who: dict[str, str], **body: Any) -> str:
         return str(
-            _expect(client.post("/api/service-hall/announcements", json=body, headers=who), 201)[
-                "id"
-            ]
+            _expect(
+                _send(client, "POST", "/api/service-hall/announcements", json=body, headers=who),
+                201,
+            )["id"]
         )
 
     announced = [
@@ -140,14 +157,19 @@ def seed_demo_voice(
     ]
     for reader in (*residents[:12], *guling):
         for announcement in announced:
-            answer = client.post(
-                f"/api/service-hall/announcements/{announcement}/read", headers=reader
+            answer = _send(
+                client,
+                "POST",
+                f"/api/service-hall/announcements/{announcement}/read",
+                headers=reader,
             )
             _expect(answer, 204, 404)  # 固陵's residents are not reached by 东冠's own
 
     # --- 议一议 -------------------------------------------------------------------------------
     def propose(who: dict[str, str], title: str, body: str, category: str) -> str:
-        answer = client.post(
+        answer = _send(
+            client,
+            "POST",
             "/api/service-hall/proposals",
             json={"title": title, "body": body, "category": category},
             headers=who,
@@ -185,9 +207,11 @@ def seed_demo_voice(
         # The first reaches the threshold (20) and is taken up; the rest gather a few each.
         backers = residents if index == 0 else residents[: (index * 3) % 11 + 1]
         for backer in backers:
-            _expect(client.post(f"{base}/{proposal}/supports", headers=backer), 200)
+            _expect(_send(client, "POST", f"{base}/{proposal}/supports", headers=backer), 200)
         comment = _expect(
-            client.post(
+            _send(
+                client,
+                "POST",
                 f"{base}/{proposal}/comments",
                 json={"body": "赞成，希望尽快落实。"},
                 headers=residents[7],
@@ -195,7 +219,9 @@ def seed_demo_voice(
             201,
         )
         _expect(
-            client.post(
+            _send(
+                client,
+                "POST",
                 f"{base}/{proposal}/comments",
                 json={"body": "同意，我愿意当志愿者。", "parent_id": comment["id"]},
                 headers=residents[8],
@@ -203,7 +229,9 @@ def seed_demo_voice(
             201,
         )
     advert = _expect(
-        client.post(
+        _send(
+            client,
+            "POST",
             f"{base}/{proposals[1]}/comments",
             json={"body": "代办各类证件，加微信"},
             headers=residents[9],
@@ -211,7 +239,9 @@ def seed_demo_voice(
         201,
     )
     _expect(
-        client.post(
+        _send(
+            client,
+            "POST",
             f"{base}/{proposals[1]}/comments/{advert['id']}/hide",
             json={"reason": "广告"},
             headers=worker,
@@ -220,10 +250,15 @@ def seed_demo_voice(
     )
     for move in ("adopt", "start"):
         _expect(
-            client.post(f"{base}/{proposals[0]}/moves", json={"move": move}, headers=worker), 200
+            _send(
+                client, "POST", f"{base}/{proposals[0]}/moves", json={"move": move}, headers=worker
+            ),
+            200,
         )
     _expect(
-        client.post(
+        _send(
+            client,
+            "POST",
             f"{base}/{proposals[0]}/progress",
             json={"note": "充电棚选址已确定，施工单位进场。"},
             headers=worker,
@@ -231,7 +266,9 @@ def seed_demo_voice(
         200,
     )
     _expect(
-        client.post(
+        _send(
+            client,
+            "POST",
             f"{base}/{proposals[10]}/moves",
             json={
                 "move": "reject",
@@ -261,7 +298,7 @@ def _seed_reports(
 
     def report(who: dict[str, str], category: str, title: str, address: str) -> str:
         body = {"category": category, "title": title, "description": title, "address": address}
-        return str(_expect(client.post(base, json=body, headers=who), 201)["id"])
+        return str(_expect(_send(client, "POST", base, json=body, headers=who), 201)["id"])
 
     filed = [
         report(residents[0], "environment.garbage", "5幢北侧垃圾满溢", "5幢北侧垃圾投放点"),
@@ -271,7 +308,7 @@ def _seed_reports(
     ]
 
     def incident_of(report_id: str, who: dict[str, str]) -> str | None:
-        read = _expect(client.get(f"{base}/{report_id}", headers=who), 200)
+        read = _expect(_send(client, "GET", f"{base}/{report_id}", headers=who), 200)
         return str(read["incident_id"]) if read["incident_id"] else None
 
     def taken(report_id: str, who: dict[str, str]) -> Callable[[], str | None]:
@@ -286,10 +323,15 @@ def _seed_reports(
     dispatch = {"assignee_subject": _subject(grid_worker), "assignee_name": "李网格"}
 
     def steps(incident: str, *names: str) -> None:
-        _expect(client.post(f"{grid}/{incident}/dispatch", json=dispatch, headers=worker), 200)
+        _expect(
+            _send(client, "POST", f"{grid}/{incident}/dispatch", json=dispatch, headers=worker), 200
+        )
         for name in names:
             body = {"note": "已处理"} if name == "resolve" else {}
-            _expect(client.post(f"{grid}/{incident}/{name}", json=body, headers=grid_worker), 200)
+            _expect(
+                _send(client, "POST", f"{grid}/{incident}/{name}", json=body, headers=grid_worker),
+                200,
+            )
 
     steps(incidents[0], "accept", "start", "resolve")
     steps(incidents[1], "accept", "start", "resolve")
@@ -297,12 +339,15 @@ def _seed_reports(
 
     def state(report_id: str, who: dict[str, str], wanted: str) -> bool:
         return bool(
-            _expect(client.get(f"{base}/{report_id}", headers=who), 200)["status"] == wanted
+            _expect(_send(client, "GET", f"{base}/{report_id}", headers=who), 200)["status"]
+            == wanted
         )
 
     _wait(lambda: state(filed[0], residents[0], "resolved"), within_s=within_s)
     _expect(
-        client.post(
+        _send(
+            client,
+            "POST",
             f"{base}/{filed[0]}/rating",
             json={"rating": 5, "fixed": True, "comment": "清运及时"},
             headers=residents[0],
