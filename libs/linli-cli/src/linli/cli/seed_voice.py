@@ -105,6 +105,22 @@ def _wait(probe: Callable[[], Any], *, within_s: float) -> Any:
         time.sleep(0.2)
 
 
+def _seeded(client: httpx.Client, hall: str, worker: dict[str, str]) -> str | None:
+    """Why not to seed: the hall has no proposals yet, or the community has some already."""
+    first = _send(
+        client, "GET", f"{hall}/proposals", params={"division": COMMUNITY}, headers=worker
+    )
+    if first.status_code == 404:
+        return "skipped: the service hall has no proposals yet"
+    return "already there" if _expect(first, 200)["items"] else None
+
+
+def demo_openids() -> dict[str, str]:
+    """The demo residents' dev openids and their communities: 30 of 东冠社区, 3 of 固陵社区."""
+    links = {f"demo-voice-{n:02d}": COMMUNITY for n in range(RESIDENTS)}
+    return links | {f"demo-voice-guling-{n:02d}": NEIGHBOUR for n in range(3)}
+
+
 def seed_demo_voice(
     client: httpx.Client,
     *,
@@ -115,22 +131,45 @@ def seed_demo_voice(
     grid_worker: dict[str, str],
     within_s: float = 20.0,
 ) -> str:
-    """Seed once (a second run finds the community's announcement and stops)."""
-    first = _send(client, "GET", "/api/service-hall/announcements", headers=worker)
-    if first.status_code == 404:
-        return "skipped: the service hall has no announcements yet"
-    if _expect(first, 200)["items"]:
-        return "already there"
-    links = {f"demo-voice-{n:02d}": COMMUNITY for n in range(RESIDENTS)}
-    links |= {f"demo-voice-guling-{n:02d}": NEIGHBOUR for n in range(3)}
-    people = _residents(client, gateway_database_url, links)
-    residents, guling = people[:RESIDENTS], people[RESIDENTS:]
+    """Seed once through the gateway (a second run finds the community's announcement and stops)."""
+    if done := _seeded(client, "/api/service-hall", worker):
+        return done
+    people = _residents(client, gateway_database_url, demo_openids())
+    return seed_voice(
+        client,
+        residents=people[:RESIDENTS],
+        guling=people[RESIDENTS:],
+        district=district,
+        street=street,
+        worker=worker,
+        grid_worker=grid_worker,
+        within_s=within_s,
+    )
+
+
+def seed_voice(
+    client: httpx.Client,
+    *,
+    residents: list[dict[str, str]],
+    guling: list[dict[str, str]],
+    district: dict[str, str],
+    street: dict[str, str],
+    worker: dict[str, str],
+    grid_worker: dict[str, str],
+    within_s: float,
+    hall: str = "/api/service-hall",
+    grid_api: str = "/api/grid",
+) -> str:
+    """The voice's demo for these people (`residents` of 东冠社区, `guling` of 固陵社区);
+    `hall` and `grid_api` are the services' roots (the gateway's paths by default)."""
+    if done := _seeded(client, hall, worker):
+        return done
 
     # --- announcements of the district, the street and the community -----------------------
     def announce(who: dict[str, str], **body: Any) -> str:
         return str(
             _expect(
-                _send(client, "POST", "/api/service-hall/announcements", json=body, headers=who),
+                _send(client, "POST", f"{hall}/announcements", json=body, headers=who),
                 201,
             )["id"]
         )
@@ -160,7 +199,7 @@ def seed_demo_voice(
             answer = _send(
                 client,
                 "POST",
-                f"/api/service-hall/announcements/{announcement}/read",
+                f"{hall}/announcements/{announcement}/read",
                 headers=reader,
             )
             _expect(answer, 204, 404)  # 固陵's residents are not reached by 东冠's own
@@ -170,7 +209,7 @@ def seed_demo_voice(
         answer = _send(
             client,
             "POST",
-            "/api/service-hall/proposals",
+            f"{hall}/proposals",
             json={"title": title, "body": body, "category": category},
             headers=who,
         )
@@ -202,7 +241,7 @@ def seed_demo_voice(
             "environment.garbage",
         )
     )
-    base = "/api/service-hall/proposals"
+    base = f"{hall}/proposals"
     for index, proposal in enumerate(proposals):
         # The first reaches the threshold (20) and is taken up; the rest gather a few each.
         backers = residents if index == 0 else residents[: (index * 3) % 11 + 1]
@@ -281,7 +320,13 @@ def seed_demo_voice(
 
     # --- 我要反映, followed through the grid ------------------------------------------------
     reports_summary = _seed_reports(
-        client, residents=residents, worker=worker, grid_worker=grid_worker, within_s=within_s
+        client,
+        residents=residents,
+        worker=worker,
+        grid_worker=grid_worker,
+        within_s=within_s,
+        hall=hall,
+        grid_api=grid_api,
     )
     return f"ok (3 announcements, {len(proposals)} proposals, one adopted in progress; {reports_summary})"
 
@@ -293,8 +338,10 @@ def _seed_reports(
     worker: dict[str, str],
     grid_worker: dict[str, str],
     within_s: float,
+    hall: str,
+    grid_api: str,
 ) -> str:
-    base = "/api/service-hall/reports"
+    base = f"{hall}/reports"
 
     def report(who: dict[str, str], category: str, title: str, address: str) -> str:
         body = {"category": category, "title": title, "description": title, "address": address}
@@ -319,7 +366,7 @@ def _seed_reports(
     ]
     if not all(incidents):
         return "reports filed; the grid has not taken them up yet (is svc-grid running?)"
-    grid = "/api/grid/incidents"
+    grid = f"{grid_api}/incidents"
     dispatch = {"assignee_subject": _subject(grid_worker), "assignee_name": "李网格"}
 
     def steps(incident: str, *names: str) -> None:
