@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # mypy checks tests as strictly as code. Each deployable's tests/ is its own root (one mypy run
 # each, with that folder on MYPYPATH) since every one of them has a conftest.py.
-SRC_DIRS := $(wildcard libs/*/src gateway/src svc-*/src tests bench)
+SRC_DIRS := $(wildcard libs/*/src gateway/src svc-*/src tests bench examples/*)
 TEST_DIRS := $(wildcard libs/*/tests gateway/tests svc-*/tests)
 
 .PHONY: help sync run test lint format bench migrate clean

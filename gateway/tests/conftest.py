@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
@@ -48,6 +49,10 @@ class RegistrationCreate(BaseModel):
 
 class RegistrationRead(RegistrationCreate):
     id: str
+
+
+# The fake svc-residents' registry links, account subject → record (`"down": ...` makes it 503).
+LINKED: dict[str, Any] = {}
 
 
 def fake_service(name: str) -> FastAPI:
@@ -96,6 +101,23 @@ def fake_service(name: str) -> FastAPI:
     async def boom() -> None:
         # An unhandled error: uvicorn logs it, then closes the connection behind the 500.
         raise RuntimeError("boom")
+
+    if name == "residents":
+
+        @app.get("/residents/me", include_in_schema=False)
+        async def my_record(request: Request) -> JSONResponse:
+            # svc-residents' answer to "who is this account": the test decides through LINKED.
+            token = request.headers.get("authorization", "").removeprefix("Bearer ")
+            subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+            if LINKED.get("down"):
+                return JSONResponse({"detail": "overloaded"}, status_code=503)
+            if subject not in LINKED:
+                return JSONResponse(
+                    {"type": "https://linli.dev/problems/resident-not-found", "status": 404},
+                    status_code=404,
+                    media_type="application/problem+json",
+                )
+            return JSONResponse(LINKED[subject])
 
     @app.get("/me", tags=["me"])
     async def me(principal: CurrentPrincipal) -> dict[str, str]:
@@ -280,3 +302,11 @@ def create_staff(sessionmaker: async_sessionmaker[AsyncSession]) -> StaffFactory
             return account
 
     return create
+
+
+@pytest.fixture
+def registry_links() -> Iterator[dict[str, Any]]:
+    """What the fake svc-residents answers at `/residents/me`: subject → record, or "down"."""
+    LINKED.clear()
+    yield LINKED
+    LINKED.clear()

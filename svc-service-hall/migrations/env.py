@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from linli.common.migrations import run_alembic_env
+from linli.common.timers import TIMERS_METADATA
 from linli.service_hall.config import Settings
 from linli.service_hall.models import Base
 
-run_alembic_env(Base.metadata, database_url=Settings().database_url)
+run_alembic_env([Base.metadata, TIMERS_METADATA], database_url=Settings().database_url)

@@ -9,4 +9,23 @@ from linli.testing import check_migrations
 async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
     pg_server_url: str,
 ) -> None:
-    await check_migrations(NAME, pg_server_url, tables={"outbox_messages", "processed_events"})
+    await check_migrations(
+        NAME,
+        pg_server_url,
+        tables={
+            "outbox_messages",
+            "processed_events",
+            "resident_copies",
+            "household_copies",
+            "service_points",
+            "catalogue_items",
+            "catalogue_item_versions",
+            "bundles",
+            "filings",
+            "applications",
+            "application_steps",
+            "material_files",
+            "home_visits",
+            "timers",
+        },
+    )

@@ -202,6 +202,12 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         assert {name: u["status"] for name, u in upstreams.items()} == {
             spec.name: "ok" for spec in DEPLOYABLES if spec is not GATEWAY
         }
+        # NATS runs with auth on, as in production: a client without credentials is refused.
+        nats_port = nats_port_for(port_base=base, environ={})
+        with socket.create_connection(("127.0.0.1", nats_port), timeout=5) as conn:
+            assert conn.recv(4096).startswith(b"INFO")
+            conn.sendall(b'CONNECT {"verbose":false}\r\nPING\r\n')
+            assert b"Authorization Violation" in conn.recv(4096)
         # The demo city is there to look at: its residents came through the gateway's import.
         login = httpx.post(
             f"http://127.0.0.1:{base}/auth/staff/login",
@@ -232,6 +238,7 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
     for log in (state / "logs").glob("*.log"):
         assert "\x1b[" not in log.read_text(errors="replace"), log.name  # no colour codes
     assert "Linli is running." in output
+    assert "demo service hall (西兴街道): ok (1 hall, 16 items, 3 bundles" in output, output
     assert "stopped; no process left behind." in output
     assert [pid for pid in children if _alive(pid)] == []
     assert _processes_mentioning(str(state)) == []

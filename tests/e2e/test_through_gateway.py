@@ -632,3 +632,35 @@ async def test_an_incident_through_the_gateway_from_report_to_verification(
 
     await wait_for(handled)
     await district_system.close()
+
+
+async def test_an_approved_resident_acts_in_their_community_after_the_next_refresh(
+    platform: Platform,
+) -> None:
+    """The token of the account that registered carries its record once approved: `scope` is the
+    community and `resident_id` the record, so every service knows who is asking."""
+    p = platform
+    await import_divisions(p)
+    login = await p.gateway.post(
+        "/auth/resident/login", json={"provider": "dev", "code": f"dev:{uuid.uuid4()}"}
+    )
+    assert login.status_code == 200, login.text
+    p.tokens["newcomer"] = login.json()["access_token"]
+    response = await p.gateway.post(
+        "/api/residents/registrations",
+        json=registration_body(p, room="808", serial="9"),
+        headers=p.auth("newcomer"),
+    )
+    assert response.status_code == 201, response.text
+    assert (await approve(p, response.json()["id"])).status_code == 200
+
+    refreshed = await p.gateway.post(
+        "/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    claims = jwt.decode(refreshed.json()["access_token"], options={"verify_signature": False})
+    assert claims["scope"] == p.community
+    p.tokens["newcomer"] = refreshed.json()["access_token"]
+    me = await p.gateway.get("/api/residents/residents/me", headers=p.auth("newcomer"))
+    assert me.status_code == 200, me.text
+    assert claims["resident_id"] == me.json()["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -278,3 +279,40 @@ async def test_a_forged_token_does_not_verify(client: httpx.AsyncClient) -> None
 
     with pytest.raises(Unauthenticated):
         await verifier.verify(forged)
+
+
+async def test_a_resident_token_carries_the_record_svc_residents_links_to_the_account(
+    client: httpx.AsyncClient, registry_links: dict[str, Any]
+) -> None:
+    """Before approval the token holds no community; after it, the next refresh does; after a
+    deletion it holds none again; while svc-residents does not answer, the last link stays."""
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    verifier = TokenVerifier(issuer="linli-gateway", audience="linli", jwks=jwks)
+    login = await client.post("/auth/resident/login", json={"provider": "dev", "code": "dev:o-7"})
+    assert login.status_code == 200, login.text
+    first = await verifier.verify(login.json()["access_token"])
+    assert first.scope == "" and first.resident_id is None
+
+    resident_id = str(uuid.uuid4())
+    registry_links[first.subject] = {"id": resident_id, "community_code": "330108001001"}
+
+    async def refresh(pair: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        response = await client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+        assert response.status_code == 200, response.text
+        return response.json(), await verifier.verify(response.json()["access_token"])
+
+    pair, approved = await refresh(login.json())
+    assert (approved.scope, approved.resident_id) == ("330108001001", resident_id)
+
+    registry_links["down"] = True
+    pair, during_outage = await refresh(pair)
+    assert (during_outage.scope, during_outage.resident_id) == ("330108001001", resident_id)
+
+    registry_links.clear()
+    pair, deleted = await refresh(pair)
+    assert deleted.scope == "" and deleted.resident_id is None
+
+    registry_links[first.subject] = {"id": resident_id, "community_code": "330108002001"}
+    again = await client.post("/auth/resident/login", json={"provider": "dev", "code": "dev:o-7"})
+    moved = await verifier.verify(again.json()["access_token"])
+    assert moved.subject == first.subject and moved.scope == "330108002001"

@@ -52,3 +52,19 @@ async def test_connection_starts_without_nats_and_connects_when_it_appears(
         assert (await js.stream_info(connection.stream)).config.subjects == ["linli.>"]
     finally:
         await connection.stop()
+
+
+async def test_the_stream_keeps_its_retention_limits(private_nats: Any) -> None:
+    """Max age and max bytes are set at creation and restored when they drift."""
+    client = await nats_py.connect(private_nats.url)
+    try:
+        js = client.jetstream()
+        await ensure_stream(js, "LINLI", max_age_s=3600.0, max_bytes=1024**2)
+        config = (await js.stream_info("LINLI")).config
+        assert (config.max_age, config.max_bytes, config.discard) == (3600.0, 1024**2, "old")
+        await js.update_stream(config.evolve(max_age=600.0, max_bytes=-1))
+        await ensure_stream(js, "LINLI", max_age_s=3600.0, max_bytes=1024**2)
+        config = (await js.stream_info("LINLI")).config
+        assert (config.max_age, config.max_bytes) == (3600.0, 1024**2)
+    finally:
+        await client.close()

@@ -1,13 +1,16 @@
-"""An existing Open311 client library (georeport, from PyPI) against svc-grid on a real socket:
-it lists services, reads a definition and reads back a posted request, in JSON and in XML.
-georeport does not post (its README says so): the post is a plain form, as a client sends it."""
+"""An existing Open311 client library (georeport, from PyPI) through the gateway, both on real
+sockets: it lists services, reads a definition and reads back a posted request, in JSON and in
+XML. georeport does not post (its README says so): the post is a plain form, as a client sends
+it, through the gateway too."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,8 +18,12 @@ import pytest
 import uvicorn
 from georeport import GeoReport  # type: ignore[import-untyped]
 
+from linli.common.settings import Environment
+from linli.gateway.app import create_app as create_gateway
+from linli.gateway.config import GatewaySettings
 from linli.grid.app import create_app
 from linli.grid.config import Settings
+from linli.infra.databases import create_database, migrate
 from linli.testing.tokens import TestIssuer
 
 App = Any
@@ -43,9 +50,25 @@ async def listening(app: Any) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def endpoint(settings: Settings, issuer: TestIssuer) -> AsyncIterator[str]:
-    async with listening(create_app(settings, token_verifier=issuer.verifier())) as base:
-        yield f"{base}/open311/v2"
+async def endpoint(
+    settings: Settings, issuer: TestIssuer, pg_server_url: str, tmp_path: Path
+) -> AsyncIterator[str]:
+    """The public Open311 root: the gateway's /open311/v2, forwarding over HTTP to svc-grid."""
+    database = await asyncio.to_thread(
+        create_database, pg_server_url, f"grid_open311_gateway_{uuid.uuid4().hex[:8]}"
+    )
+    await asyncio.to_thread(migrate, "gateway", database)
+    async with listening(create_app(settings, token_verifier=issuer.verifier())) as grid:
+        gateway = create_gateway(
+            GatewaySettings(
+                database_url=database,
+                environment=Environment.TEST,
+                gateway_signing_key_file=tmp_path / "signing-key.pem",
+                upstreams={"grid": grid},
+            )
+        )
+        async with listening(gateway) as base:
+            yield f"{base}/open311/v2"
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

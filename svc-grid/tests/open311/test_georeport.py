@@ -371,3 +371,36 @@ async def test_staff_issue_list_and_revoke_keys(app311: App, auth: Auth, session
     refused = await app311.post()
     assert refused.status_code == 403
     assert refused.json() == [{"code": 403, "description": "api_key: this key was revoked"}]
+
+
+async def test_discovery_names_the_endpoint_as_the_gateway_publishes_it(app311: App) -> None:
+    client = app311.client
+    behind = {"X-Forwarded-Host": "linli.example.cn", "X-Forwarded-Proto": "https"}
+    found = await client.get("/open311/v2/discovery.json", headers=behind)
+    assert found.status_code == 200
+    [endpoint] = found.json()["endpoints"]
+    assert endpoint["url"] == "https://linli.example.cn/open311/v2"
+    assert endpoint["formats"] == ["application/json", "text/xml"]
+    in_xml = xml(await client.get("/open311/v2/discovery.xml", headers=behind))
+    endpoint = in_xml["discovery"]["endpoints"]["endpoint"]
+    assert endpoint["url"] == "https://linli.example.cn/open311/v2"
+    assert endpoint["formats"]["format"] == ["application/json", "text/xml"]
+    forged = await client.get(
+        "/open311/v2/discovery.json", headers={"X-Forwarded-Host": "evil/<x>"}
+    )
+    assert forged.json()["endpoints"][0]["url"] == "http://testserver/open311/v2"
+
+
+async def test_a_form_over_64_kb_is_not_read(app311: App) -> None:
+    refused = await app311.post(
+        description="x" * 3000, media_url="https://a.example/" + "y" * 70000
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json() == [{"code": 400, "description": "the form may have at most 65536 bytes"}]
+    broken = await app311.client.post(
+        "/open311/v2/requests.json",
+        content=b"api_key=%ff%fe",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert broken.status_code == 400
+    assert "could not be read" in broken.json()[0]["description"]

@@ -29,7 +29,8 @@ from linli.common.observability import (
 )
 from linli.common.openapi import document_problems
 from linli.common.params import refuse_unknown_query
-from linli.gateway import health, landing
+from linli.gateway import asyncapi, health, landing
+from linli.gateway.auth.directory import ResidentDirectory
 from linli.gateway.auth.endpoints import router as auth_router
 from linli.gateway.auth.providers import DevIdentityProvider, IdentityProviderRegistry
 from linli.gateway.auth.service import AuthPolicy
@@ -142,6 +143,7 @@ def create_app(
         signer = TokenSigner(
             load_signing_key(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
+        app.state.http_client = _http_client(settings, upstream_transport)
         app.state.auth_policy = AuthPolicy(
             signer=signer,
             access_ttl_s=settings.access_token_ttl_s,
@@ -151,12 +153,14 @@ def create_app(
                 window_s=settings.login_lockout_s,
                 storage_url=settings.redis_url,
             ),
+            residents=ResidentDirectory(
+                app.state.http_client, residents_url=upstream_urls["residents"], signer=signer
+            ),
         )
         providers = IdentityProviderRegistry()
         if settings.dev_identity_provider_enabled:
             providers.register(DevIdentityProvider())
         app.state.identity_providers = providers
-        app.state.http_client = _http_client(settings, upstream_transport)
         app.state.upstream_timeout = _timeout(settings).as_dict()
         app.state.rate_limiter = (
             RateLimiter(
@@ -220,6 +224,7 @@ def create_app(
     app.include_router(auth_router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(health.router)
     app.include_router(landing.router)
+    app.include_router(asyncapi.router)
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")

@@ -16,7 +16,7 @@ from linli.gateway.config import GatewaySettings
 
 router = APIRouter(include_in_schema=False)
 
-_STYLE = """
+STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
        color: #1d232a; }
 h1 { font-size: 1.6rem; margin-bottom: 0; } p.sub { color: #5b6570; margin-top: .2rem; }
@@ -52,6 +52,10 @@ async def landing(request: Request) -> HTMLResponse:
         ("<a href='/docs'>/docs</a>", "Swagger UI: every service's API, try it with Authorize"),
         ("<a href='/redoc'>/redoc</a>", "the same document to read"),
         ("<a href='/openapi.json'>/openapi.json</a>", "the merged OpenAPI document"),
+        (
+            "<a href='/asyncapi'>/asyncapi</a>",
+            "every event type on NATS (AsyncAPI 3: /asyncapi.json)",
+        ),
         ("<a href='/healthz'>/healthz</a>", "the gateway and each service (`ok` when all ready)"),
         ("<a href='/.well-known/jwks.json'>/.well-known/jwks.json</a>", "token signing keys"),
     ]
@@ -91,7 +95,7 @@ async def landing(request: Request) -> HTMLResponse:
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>Linli gateway</title><style>{_STYLE}</style></head><body>"
+        f"<title>Linli gateway</title><style>{STYLE}</style></head><body>"
         + "".join(body)
         + "</body></html>"
     )

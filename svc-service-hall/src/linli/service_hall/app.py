@@ -9,13 +9,17 @@ from fastapi import FastAPI
 from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.service_hall.api import routers
+from linli.service_hall.applications.timers import OVERDUE_TIMER
 from linli.service_hall.config import Settings
 from linli.service_hall.incident_copies.handlers import INCIDENTS_CONSUMER
+from linli.service_hall.residents.handlers import RESIDENTS_CONSUMER
 
 # Durable subscriptions of the hall, one per thing it keeps from other services' events.
-CONSUMERS = (INCIDENTS_CONSUMER,)
+CONSUMERS = (RESIDENTS_CONSUMER, INCIDENTS_CONSUMER)
+# Durable timers the hall fires (in every replica, each timer once).
+TIMERS = (OVERDUE_TIMER,)
 
-DESCRIPTION = "Service hall (一站式服务大厅): the one-stop hall, appointments, canteen, feedback and deliberation arrive with their issues; today the service answers health, readiness and metrics."
+DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, door-to-door visits (上门办), and the residents' voice: 我要反映 reports followed to closure through svc-grid, 议一议 proposals, announcements. Appointments, the canteen and activities arrive with their issue."
 
 
 def create_app(
@@ -30,5 +34,6 @@ def create_app(
         version=version("linli-service-hall"),
         routers=routers,
         consumers=CONSUMERS,
+        timers=TIMERS,
         token_verifier=token_verifier,
     )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Role
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, InvalidDivisionCode, Level
+from linli.gateway.auth.directory import DirectoryUnavailable, ResidentDirectory
 from linli.gateway.auth.errors import (
     AccountDisabled,
     AccountLocked,
@@ -61,6 +62,8 @@ class AuthPolicy:
     access_ttl_s: int
     refresh_ttl_s: int
     throttle: LoginThrottle
+    # Where a resident account's registry record is looked up; None: the stored link is used.
+    residents: ResidentDirectory | None = None
 
 
 @lru_cache(maxsize=1)
@@ -235,6 +238,14 @@ async def login_resident(
 async def _resident_pair(
     session: AsyncSession, *, account: ResidentAccount, policy: AuthPolicy, family_id: uuid.UUID
 ) -> TokenPair:
+    if policy.residents is not None:
+        try:
+            link = await policy.residents.link_of(account.id)
+        except DirectoryUnavailable:
+            pass  # the token carries the last known link; the next refresh asks again
+        else:
+            account.resident_id = link.resident_id if link else None
+            account.community_code = link.community_code if link else None
     return await _issue_pair(
         session,
         policy=policy,

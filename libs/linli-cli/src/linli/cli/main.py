@@ -1,4 +1,4 @@
-"""The `linli` command: `dev up`, `migrate`, `users create`."""
+"""The `linli` command: `dev up`, `migrate`, `users create`, `district-creds`."""
 
 from __future__ import annotations
 
@@ -131,6 +131,18 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_district_creds(args: argparse.Namespace) -> int:
+    from linli.cli import district_creds
+
+    return district_creds.run(args, _state_dir(args))
+
+
+def cmd_asyncapi(args: argparse.Namespace) -> int:
+    from linli.cli.asyncapi import main as asyncapi_main
+
+    return asyncapi_main(check=args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="linli", description="Linli development and operations.")
     parser.add_argument(
@@ -188,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
         "linli_gateway on its server or on the embedded one)",
     )
     create.set_defaults(handler=cmd_users_create)
+
+    asyncapi = commands.add_parser(
+        "asyncapi",
+        help="regenerate the event catalogue (AsyncAPI 3) from the services' event classes",
+    )
+    asyncapi.add_argument("--check", action="store_true", help="only say whether it is current")
+    asyncapi.set_defaults(handler=cmd_asyncapi)
+
+    from linli.cli.district_creds import add_parser as add_district_creds
+
+    add_district_creds(commands)
+    commands.choices["district-creds"].set_defaults(handler=cmd_district_creds)
     return parser
 
 

@@ -264,6 +264,31 @@ def _seed_coop(client: httpx.Client) -> str:
         return f"failed: {exc}"
 
 
+def _seed_hall(client: httpx.Client, *, city: dict[str, str]) -> str:
+    from linli.cli.seed_grid import _subject
+    from linli.cli.seed_hall import HallSeedFailed, seed_demo_hall
+
+    logins = {}
+    for username in ("dongguan.grid1", "xixing.admin"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        # The street's admin staffs the hall that serves its three communities; the community
+        # worker's account is busy with the grid's and the cooperative's demo (rate limited).
+        return seed_demo_hall(
+            client,
+            city=city,
+            street=logins["xixing.admin"],
+            worker=logins["xixing.admin"],
+            grid_worker=logins["dongguan.grid1"],
+            grid_worker_subject=_subject(logins["dongguan.grid1"]),
+        )
+    except HallSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def _seed_voice(client: httpx.Client, gateway_database_url: str) -> str:
     from linli.cli.seed_voice import VoiceSeedFailed, seed_demo_voice
 
@@ -309,6 +334,7 @@ def seed_demo_city(
                 echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
+                echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
                 echo(f"demo residents' voice: {_seed_voice(client, gateway_database_url)}")
         except (httpx.HTTPError, _SeedFailed) as exc:
             echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")

@@ -169,11 +169,27 @@ class DevStack:
             self.echo(f"PostgreSQL (embedded) ready in {time.monotonic() - started:.1f}s")
         nats_url = self.nats_url
         if nats_url is None:
-            self.nats = NatsServer(self.state_dir / "nats", port=self.nats_port)
+            self.nats = NatsServer(
+                self.state_dir / "nats", port=self.nats_port, config_file=self.nats_auth_config()
+            )
             self.nats.start()
             nats_url = self.nats.url
-            self.echo(f"NATS JetStream ready at {nats_url}")
+            self.echo(f"NATS JetStream ready at {nats_url} (auth on: {self.auth_dir})")
         return server_url, nats_url
+
+    @property
+    def auth_dir(self) -> Path:
+        return self.state_dir / "nats-auth"
+
+    def nats_auth_config(self) -> Path:
+        """Our nats-server runs with decentralised auth, as production does: each service gets
+        its own credentials, district systems theirs from `linli district-creds issue`."""
+        from linli.cli.district_creds import init_store
+
+        store = init_store(self.auth_dir, resolver_dir=self.state_dir / "nats-jwt")
+        config = self.auth_dir / "nats.conf"
+        config.write_text(f"include {store.server_config.name}\n")
+        return config
 
     def prepare_databases(self, server_url: str) -> None:
         started = time.monotonic()
@@ -197,6 +213,8 @@ class DevStack:
             # Human-readable lines in the log files; JSON is for production collectors.
             LINLI_LOG_JSON=env.get("LINLI_LOG_JSON", "false"),
         )
+        if self.nats is not None and spec is not GATEWAY:
+            env["LINLI_NATS_CREDENTIALS"] = str(self.auth_dir / "services" / f"{spec.name}.creds")
         if spec is GATEWAY:
             # Tokens stay valid across restarts: the dev signing key lives with the other state.
             env.setdefault(

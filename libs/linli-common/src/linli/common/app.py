@@ -61,7 +61,12 @@ def create_service_app(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_url=settings.jwks_url
         )
         nats = NatsConnection(
-            settings.nats_url, stream=settings.nats_stream, name=settings.service_name
+            settings.nats_url,
+            stream=settings.nats_stream,
+            name=settings.service_name,
+            credentials=settings.nats_credentials or None,
+            max_age_s=settings.nats_stream_max_age_s,
+            max_bytes=settings.nats_stream_max_bytes,
         )
         app.state.nats = nats
         # NATS being down must not keep the service from serving: the outbox holds the events.

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession, KernelBase, utcnow_column
 from linli.common.errors import Conflict, InvalidInput
+from linli.common.inputs import FORM_TYPES
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
@@ -95,6 +96,27 @@ def _fingerprint(request: Request, body: bytes) -> str:
     return digest.hexdigest()
 
 
+async def _body_bytes(request: Request) -> bytes:
+    """The body as fingerprinted: the raw bytes, or for a form (whose bytes FastAPI's parser
+    consumed) its fields in order with each file's name and content."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in FORM_TYPES:
+        return await request.body()
+    digest = hashlib.sha256()
+    for name, value in (await request.form()).multi_items():
+        digest.update(name.encode() + b"\0")
+        if isinstance(value, str):
+            digest.update(b"s" + value.encode() + b"\0")
+            continue
+        digest.update(b"f" + (value.filename or "").encode() + b"\0")
+        await value.seek(0)
+        while chunk := await value.read(1024 * 1024):
+            digest.update(chunk)
+        await value.seek(0)
+        digest.update(b"\0")
+    return digest.digest()
+
+
 async def claim_idempotency_key(
     request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> None:
@@ -103,7 +125,7 @@ async def claim_idempotency_key(
         return
     if not key or len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters")
-    fingerprint = _fingerprint(request, await request.body())
+    fingerprint = _fingerprint(request, await _body_bytes(request))
     # A concurrent request with the same key waits here on the unique index until the first
     # commits (then replays its answer) or rolls back (then claims the key itself).
     inserted = await session.execute(

@@ -20,6 +20,8 @@ from linli.common.errors import InvalidValue
 __all__ = ["NUL", "NulCharacter", "NulFreeStr", "contains_nul", "refuse_nul_characters"]
 
 NUL = "\x00"
+# Bodies FastAPI reads as a form: their bytes are consumed by the parser, never cached.
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 # A body holding thousands of NULs is one mistake (or one attack): name the first few fields.
 _MAX_REPORTED = 20
 _MESSAGE_EN = "must not contain the NUL character (U+0000)"
@@ -94,12 +96,19 @@ async def refuse_nul_characters(request: Request) -> None:
     # any other body here would pull a streamed upload into memory, and a form's (multipart
     # files) was consumed by its parser, so asking for it again fails.
     route = request.scope.get("route")
-    media_type = request.headers.get("content-type", "application/json").split(";")[0]
-    if getattr(route, "body_field", None) is not None and media_type.strip().lower().endswith(
-        "json"
-    ):
-        body = await request.body()
-        if body:
+    if getattr(route, "body_field", None) is not None:
+        media_type = request.headers.get("content-type", "application/json").split(";")[0]
+        media_type = media_type.strip().lower()
+        if media_type in FORM_TYPES:
+            # FastAPI parsed the form from the stream (Starlette keeps the parsed form, not the
+            # bytes): its text fields are checked; file parts are the file store's to check.
+            form = await request.form()
+            errors += [
+                _error(("body", name), value)
+                for name, value in form.multi_items()
+                if isinstance(value, str) and NUL in value
+            ]
+        elif media_type.endswith("json") and await request.body():
             try:
                 document = await request.json()
             except (ValueError, RecursionError):

@@ -12,7 +12,7 @@ import nats
 import structlog
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 from linli.common.events import STREAM_SUBJECTS
@@ -22,6 +22,11 @@ DEFAULT_STREAM = "LINLI"
 # JetStream drops a second message with the same Nats-Msg-Id inside this window; the outbox
 # retries well inside it, and consumers' processed_events catch what comes after.
 DUPLICATE_WINDOW_S = 120.0
+# Retention of the one stream: what a district system joining late can replay. Whichever limit is
+# reached first drops the oldest events (discard old); a replay from before the oldest retained
+# event is told so (see examples/district-tally). Same for every service: LINLI_NATS_STREAM_*.
+DEFAULT_MAX_AGE_S = 90 * 24 * 3600.0
+DEFAULT_MAX_BYTES = 20 * 1024**3
 # JetStream's "stream name already in use with a different configuration".
 _STREAM_NAME_IN_USE = 10058
 # "subjects overlap with an existing stream".
@@ -30,6 +35,8 @@ _SUBJECTS_OVERLAP = 10065
 log = structlog.get_logger("linli.nats")
 
 __all__ = [
+    "DEFAULT_MAX_AGE_S",
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_STREAM",
     "DUPLICATE_WINDOW_S",
     "Backoff",
@@ -77,9 +84,14 @@ async def connect(
     connect_timeout_s: float = 2.0,
     reconnect_wait_s: float = 1.0,
     on_reconnected: Callable[[], Awaitable[None]] | None = None,
+    credentials: str | None = None,
 ) -> NatsClient:
     """Connect and reconnect forever. While no server is reachable this call keeps waiting,
-    including for the first connection: wrap it in a task or a timeout."""
+    including for the first connection: wrap it in a task or a timeout.
+
+    `credentials`: the path of a `.creds` file (user JWT and nkey seed) when the server runs with
+    decentralised auth, as `linli dev up` and deploy/nats do; None for a server without auth.
+    """
 
     async def on_error(exc: Exception) -> None:
         log.warning("nats error", error=repr(exc))
@@ -102,11 +114,19 @@ async def connect(
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=reconnected,
+        user_credentials=credentials or None,
     )
 
 
-async def ensure_stream(js: JetStreamContext, name: str = DEFAULT_STREAM) -> None:
-    """Create the stream over `linli.>`, or bring its subjects and duplicate window back in line.
+async def ensure_stream(
+    js: JetStreamContext,
+    name: str = DEFAULT_STREAM,
+    *,
+    max_age_s: float = DEFAULT_MAX_AGE_S,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> None:
+    """Create the stream over `linli.>`, or bring its subjects, duplicate window and retention
+    (max age, max bytes) back in line.
 
     Safe when several services start at once: creating an identical stream is a no-op for
     JetStream, and a creation lost to a racing service falls through to the update.
@@ -116,6 +136,9 @@ async def ensure_stream(js: JetStreamContext, name: str = DEFAULT_STREAM) -> Non
         subjects=[STREAM_SUBJECTS],
         storage=StorageType.FILE,
         duplicate_window=DUPLICATE_WINDOW_S,
+        max_age=max_age_s,
+        max_bytes=max_bytes,
+        discard=DiscardPolicy.OLD,
     )
     try:
         await js.add_stream(config)
@@ -131,12 +154,16 @@ async def ensure_stream(js: JetStreamContext, name: str = DEFAULT_STREAM) -> Non
                 raise exc from None  # another stream, not ours, holds linli.>
             await js.add_stream(config)  # deleted between our two calls
             return
-    if current.subjects != config.subjects or current.duplicate_window != config.duplicate_window:
+    wanted = {
+        "subjects": config.subjects,
+        "duplicate_window": config.duplicate_window,
+        "max_age": config.max_age,
+        "max_bytes": config.max_bytes,
+    }
+    if any(getattr(current, key) != value for key, value in wanted.items()):
         # Storage cannot change on a live stream; keep whatever it was created with.
         log.info("updating stream", stream=name)
-        await js.update_stream(
-            current.evolve(subjects=config.subjects, duplicate_window=config.duplicate_window)
-        )
+        await js.update_stream(current.evolve(**wanted))
 
 
 class NatsConnection:
@@ -153,11 +180,17 @@ class NatsConnection:
         stream: str = DEFAULT_STREAM,
         name: str | None = None,
         connect_timeout_s: float = 2.0,
+        credentials: str | None = None,
+        max_age_s: float = DEFAULT_MAX_AGE_S,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.servers = servers
         self.stream = stream
         self.name = name
         self.connect_timeout_s = connect_timeout_s
+        self.credentials = credentials
+        self.max_age_s = max_age_s
+        self.max_bytes = max_bytes
         self._nc: NatsClient | None = None
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
@@ -206,13 +239,14 @@ class NatsConnection:
             name=self.name,
             connect_timeout_s=self.connect_timeout_s,
             on_reconnected=self._on_reconnected,
+            credentials=self.credentials,
         )
         # One context for the connection's life: publish_async keeps its reply inbox in it.
         js = nc.jetstream()
         backoff = Backoff()
         while True:
             try:
-                await ensure_stream(js, self.stream)
+                await self._ensure_stream(js)
                 break
             except Exception as exc:  # JetStream may still be starting, or briefly unreachable
                 log.warning("cannot ensure stream yet", stream=self.stream, error=repr(exc))
@@ -220,6 +254,9 @@ class NatsConnection:
         self._nc, self._js = nc, js
         self._ready.set()
         log.info("nats ready", servers=self.servers, stream=self.stream)
+
+    async def _ensure_stream(self, js: JetStreamContext) -> None:
+        await ensure_stream(js, self.stream, max_age_s=self.max_age_s, max_bytes=self.max_bytes)
 
     async def _on_reconnected(self) -> None:
         # The server we reconnected to may be a fresh one without the stream. Done in a task:
@@ -230,6 +267,6 @@ class NatsConnection:
 
     async def _ensure_stream_quietly(self, js: JetStreamContext) -> None:
         try:
-            await ensure_stream(js, self.stream)
+            await self._ensure_stream(js)
         except Exception as exc:
             log.warning("cannot ensure stream after reconnect", error=repr(exc))

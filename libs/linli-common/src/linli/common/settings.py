@@ -9,6 +9,8 @@ from typing import Self
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from linli.common.nats import DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES
+
 # Development-only values: usable on a laptop, refused anywhere else (see _refuse_unsafe_defaults).
 DEV_PII_KEY = base64.urlsafe_b64encode(b"linli-dev-pii-encryption-key-32b").decode()
 DEV_PII_INDEX_KEY = base64.urlsafe_b64encode(b"linli-dev-blind-index-key-32byte").decode()
@@ -49,6 +51,12 @@ class ServiceSettings(LinliSettings):
     # The stream is created by whoever starts first; its subjects are fixed by ARCHITECTURE.md.
     nats_stream: str = "LINLI"
     nats_connect_timeout_s: float = 2.0
+    # The `.creds` file (user JWT + nkey seed) of this service when NATS runs with decentralised
+    # auth (`linli dev up` writes one per service; deploy/nats/README says how in production).
+    nats_credentials: str = ""
+    # The stream's retention; every service must be given the same values (see linli.common.nats).
+    nats_stream_max_age_s: float = DEFAULT_MAX_AGE_S
+    nats_stream_max_bytes: int = DEFAULT_MAX_BYTES
     # Where the gateway publishes its public keys; tokens are verified locally against them.
     jwks_url: str = "http://127.0.0.1:8080/.well-known/jwks.json"
     jwt_issuer: str = "linli-gateway"

@@ -3,14 +3,15 @@ same path), and `/open311-clients` where staff issue and revoke the apps' api_ke
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from starlette.datastructures import UploadFile
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
@@ -113,11 +114,48 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such service, request, token or format"},
 }
 # Accepted on every call (multi-jurisdiction clients send it); one endpoint serves the city.
-Jurisdiction = Annotated[str | None, Query(description="Accepted and not needed on reads")]
-ApiKey = Annotated[str | None, Query(description="Not needed on reads")]
+Jurisdiction = Annotated[
+    str | None, Query(max_length=64, description="A community's code; not needed on reads")
+]
+ApiKey = Annotated[str | None, Query(max_length=128, description="Not needed on reads")]
 
 
 Fmt = Annotated[str, Path(description="`json` or `xml`", max_length=8)]
+MAX_FORM_BYTES = 64 * 1024
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", re.ASCII)
+
+
+@router.get(
+    "/discovery.{fmt}",
+    summary="GeoReport v2: service discovery (this endpoint, its formats)",
+    responses={200: {"description": "`discovery`"}, **_ERRORS},
+)
+async def discovery(request: Request, fmt: Fmt) -> Response:
+    """Where a client finds this endpoint: its URL as the caller reached it, the specification,
+    and the formats."""
+    chosen = format_of(fmt)
+    # The gateway names the public host and scheme (and drops any a client sent).
+    host = request.headers.get("x-forwarded-host") or request.url.netloc
+    scheme = request.headers.get("x-forwarded-proto") or request.url.scheme
+    if not _HOST.fullmatch(host) or scheme not in ("http", "https"):
+        host, scheme = request.url.netloc, request.url.scheme
+    endpoint: dict[str, Any] = {
+        "specification": "http://wiki.open311.org/GeoReport_v2",
+        "url": f"{scheme}://{host}/open311/v2",
+        "changeset": "2026-12-03T00:00:00+08:00",
+        "type": "production",
+        "formats": ["application/json", "text/xml"],
+    }
+    if chosen is Format.XML:
+        # In XML each endpoint and each format is an element of its own.
+        endpoint = {**endpoint, "formats": {"format": endpoint["formats"]}}
+    document: dict[str, Any] = {
+        "changeset": "2026-12-03T00:00:00+08:00",
+        "contact": "Your community's service centre (社区服务中心)",
+        "key_service": "Ask your community's staff for an api_key (POST /api/grid/open311-clients)",
+        "endpoints": {"endpoint": [endpoint]} if chosen is Format.XML else [endpoint],
+    }
+    return render(chosen, document, root="discovery")
 
 
 @router.get(
@@ -209,19 +247,30 @@ async def post_request(
 
 
 async def _form(request: Request) -> list[tuple[str, str]]:
+    """The url-encoded form, read up to MAX_FORM_BYTES (the standard's bounded fields fill a few
+    KB): a larger body is refused as soon as it is seen, not read on."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+    if media_type != "application/x-www-form-urlencoded":
         raise bad_request("the body is a form: application/x-www-form-urlencoded")
+    too_large = bad_request(f"the form may have at most {MAX_FORM_BYTES} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise too_large
     try:
-        form = await request.form(max_files=0, max_fields=100, max_part_size=64 * 1024)
-    except Exception:  # the parser's refusals (too many fields, a file, a broken body)
-        raise bad_request("the form could not be read (at most 100 fields, no files)") from None
-    items: list[tuple[str, str]] = []
-    for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            raise bad_request(f"{name[:40]}: files are not accepted; give media_url")
-        items.append((name, value))
-    return items
+        return parse_qsl(
+            body.decode(),
+            keep_blank_values=True,
+            strict_parsing=bool(body),
+            errors="strict",
+            max_num_fields=100,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise bad_request("the form could not be read (UTF-8, at most 100 fields)") from None
 
 
 @router.get(
@@ -233,12 +282,19 @@ async def list_requests(
     session: DbSession,
     fmt: Fmt,
     service_request_id: Annotated[
-        str | None, Query(description="Comma-separated ids; overrides every other filter")
+        str | None,
+        Query(max_length=4000, description="Comma-separated ids; overrides every other filter"),
     ] = None,
-    service_code: Annotated[str | None, Query(description="Comma-separated services")] = None,
-    start_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
-    end_date: Annotated[str | None, Query(description="W3C date-time, with its zone")] = None,
-    status: Annotated[str | None, Query(description="open, closed or both")] = None,
+    service_code: Annotated[
+        str | None, Query(max_length=2000, description="Comma-separated services")
+    ] = None,
+    start_date: Annotated[
+        str | None, Query(max_length=40, description="W3C date-time, with its zone")
+    ] = None,
+    end_date: Annotated[
+        str | None, Query(max_length=40, description="W3C date-time, with its zone")
+    ] = None,
+    status: Annotated[str | None, Query(max_length=20, description="open, closed or both")] = None,
     jurisdiction_id: Jurisdiction = None,
     api_key: ApiKey = None,
 ) -> Response:

@@ -11,7 +11,43 @@ class Base(ServiceBase, DeclarativeBase):
     """Declarative base of this service's tables; Alembic autogenerate compares against it."""
 
 
-# The residents' voice (reports, proposals, announcements): imported once Base exists.
+# Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.service_hall.models.applications import (  # noqa: E402
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    Channel,
+    Filing,
+    FilingStatus,
+    MaterialFile,
+)
+from linli.service_hall.models.catalogue import (  # noqa: E402
+    Bundle,
+    CatalogueItem,
+    CatalogueItemVersion,
+)
+from linli.service_hall.models.home_visits import HomeVisit, HomeVisitStatus  # noqa: E402
+from linli.service_hall.models.residents import HouseholdCopy, ResidentCopy  # noqa: E402
+from linli.service_hall.models.service_points import ServicePoint  # noqa: E402
+
+# The residents' voice (reports, proposals, announcements).
 from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
 
-__all__ = ["Base"]
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "ApplicationStep",
+    "Base",
+    "Bundle",
+    "CatalogueItem",
+    "CatalogueItemVersion",
+    "Channel",
+    "Filing",
+    "FilingStatus",
+    "HomeVisit",
+    "HomeVisitStatus",
+    "HouseholdCopy",
+    "MaterialFile",
+    "ResidentCopy",
+    "ServicePoint",
+]

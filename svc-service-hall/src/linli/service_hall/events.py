@@ -1,0 +1,35 @@
+"""Everything svc-service-hall publishes, as one discriminated union on `type` (the event catalogue)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from linli.service_hall.applications.events import ApplicationEvent
+from linli.service_hall.bundles.events import (
+    BundleClosed,
+    BundleCompleted,
+    BundleDefined,
+    BundleFiled,
+)
+from linli.service_hall.catalogue.events import ItemPublished
+from linli.service_hall.home_visits.events import HomeVisitEvent
+from linli.service_hall.service_points.events import ServicePointOpened
+
+HallEvent = Annotated[
+    ApplicationEvent
+    | BundleFiled
+    | BundleCompleted
+    | BundleClosed
+    | BundleDefined
+    | HomeVisitEvent
+    | ItemPublished
+    | ServicePointOpened,
+    Field(discriminator="type"),
+]
+
+hall_event_adapter: TypeAdapter[HallEvent] = TypeAdapter(HallEvent)
+"""Parses the `data` of any event of this service into its class (consumers, tests, docs)."""
+
+__all__ = ["HallEvent", "hall_event_adapter"]

@@ -1,0 +1,1 @@
+"""The hall's copy of residents' community, address and tags, from svc-residents' events."""
