@@ -8,6 +8,7 @@ street 330108002 with community 330108002001.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from linli.common.auth import Role
 from linli.common.settings import Environment
 from linli.funds.app import create_app
 from linli.funds.config import NAME, Settings
+from linli.funds.donations.providers import DevelopmentProvider
 from linli.funds.models import Base
 from linli.testing import serve_app, truncate_tables
 from linli.testing.tokens import TestIssuer
@@ -28,10 +30,14 @@ OTHER_COMMUNITY = "330108002001"
 
 FundFactory = Callable[..., Awaitable[dict[str, Any]]]
 IncomeFactory = Callable[..., Awaitable[dict[str, Any]]]
+SeatFactory = Callable[..., Awaitable[dict[str, Any]]]
+DonateFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture(scope="session")
-def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
+def settings(
+    service_database: Callable[[str], str], nats_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
         database_url=service_database(NAME),
         nats_url=nats_url,
@@ -39,8 +45,12 @@ def settings(service_database: Callable[[str], str], nats_url: str) -> Settings:
         log_json=False,
         # Tests read the outbox table itself.
         run_outbox_relay=False,
+        # The hall's events are fed to the handlers themselves; no JetStream consumer needed.
+        run_consumers=False,
         # The concurrency tests send a few hundred requests at once.
         database_pool_size=20,
+        # Photos of project updates: the tests look into this directory.
+        files_url=f"file://{tmp_path_factory.mktemp('files')}",
     )
 
 
@@ -121,3 +131,70 @@ def receive_income(client: httpx.AsyncClient, issuer: TestIssuer) -> IncomeFacto
         return income
 
     return post
+
+
+@pytest.fixture
+def provider(settings: Settings) -> DevelopmentProvider:
+    """The development payment provider, keyed as the app under test is."""
+    return DevelopmentProvider(settings.payment_callback_key.get_secret_value())
+
+
+@pytest.fixture
+def seat(client: httpx.AsyncClient, issuer: TestIssuer) -> SeatFactory:
+    """`await seat(fund, subject)`: a committee seat for `subject`, its term running this year."""
+
+    async def appoint(
+        fund: dict[str, Any], subject: str, *, start: date | None = None, end: date | None = None
+    ) -> dict[str, Any]:
+        today = date.today()
+        response = await client.post(
+            f"/funds/{fund['id']}/committee",
+            json={
+                "subject": subject,
+                "display_name": f"{subject}代表",
+                "represents": "residents",
+                "term_start": (start or today - timedelta(days=30)).isoformat(),
+                "term_end": (end or today + timedelta(days=365)).isoformat(),
+            },
+            headers=worker(issuer, fund["division_code"]),
+        )
+        assert response.status_code == 201, response.text
+        seated: dict[str, Any] = response.json()
+        return seated
+
+    return appoint
+
+
+@pytest.fixture
+def donate(
+    client: httpx.AsyncClient, issuer: TestIssuer, provider: DevelopmentProvider
+) -> DonateFactory:
+    """`await donate(path, amount_fen, ...)`: a resident pledges at `path` (`/funds/{id}/donations`
+    or `/projects/{id}/donations`) and the provider confirms; the pledge's answer."""
+
+    async def give(
+        path: str,
+        amount_fen: int,
+        *,
+        donor_name: str = "张阿姨",
+        anonymous: bool = False,
+        subject: str = "resident-zhang",
+    ) -> dict[str, Any]:
+        headers = issuer.headers(roles=[Role.RESIDENT], scope=COMMUNITY, subject=subject)
+        body = {"amount_fen": amount_fen, "donor_name": donor_name, "anonymous": anonymous}
+        pledged = await client.post(path, json=body, headers=headers)
+        assert pledged.status_code == 201, pledged.text
+        donation: dict[str, Any] = pledged.json()
+        callback = provider.callback(provider_ref=donation["provider_ref"], amount_fen=amount_fen)
+        confirmed = await client.post(
+            "/donations/callbacks/dev",
+            content=callback,
+            headers={
+                "Content-Type": "application/json",
+                "X-Linli-Signature": provider.sign(callback),
+            },
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        return donation
+
+    return give

@@ -25,5 +25,10 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "payment_approvals",
             "donations",
             "audit_records",
+            "projects",
+            "project_approvals",
+            "project_updates",
+            "project_photos",
+            "receipt_counters",
         },
     )

@@ -13,18 +13,12 @@ import httpx
 import pytest
 
 from linli.common.auth import Role
-from linli.funds.config import Settings
 from linli.funds.donations.providers import DevelopmentProvider
 from linli.testing import OutboxReader
 from linli.testing.tokens import TestIssuer
 
 FundFactory = Callable[..., Awaitable[dict[str, Any]]]
 Headers = Callable[..., dict[str, str]]
-
-
-@pytest.fixture
-def provider(settings: Settings) -> DevelopmentProvider:
-    return DevelopmentProvider(settings.payment_callback_key.get_secret_value())
 
 
 def resident(issuer: TestIssuer, subject: str = "resident-zhang") -> dict[str, str]:

@@ -10,6 +10,11 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.funds.api import routers
 from linli.funds.config import Settings
+from linli.funds.ledger.handlers import CANTEEN_CONSUMER
+from linli.funds.projects.handlers import HALL_PROPOSALS_CONSUMER
+
+# Durable subscriptions of funds: what it takes from the service hall's events.
+CONSUMERS = (HALL_PROPOSALS_CONSUMER, CANTEEN_CONSUMER)
 
 DESCRIPTION = (
     "Community funds (社区基金): street, community and special-purpose funds, an append-only "
@@ -29,5 +34,6 @@ def create_app(
         description=DESCRIPTION,
         version=version("linli-funds"),
         routers=routers,
+        consumers=CONSUMERS,
         token_verifier=token_verifier,
     )

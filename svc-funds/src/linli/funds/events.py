@@ -9,18 +9,29 @@ from pydantic import Field, TypeAdapter
 from linli.funds.committees.events import CommitteeMemberAppointed, CommitteeMemberTermChanged
 from linli.funds.donations.events import DonationPledged, DonationReceived, DonationRefunded
 from linli.funds.funds.events import FundCreated, FundRulesChanged
-from linli.funds.ledger.events import IncomeReceived
+from linli.funds.ledger.events import IncomeReceived, TransferReceived
 from linli.funds.payments.events import (
     PaymentApproved,
     PaymentPaid,
     PaymentRejected,
     PaymentRequested,
 )
+from linli.funds.projects.events import (
+    ProjectApproved,
+    ProjectBudgetSet,
+    ProjectCompleted,
+    ProjectFunded,
+    ProjectProposed,
+    ProjectRejected,
+    ProjectUpdated,
+    ProjectVoted,
+)
 
 FundsEvent = Annotated[
     FundCreated
     | FundRulesChanged
     | IncomeReceived
+    | TransferReceived
     | CommitteeMemberAppointed
     | CommitteeMemberTermChanged
     | PaymentRequested
@@ -29,7 +40,15 @@ FundsEvent = Annotated[
     | PaymentRejected
     | DonationPledged
     | DonationReceived
-    | DonationRefunded,
+    | DonationRefunded
+    | ProjectProposed
+    | ProjectBudgetSet
+    | ProjectVoted
+    | ProjectApproved
+    | ProjectRejected
+    | ProjectFunded
+    | ProjectUpdated
+    | ProjectCompleted,
     Field(discriminator="type"),
 ]
 

@@ -36,3 +36,9 @@ Subject = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
     AfterValidator(_public_text),
 ]
+# A project's summary, an update on its work, its completion report: a few paragraphs.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_public_text),
+]

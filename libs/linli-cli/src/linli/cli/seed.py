@@ -289,6 +289,18 @@ def _seed_hall(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_funds(client: httpx.Client, *, city: dict[str, str]) -> str:
+    from linli.cli.seed_funds import FundsSeedFailed, seed_demo_funds
+
+    worker = staff_login(client, username="dongguan.worker", password=DEMO_PASSWORD)
+    if isinstance(worker, str):
+        return f"skipped: dongguan.worker: {worker}"
+    try:
+        return seed_demo_funds(client, city=city, worker=worker)
+    except FundsSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def _seed_voice(client: httpx.Client, gateway_database_url: str) -> str:
     from linli.cli.seed_voice import VoiceSeedFailed, seed_demo_voice
 
@@ -335,6 +347,9 @@ def seed_demo_city(
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
                 echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
+                started = time.monotonic()
+                funds = _seed_funds(client, city=auth)
+                echo(f"demo funds: {funds} in {time.monotonic() - started:.1f}s")
                 echo(f"demo residents' voice: {_seed_voice(client, gateway_database_url)}")
         except (httpx.HTTPError, _SeedFailed) as exc:
             echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")

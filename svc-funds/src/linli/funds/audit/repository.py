@@ -18,8 +18,12 @@ GENESIS = "0" * 64
 
 
 def lock_head(session: Session, fund_id: uuid.UUID) -> str:
-    """Lock the fund's chain (its fund row) and give the hash of its latest record."""
-    session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update())
+    """Lock the fund's chain (its fund row) and give the hash of its latest record.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: every row inserted with a foreign key to the fund (a
+    donation, a ledger line) holds a KEY SHARE lock on it until commit, which FOR UPDATE would
+    wait for, so two such transactions committing at once would deadlock on each other's."""
+    session.execute(select(Fund.id).where(Fund.id == fund_id).with_for_update(key_share=True))
     head = session.scalar(
         select(AuditRecord.hash)
         .where(AuditRecord.fund_id == fund_id)

@@ -88,10 +88,11 @@ def record_hash(
 
 
 def _append(session: Session, pending: list[_Pending]) -> None:
-    heads: dict[uuid.UUID, str] = {}
+    # Chains of several funds (a transfer's two) are locked in id order: never a deadlock.
+    heads = {
+        fund_id: lock_head(session, fund_id) for fund_id in sorted({p.fund_id for p in pending})
+    }
     for item in pending:
-        if item.fund_id not in heads:
-            heads[item.fund_id] = lock_head(session, item.fund_id)
         prev = heads[item.fund_id]
         digest = record_hash(
             prev_hash=prev,

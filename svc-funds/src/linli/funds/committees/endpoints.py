@@ -8,14 +8,12 @@ from fastapi import APIRouter, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.committees import service
 from linli.funds.committees.schemas import MemberCreate, MemberRead, TermUpdate
 
-router = APIRouter(
-    prefix="/funds/{fund_id}/committee", tags=["committees"], route_class=IdempotentRoute
-)
+router = APIRouter(prefix="/funds/{fund_id}/committee", tags=["committees"], route_class=FundsRoute)
 
 _MANAGE = "Only community workers and street, district or city admins seat committee members"
 
@@ -45,6 +43,7 @@ async def appoint(
     "",
     response_model=list[MemberRead],
     responses=problem_responses({404: "No such fund"}, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def list_members(session: DbSession, fund_id: uuid.UUID) -> list[MemberRead]:
     """The committee, past and present terms; public (names as shown, never the accounts)."""

@@ -35,3 +35,11 @@ class TermNotRunning(Forbidden):
     problem = "term-not-running"
     title_en = "The member's term is not running"
     title_zh = "委员任期未开始或已结束"
+
+
+class CommitteeTooSmall(Conflict):
+    """Fewer members could approve the request than its amount needs."""
+
+    problem = "committee-too-small"
+    title_en = "Not enough committee members to approve this amount"
+    title_zh = "可审批的委员人数不足"

@@ -16,6 +16,7 @@ from linli.funds.access import any_fund, managed_fund
 from linli.funds.audit import service as audit
 from linli.funds.committees.errors import (
     AlreadyMember,
+    CommitteeTooSmall,
     MemberNotFound,
     NotACommitteeMember,
     TermNotRunning,
@@ -104,3 +105,21 @@ async def serving_seat(session: AsyncSession, fund: Fund, principal: Principal) 
             term_end=member.term_end.isoformat(),
         )
     return member
+
+
+def approvals_needed(fund: Fund, *, amount_fen: int, serving: int, deciders: int) -> int:
+    """The approvals `amount_fen` needs under the fund's rules today: the quorum, or above the
+    per-payment limit the larger quorum (every serving member when none is set). 409 when fewer
+    than that many `deciders` (serving members other than whoever asks or benefits) could give
+    one."""
+    required = fund.quorum
+    if fund.large_payment_fen is not None and amount_fen > fund.large_payment_fen:
+        required = fund.large_quorum or max(serving, fund.quorum)
+    if required > deciders:
+        raise CommitteeTooSmall(
+            f"{amount_fen} fen needs {required} approvals; "
+            f"{deciders} serving members could give one",
+            approvals_required=required,
+            members_who_may_approve=deciders,
+        )
+    return required

@@ -7,12 +7,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
+from fastapi.responses import HTMLResponse
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.donations import service
 from linli.funds.donations.providers import Provider
 from linli.funds.donations.schemas import (
@@ -22,7 +23,7 @@ from linli.funds.donations.schemas import (
     PublicDonation,
 )
 
-router = APIRouter(tags=["donations"], route_class=IdempotentRoute)
+router = APIRouter(tags=["donations"], route_class=FundsRoute)
 # The provider's callback carries no token (its signature stands for it): no idempotency claim.
 callbacks = APIRouter(tags=["donations"])
 
@@ -99,11 +100,34 @@ async def refund(
 
 
 @router.get(
+    "/donations/{donation_id}/receipt",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The printable receipt"},
+        **problem_responses(
+            {
+                404: "No such donation of yours (or of a fund you manage)",
+                409: "Not received yet: no receipt",
+            }
+        ),
+    },
+)
+async def receipt(
+    session: DbSession, principal: CurrentPrincipal, donation_id: uuid.UUID
+) -> HTMLResponse:
+    """The donation's numbered receipt as a printable page (print it, or save it as PDF from
+    the browser), for the donor and the fund's staff."""
+    page = await service.receipt(session, principal=principal, donation_id=donation_id)
+    return HTMLResponse(page, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get(
     "/funds/{fund_id}/donations",
     response_model=Page[PublicDonation],
     responses=problem_responses(
         {404: "No such fund", 422: "The cursor is not one we gave"}, authenticated=False
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_donations(
     session: DbSession, fund_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT

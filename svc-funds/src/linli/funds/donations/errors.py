@@ -43,3 +43,11 @@ class NotRefundable(Conflict):
     problem = "not-refundable"
     title_en = "Donation cannot be refunded"
     title_zh = "该捐赠不可退款"
+
+
+class NoReceiptYet(Conflict):
+    """A receipt is numbered when the provider confirms the donation."""
+
+    problem = "no-receipt-yet"
+    title_en = "The donation has not been received yet"
+    title_zh = "捐赠尚未到账，暂无收据"

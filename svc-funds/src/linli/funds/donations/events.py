@@ -18,6 +18,7 @@ class DonationPledged(FundEvent):
 
     type: Literal["cn.linli.funds.donation.pledged.v1"] = "cn.linli.funds.donation.pledged.v1"
     donation_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     amount_fen: int
     donor_kind: DonorKind
     anonymous: bool
@@ -31,6 +32,7 @@ class DonationReceived(FundEvent):
 
     type: Literal["cn.linli.funds.donation.received.v1"] = "cn.linli.funds.donation.received.v1"
     donation_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     entry_id: uuid.UUID
     amount_fen: int
     donor_kind: DonorKind

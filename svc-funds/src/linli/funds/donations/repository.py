@@ -36,10 +36,18 @@ class DonationRepository:
         ).one_or_none()
 
     async def received(
-        self, fund_id: uuid.UUID, *, after: tuple[Any, ...] | None, limit: int
+        self,
+        fund_id: uuid.UUID,
+        *,
+        project_id: uuid.UUID | None = None,
+        after: tuple[Any, ...] | None,
+        limit: int,
     ) -> Sequence[Donation]:
+        """The fund's received (and refunded) donations; with `project_id`, the project's."""
         statement = select(Donation).where(
             Donation.fund_id == fund_id, Donation.status != DonationStatus.PENDING
         )
+        if project_id is not None:
+            statement = statement.where(Donation.project_id == project_id)
         statement = DONATION_ORDER.paginate(statement, after=after, limit=limit)
         return (await self.session.scalars(statement)).all()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from linli.funds.donations.receipts import receipt_no
 from linli.funds.ledger.schemas import AmountFen
 from linli.funds.models import Donation, DonationStatus, DonorKind
 from linli.funds.text import Title
@@ -30,6 +31,7 @@ class DonationRead(BaseModel):
 
     id: uuid.UUID
     fund_id: uuid.UUID
+    project_id: uuid.UUID | None
     amount_fen: int
     donor_kind: DonorKind
     donor_name: str
@@ -40,6 +42,9 @@ class DonationRead(BaseModel):
     pay_url: str | None = Field(default=None, description="Where the donor pays (new intents)")
     entry_id: uuid.UUID | None
     refund_entry_id: uuid.UUID | None
+    receipt_no: str | None = Field(
+        description="The receipt's number, gap-free per fund and year (`2026-000042`)"
+    )
     created_at: datetime
     received_at: datetime | None
 
@@ -48,6 +53,7 @@ class DonationRead(BaseModel):
         return cls(
             id=donation.id,
             fund_id=donation.fund_id,
+            project_id=donation.project_id,
             amount_fen=donation.amount_fen,
             donor_kind=donation.donor_kind,
             donor_name=donation.donor_name,
@@ -58,6 +64,7 @@ class DonationRead(BaseModel):
             pay_url=pay_url,
             entry_id=donation.entry_id,
             refund_entry_id=donation.refund_entry_id,
+            receipt_no=receipt_no(donation.receipt_year, donation.receipt_number),
             created_at=donation.created_at,
             received_at=donation.received_at,
         )
@@ -67,20 +74,24 @@ class PublicDonation(BaseModel):
     """A donation on the fund's public page: the name only when the donor allowed it."""
 
     id: uuid.UUID
+    project_id: uuid.UUID | None
     amount_fen: int
     donor: str = Field(description=f"The donor's name, or {ANONYMOUS_ZH} when anonymous")
     donor_kind: DonorKind
     status: DonationStatus
+    receipt_no: str | None
     received_at: datetime | None
 
     @classmethod
     def from_model(cls, donation: Donation) -> PublicDonation:
         return cls(
             id=donation.id,
+            project_id=donation.project_id,
             amount_fen=donation.amount_fen,
             donor=ANONYMOUS_ZH if donation.anonymous else donation.donor_name,
             donor_kind=donation.donor_kind,
             status=donation.status,
+            receipt_no=receipt_no(donation.receipt_year, donation.receipt_number),
             received_at=donation.received_at,
         )
 

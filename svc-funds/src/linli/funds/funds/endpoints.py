@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.funds import service
 from linli.funds.funds.schemas import FundCreate, FundRead, FundRules, LedgerCheck
 from linli.funds.models import FundKind
 
-router = APIRouter(prefix="/funds", tags=["funds"], route_class=IdempotentRoute)
+router = APIRouter(prefix="/funds", tags=["funds"], route_class=FundsRoute)
 
 _MANAGE = "Only community workers and street, district or city admins manage funds"
 
@@ -48,6 +48,7 @@ async def create_fund(
     responses=problem_responses(
         {422: "A filter is invalid, or the cursor is not one we gave"}, authenticated=False
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_funds(
     session: DbSession,
@@ -67,6 +68,7 @@ async def list_funds(
     "/{fund_id}",
     response_model=FundRead,
     responses=problem_responses({404: "No such fund"}, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def get_fund(session: DbSession, fund_id: uuid.UUID) -> FundRead:
     """One fund, its rules and its balance; public."""

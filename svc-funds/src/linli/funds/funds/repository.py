@@ -23,6 +23,17 @@ class FundRepository:
     async def get(self, fund_id: uuid.UUID, *, for_update: bool = False) -> Fund | None:
         return await self.session.get(Fund, fund_id, with_for_update=for_update)
 
+    async def community_fund(self, community_code: str) -> Fund | None:
+        """The community's general fund (its oldest, should there be several)."""
+        return (
+            await self.session.scalars(
+                select(Fund)
+                .where(Fund.division_code == community_code, Fund.kind == FundKind.COMMUNITY)
+                .order_by(Fund.created_at, Fund.id)
+                .limit(1)
+            )
+        ).one_or_none()
+
     async def list(
         self,
         *,

@@ -8,13 +8,13 @@ from fastapi import APIRouter, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.ledger import service
 from linli.funds.ledger.schemas import IncomeCreate, IncomeRead, MovementRead
 
-router = APIRouter(prefix="/funds/{fund_id}", tags=["ledger"], route_class=IdempotentRoute)
+router = APIRouter(prefix="/funds/{fund_id}", tags=["ledger"], route_class=FundsRoute)
 
 
 @router.get(
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/funds/{fund_id}", tags=["ledger"], route_class=Idemp
     responses=problem_responses(
         {404: "No such fund", 422: "The cursor is not one we gave"}, authenticated=False
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_movements(
     session: DbSession, fund_id: uuid.UUID, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT

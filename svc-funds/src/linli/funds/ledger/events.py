@@ -20,3 +20,18 @@ class IncomeReceived(FundEvent):
     amount_fen: int
     payer: str
     balance_fen: int
+
+
+class TransferReceived(FundEvent):
+    """Another fund's committee paid a transfer into this fund (its `payment.paid` is on the
+    paying fund's subject)."""
+
+    entity: ClassVar[str] = "transfer"
+    verb: ClassVar[str] = "received"
+
+    type: Literal["cn.linli.funds.transfer.received.v1"] = "cn.linli.funds.transfer.received.v1"
+    payment_id: uuid.UUID
+    from_fund_id: uuid.UUID
+    entry_id: uuid.UUID
+    amount_fen: int
+    balance_fen: int

@@ -76,6 +76,51 @@ async def post(
     return Posted(entry=entry, balance_fen=balance + amount_fen)
 
 
+async def transfer(
+    session: AsyncSession,
+    *,
+    source: Fund,
+    target: Fund,
+    source_id: uuid.UUID,
+    amount_fen: int,
+    memo: str,
+    created_by: str,
+) -> tuple[Posted, Posted]:
+    """Move `amount_fen` from `source`'s cash to `target`'s: one entry of four lines summing to
+    zero (each fund's cash against its `transfers` account), all four accounts locked in id
+    order first, so transfers either way between two funds never deadlock. 409
+    `insufficient-funds` when the source cannot afford it. Returns each fund's posting."""
+    ledger = LedgerRepository(session)
+    accounts = [
+        await ledger.account(source.id, AccountKind.CASH),
+        await ledger.account(source.id, AccountKind.TRANSFERS),
+        await ledger.account(target.id, AccountKind.TRANSFERS),
+        await ledger.account(target.id, AccountKind.CASH),
+    ]
+    locked = await ledger.lock([account.id for account in accounts])
+    out_cash, out_counter, in_counter, in_cash = (locked[a.id] for a in accounts)
+    balance = out_cash.balance_fen
+    if balance < amount_fen:
+        raise InsufficientFunds(balance_fen=balance, amount_fen=amount_fen)
+    entry = LedgerEntry(
+        kind=EntryKind.TRANSFER, source_id=source_id, memo=memo, created_by=created_by
+    )
+    if await insert_or_conflict(session, entry):
+        raise AlreadyPosted(f"transfer {source_id} is posted already")
+    await ledger.add_lines(
+        [
+            _line(entry, out_cash, -amount_fen),
+            _line(entry, out_counter, amount_fen),
+            _line(entry, in_counter, -amount_fen),
+            _line(entry, in_cash, amount_fen),
+        ]
+    )
+    return (
+        Posted(entry=entry, balance_fen=balance - amount_fen),
+        Posted(entry=entry, balance_fen=in_cash.balance_fen + amount_fen),
+    )
+
+
 def _line(entry: LedgerEntry, account: Account, amount_fen: int) -> LedgerLine:
     return LedgerLine(
         entry_id=entry.id, account_id=account.id, fund_id=account.fund_id, amount_fen=amount_fen
@@ -95,6 +140,13 @@ async def receive_income(
     )
     session.add(income)
     await session.flush()
+    return await post_income(session, fund, income, actor=principal.subject)
+
+
+async def post_income(
+    session: AsyncSession, fund: Fund, income: Income, *, actor: str
+) -> IncomeRead:
+    """Post an income record, written in this transaction, to the fund's ledger."""
     posted = await post(
         session,
         fund=fund,
@@ -103,7 +155,7 @@ async def receive_income(
         counter_account=AccountKind.INCOME,
         amount_fen=income.amount_fen,
         memo=f"{income.payer} {income.memo}".strip(),
-        created_by=principal.subject,
+        created_by=actor,
     )
     await audit.record(
         session,
@@ -116,7 +168,7 @@ async def receive_income(
             balance_fen=posted.balance_fen,
         ),
         subject_id=income.id,
-        actor=principal.subject,
+        actor=actor,
     )
     return IncomeRead.from_model(income, entry_id=posted.entry.id, balance_fen=posted.balance_fen)
 

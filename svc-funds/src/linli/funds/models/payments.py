@@ -25,10 +25,13 @@ from linli.funds.models.base import Base
 
 
 class PaymentKind(StrEnum):
-    """`payment`: to a supplier or helper; `reimbursement`: back to someone who paid first."""
+    """`payment`: to a supplier or helper; `reimbursement`: back to someone who paid first;
+    `transfer`: to another fund (a street fund's grant to a community fund), decided by the
+    paying fund's committee like any payment."""
 
     PAYMENT = "payment"
     REIMBURSEMENT = "reimbursement"
+    TRANSFER = "transfer"
 
 
 class PaymentStatus(StrEnum):
@@ -47,6 +50,14 @@ class PaymentRequest(Base):
         UUID(as_uuid=True), ForeignKey("funds.id"), nullable=False
     )
     kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, "kind"), nullable=False)
+    # The project the money is spent on, when it is (its completion report adds these up).
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("projects.id"), nullable=True
+    )
+    # The fund a transfer pays into.
+    to_fund_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("funds.id"), nullable=True
+    )
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     payee: Mapped[str] = mapped_column(String(100), nullable=False)
     # The payee's account, when they have one: they may not approve what pays them.
@@ -70,7 +81,12 @@ class PaymentRequest(Base):
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint("approvals_required >= 1", name="approvals_required_positive"),
         CheckConstraint("(status = 'paid') = (entry_id IS NOT NULL)", name="paid_has_entry"),
+        CheckConstraint(
+            "(kind = 'transfer') = (to_fund_id IS NOT NULL) AND to_fund_id IS DISTINCT FROM fund_id",
+            name="transfer_has_target",
+        ),
         Index("ix_payment_requests_fund_created", "fund_id", "created_at", "id"),
+        Index("ix_payment_requests_project_created", "project_id", "created_at", "id"),
     )
 
 

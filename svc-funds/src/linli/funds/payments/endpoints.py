@@ -10,14 +10,14 @@ from fastapi import APIRouter, Query, status
 
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
-from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from linli.funds.caching import PUBLIC, FundsRoute
 from linli.funds.models import PaymentStatus
 from linli.funds.payments import service
 from linli.funds.payments.schemas import PaymentCreate, PaymentRead, RejectionCreate
 
-router = APIRouter(tags=["payments"], route_class=IdempotentRoute)
+router = APIRouter(tags=["payments"], route_class=FundsRoute)
 
 _DECIDE = (
     "Not a member of the fund's committee, the member's term is not running, or the request "
@@ -56,6 +56,7 @@ async def request_payment(
         {404: "No such fund", 422: "A filter is invalid, or the cursor is not one we gave"},
         authenticated=False,
     ),
+    openapi_extra=PUBLIC,
 )
 async def list_payments(
     session: DbSession,
@@ -74,6 +75,7 @@ async def list_payments(
     "/payments/{payment_id}",
     response_model=PaymentRead,
     responses=problem_responses({404: "No such payment request"}, authenticated=False),
+    openapi_extra=PUBLIC,
 )
 async def get_payment(session: DbSession, payment_id: uuid.UUID) -> PaymentRead:
     """One request with its approvals so far; public."""

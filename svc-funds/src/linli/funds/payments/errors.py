@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linli.common.errors import Conflict, Forbidden, NotFound
+from linli.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class PaymentNotFound(NotFound):
@@ -37,9 +37,9 @@ class NotPending(Conflict):
     title_zh = "该申请已处理"
 
 
-class CommitteeTooSmall(Conflict):
-    """Fewer members could approve the request than its amount needs."""
+class InvalidTransfer(InvalidInput):
+    """A transfer goes to another fund that exists."""
 
-    problem = "committee-too-small"
-    title_en = "Not enough committee members to approve this amount"
-    title_zh = "可审批的委员人数不足"
+    problem = "invalid-transfer"
+    title_en = "No such fund to transfer to"
+    title_zh = "收款基金不存在"

@@ -19,7 +19,9 @@ class PaymentRequested(FundEvent):
 
     type: Literal["cn.linli.funds.payment.requested.v1"] = "cn.linli.funds.payment.requested.v1"
     payment_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     kind: PaymentKind
+    to_fund_id: uuid.UUID | None = None
     amount_fen: int
     payee: str
     approvals_required: int
@@ -46,6 +48,7 @@ class PaymentPaid(FundEvent):
 
     type: Literal["cn.linli.funds.payment.paid.v1"] = "cn.linli.funds.payment.paid.v1"
     payment_id: uuid.UUID
+    project_id: uuid.UUID | None = None
     entry_id: uuid.UUID
     amount_fen: int
     balance_fen: int

@@ -43,10 +43,13 @@ class PaymentRepository:
         fund_id: uuid.UUID,
         *,
         status: PaymentStatus | None,
+        project_id: uuid.UUID | None = None,
         after: tuple[Any, ...] | None,
         limit: int,
     ) -> Sequence[PaymentRequest]:
         statement = select(PaymentRequest).where(PaymentRequest.fund_id == fund_id)
+        if project_id is not None:
+            statement = statement.where(PaymentRequest.project_id == project_id)
         if status is not None:
             statement = statement.where(PaymentRequest.status == status)
         statement = PAYMENT_ORDER.paginate(statement, after=after, limit=limit)

@@ -16,10 +16,12 @@ from linli.common.pagination import Page
 from linli.funds.access import MANAGE_ROLES, any_fund
 from linli.funds.audit import service as audit
 from linli.funds.committees.repository import CommitteeRepository
-from linli.funds.committees.service import serving_seat, today
+from linli.funds.committees.service import approvals_needed, serving_seat, today
 from linli.funds.funds.errors import FundNotFound
 from linli.funds.funds.events import about
-from linli.funds.ledger.service import post
+from linli.funds.funds.repository import FundRepository
+from linli.funds.ledger.events import TransferReceived
+from linli.funds.ledger.service import Posted, post, transfer
 from linli.funds.models import (
     AccountKind,
     EntryKind,
@@ -30,7 +32,7 @@ from linli.funds.models import (
 )
 from linli.funds.payments.errors import (
     AlreadyApproved,
-    CommitteeTooSmall,
+    InvalidTransfer,
     NotPending,
     PaymentNotFound,
     SelfApproval,
@@ -43,6 +45,8 @@ from linli.funds.payments.events import (
 )
 from linli.funds.payments.repository import PAYMENT_ORDER, PaymentRepository
 from linli.funds.payments.schemas import PaymentCreate, PaymentRead, RejectionCreate
+from linli.funds.projects.errors import ProjectOfAnotherFund
+from linli.funds.projects.service import open_project
 
 
 async def request_payment(
@@ -60,19 +64,29 @@ async def request_payment(
     deciders = [
         m for m in serving if m.subject not in (principal.subject, payment_in.payee_subject)
     ]
-    required = _approvals_required(fund, amount_fen=payment_in.amount_fen, serving=len(serving))
-    if required > len(deciders):
-        raise CommitteeTooSmall(
-            f"{payment_in.amount_fen} fen needs {required} approvals; "
-            f"{len(deciders)} serving members could give one",
-            approvals_required=required,
-            members_who_may_approve=len(deciders),
-        )
+    if payment_in.project_id is not None:
+        project = await open_project(session, payment_in.project_id)
+        if project.fund_id != fund.id:
+            raise ProjectOfAnotherFund(f"project {project.id} is paid from its own fund")
+    payee = payment_in.payee
+    if payment_in.to_fund_id is not None:
+        target = await FundRepository(session).get(payment_in.to_fund_id)
+        if target is None or target.id == fund.id:
+            raise InvalidTransfer(
+                "to_fund_id names no other fund", to_fund_id=str(payment_in.to_fund_id)
+            )
+        payee = target.name
+    assert payee is not None
+    required = approvals_needed(
+        fund, amount_fen=payment_in.amount_fen, serving=len(serving), deciders=len(deciders)
+    )
     payment = PaymentRequest(
         fund_id=fund.id,
+        project_id=payment_in.project_id,
         kind=payment_in.kind,
+        to_fund_id=payment_in.to_fund_id,
         amount_fen=payment_in.amount_fen,
-        payee=payment_in.payee,
+        payee=payee,
         payee_subject=payment_in.payee_subject,
         purpose=payment_in.purpose,
         requested_by=principal.subject,
@@ -86,7 +100,9 @@ async def request_payment(
         PaymentRequested(
             **about(fund),
             payment_id=payment.id,
+            project_id=payment.project_id,
             kind=payment.kind,
+            to_fund_id=payment.to_fund_id,
             amount_fen=payment.amount_fen,
             payee=payment.payee,
             approvals_required=required,
@@ -95,12 +111,6 @@ async def request_payment(
         actor=principal.subject,
     )
     return PaymentRead.from_model(payment, approvals=0)
-
-
-def _approvals_required(fund: Fund, *, amount_fen: int, serving: int) -> int:
-    if fund.large_payment_fen is not None and amount_fen > fund.large_payment_fen:
-        return fund.large_quorum or max(serving, fund.quorum)
-    return fund.quorum
 
 
 async def _decidable(
@@ -142,16 +152,7 @@ async def approve(
         actor=principal.subject,
     )
     if approvals >= payment.approvals_required:
-        posted = await post(
-            session,
-            fund=fund,
-            kind=EntryKind.PAYMENT,
-            source_id=payment.id,
-            counter_account=AccountKind.PAYMENTS,
-            amount_fen=-payment.amount_fen,
-            memo=f"{payment.payee} {payment.purpose}".strip(),
-            created_by=principal.subject,
-        )
+        posted = await _pay(session, fund, payment, actor=principal.subject)
         payment.status = PaymentStatus.PAID
         payment.entry_id = posted.entry.id
         payment.decided_at = datetime.now(UTC)
@@ -161,6 +162,7 @@ async def approve(
             PaymentPaid(
                 **about(fund),
                 payment_id=payment.id,
+                project_id=payment.project_id,
                 entry_id=posted.entry.id,
                 amount_fen=payment.amount_fen,
                 balance_fen=posted.balance_fen,
@@ -169,6 +171,47 @@ async def approve(
             actor=principal.subject,
         )
     return PaymentRead.from_model(payment, approvals=approvals)
+
+
+async def _pay(session: AsyncSession, fund: Fund, payment: PaymentRequest, *, actor: str) -> Posted:
+    """Post the payment (a transfer: into its target fund too, announced on the target's
+    subject and chained in the target's audit trail); the paying fund's posting."""
+    memo = f"{payment.payee} {payment.purpose}".strip()
+    if payment.to_fund_id is None:
+        return await post(
+            session,
+            fund=fund,
+            kind=EntryKind.PAYMENT,
+            source_id=payment.id,
+            counter_account=AccountKind.PAYMENTS,
+            amount_fen=-payment.amount_fen,
+            memo=memo,
+            created_by=actor,
+        )
+    target = await any_fund(session, payment.to_fund_id)
+    paid, received = await transfer(
+        session,
+        source=fund,
+        target=target,
+        source_id=payment.id,
+        amount_fen=payment.amount_fen,
+        memo=f"{fund.name} → {target.name} {payment.purpose}".strip(),
+        created_by=actor,
+    )
+    await audit.record(
+        session,
+        TransferReceived(
+            **about(target),
+            payment_id=payment.id,
+            from_fund_id=fund.id,
+            entry_id=received.entry.id,
+            amount_fen=payment.amount_fen,
+            balance_fen=received.balance_fen,
+        ),
+        subject_id=payment.id,
+        actor=actor,
+    )
+    return paid
 
 
 async def reject(
@@ -211,11 +254,16 @@ async def list_payments(
     status: PaymentStatus | None,
     cursor: str | None,
     limit: int,
+    project_id: uuid.UUID | None = None,
 ) -> Page[PaymentRead]:
     fund = await any_fund(session, fund_id)
     repository = PaymentRepository(session)
     payments = await repository.list(
-        fund.id, status=status, after=PAYMENT_ORDER.decode(cursor), limit=limit
+        fund.id,
+        status=status,
+        project_id=project_id,
+        after=PAYMENT_ORDER.decode(cursor),
+        limit=limit,
     )
     counts = await repository.approvals([p.id for p in payments])
     return PAYMENT_ORDER.page(
