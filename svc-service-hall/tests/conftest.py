@@ -42,10 +42,13 @@ def settings(service_database: Callable[[str], str], nats_url: str, files_dir: P
         nats_url=nats_url,
         environment=Environment.TEST,
         log_json=False,
+        files_url=f"file://{files_dir}",
+        # Tests that need the relay or the consumers turn them on (tests/reports/test_grid_round_trip.py);
+        # the rest read the outbox and apply events themselves.
+        run_outbox_relay=False,
         run_consumers=False,
         # Tests fire timers themselves, standing at whatever time they need.
         run_timers=False,
-        files_url=f"file://{files_dir}",
         # Small, so that the over-limit upload is cheap to send.
         materials_max_bytes=1024 * 1024,
     )
@@ -169,12 +172,11 @@ Auth = Callable[..., dict[str, str]]
 
 @pytest.fixture
 def auth(issuer: TestIssuer) -> Auth:
-    """`auth(Role.COMMUNITY_WORKER, scope=..., subject=..., name=...)`: an Authorization header."""
+    """`auth(Role.RESIDENT, scope=..., name=..., subject=...)`: an Authorization header."""
 
     def make(
-        role: Role, *, scope: str, subject: str | None = None, name: str | None = None
+        role: Role, *, scope: str = "", subject: str | None = None, **extra: Any
     ) -> dict[str, str]:
-        extra: dict[str, Any] = {"name": name} if name else {}
         return issuer.headers(
             roles=[role], scope=scope, subject=subject or str(uuid.uuid4()), **extra
         )

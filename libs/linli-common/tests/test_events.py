@@ -14,6 +14,7 @@ from linli.common.events import (
     ensure_no_clear_pii,
     event_subject,
     new_cloud_event,
+    redact_clear_pii,
     subtree_filter,
 )
 
@@ -110,3 +111,10 @@ def test_uuids_in_the_data_are_not_pii_but_a_phone_beside_them_is() -> None:
     ensure_no_clear_pii(f'{{"resident_id": "{phone_like_id}"}}')
     with pytest.raises(ClearPiiInEvent):
         ensure_no_clear_pii(f'{{"resident_id": "{phone_like_id}", "note": "13812345678"}}')
+
+
+def test_redacted_free_text_passes_the_clear_pii_check() -> None:
+    text = "请回电13812345678，身份证33010819900101123X，门牌1-101"
+    redacted = redact_clear_pii(text)
+    assert redacted == "请回电138****5678，身份证330***********123X，门牌1-101"
+    ensure_no_clear_pii(redacted)

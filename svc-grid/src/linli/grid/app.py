@@ -10,12 +10,13 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.grid.api import routers
 from linli.grid.config import Settings
+from linli.grid.incidents.from_reports import HALL_REPORTS_CONSUMER
 from linli.grid.incidents.timers import SLA_TIMER
 from linli.grid.places.handlers import PLACES_CONSUMER
 from linli.grid.roster.handlers import ROSTER_CONSUMER
 
 # Durable subscriptions of the grid, one per thing it keeps from other services' events.
-CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER)
+CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER, HALL_REPORTS_CONSUMER)
 # Durable timers the grid fires (in every replica, each timer once).
 TIMERS = (SLA_TIMER,)
 

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.service_hall.announcements.endpoints import router as announcements_router
 from linli.service_hall.applications.endpoints import router as applications_router
 from linli.service_hall.bundles.endpoints import router as bundles_router
 from linli.service_hall.catalogue.endpoints import router as catalogue_router
 from linli.service_hall.home_visits.endpoints import router as home_visits_router
+from linli.service_hall.proposals.endpoints import router as proposals_router
+from linli.service_hall.reports.endpoints import router as reports_router
 from linli.service_hall.service_points.endpoints import router as service_points_router
 
 routers: Sequence[APIRouter] = (
@@ -18,4 +21,7 @@ routers: Sequence[APIRouter] = (
     bundles_router,
     applications_router,
     home_visits_router,
+    reports_router,
+    proposals_router,
+    announcements_router,
 )

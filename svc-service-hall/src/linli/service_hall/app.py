@@ -11,14 +11,15 @@ from linli.common.auth import TokenVerifier
 from linli.service_hall.api import routers
 from linli.service_hall.applications.timers import OVERDUE_TIMER
 from linli.service_hall.config import Settings
+from linli.service_hall.incident_copies.handlers import INCIDENTS_CONSUMER
 from linli.service_hall.residents.handlers import RESIDENTS_CONSUMER
 
 # Durable subscriptions of the hall, one per thing it keeps from other services' events.
-CONSUMERS = (RESIDENTS_CONSUMER,)
+CONSUMERS = (RESIDENTS_CONSUMER, INCIDENTS_CONSUMER)
 # Durable timers the hall fires (in every replica, each timer once).
 TIMERS = (OVERDUE_TIMER,)
 
-DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, and door-to-door visits (上门办). Appointments, the canteen, activities, reports and deliberation arrive with their issues."
+DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, door-to-door visits (上门办), and the residents' voice: 我要反映 reports followed to closure through svc-grid, 议一议 proposals, announcements. Appointments, the canteen and activities arrive with their issue."
 
 
 def create_app(

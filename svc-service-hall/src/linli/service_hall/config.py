@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
+from pydantic import Field
 
 from linli.common.settings import ServiceSettings
 
@@ -18,6 +19,8 @@ class Settings(ServiceSettings):
 
     service_name: str = NAME
     database_url: str = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+    # Supports that put a 议一议 proposal on its community's agenda (LINLI_PROPOSAL_SUPPORT_THRESHOLD).
+    proposal_support_threshold: int = Field(default=20, ge=1)
     # The largest material file an applicant may upload (LINLI_MATERIALS_MAX_BYTES).
     materials_max_bytes: int = 10 * 1024 * 1024
 

@@ -52,6 +52,7 @@ class DemoAccount:
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("city.admin", (Role.CITY_ADMIN,), "3301"),
+    DemoAccount("binjiang.admin", (Role.DISTRICT_ADMIN,), "330108"),
     DemoAccount("xixing.admin", (Role.STREET_ADMIN,), "330108001"),
     DemoAccount("dongguan.worker", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("changhe.worker", (Role.COMMUNITY_WORKER,), "330108002001"),
@@ -300,6 +301,28 @@ def _seed_funds(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_voice(client: httpx.Client, gateway_database_url: str) -> str:
+    from linli.cli.seed_voice import VoiceSeedFailed, seed_demo_voice
+
+    logins = {}
+    for username in ("binjiang.admin", "xixing.admin", "dongguan.worker", "dongguan.grid1"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        return seed_demo_voice(
+            client,
+            gateway_database_url=gateway_database_url,
+            district=logins["binjiang.admin"],
+            street=logins["xixing.admin"],
+            worker=logins["dongguan.worker"],
+            grid_worker=logins["dongguan.grid1"],
+        )
+    except VoiceSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def seed_demo_city(
     *, gateway_url: str, gateway_database_url: str, echo: Echo
 ) -> list[tuple[str, str, str]]:
@@ -327,6 +350,7 @@ def seed_demo_city(
                 started = time.monotonic()
                 funds = _seed_funds(client, city=auth)
                 echo(f"demo funds: {funds} in {time.monotonic() - started:.1f}s")
+                echo(f"demo residents' voice: {_seed_voice(client, gateway_database_url)}")
         except (httpx.HTTPError, _SeedFailed) as exc:
             echo(f"warning: demo city not fully seeded: {type(exc).__name__}: {exc}")
     table = [(a.username, a.password, a.summary) for a in accounts]

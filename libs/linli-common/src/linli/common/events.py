@@ -95,6 +95,17 @@ def ensure_no_clear_pii(payload: str) -> None:
         raise ClearPiiInEvent("event payload contains a clear ID number or phone number")
 
 
+def redact_clear_pii(text: str) -> str:
+    """`text` with what `ensure_no_clear_pii` refuses masked (`138****5678`): free text a
+    resident typed (a report, a comment) may travel in an event only so."""
+
+    def masked(match: re.Match[str]) -> str:
+        value = match.group(0)
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+    return _CLEAR_PHONE.sub(masked, _CLEAR_ID_NUMBER.sub(masked, text))
+
+
 def new_cloud_event(event: DomainEvent, *, source: str, subject_id: str) -> CloudEvent:
     """Wrap a domain event; `subject_id` is the id of the thing that changed (CloudEvents `subject`)."""
     data = event.model_dump(mode="json")
@@ -120,5 +131,6 @@ __all__ = [
     "ensure_no_clear_pii",
     "event_subject",
     "new_cloud_event",
+    "redact_clear_pii",
     "subtree_filter",
 ]

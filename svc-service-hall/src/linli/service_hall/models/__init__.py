@@ -30,6 +30,9 @@ from linli.service_hall.models.home_visits import HomeVisit, HomeVisitStatus  # 
 from linli.service_hall.models.residents import HouseholdCopy, ResidentCopy  # noqa: E402
 from linli.service_hall.models.service_points import ServicePoint  # noqa: E402
 
+# The residents' voice (reports, proposals, announcements).
+from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
+
 __all__ = [
     "Application",
     "ApplicationStatus",

@@ -1,0 +1,52 @@
+"""Refusals of proposals, each a problem response through the kernel's error tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linli.common.errors import Conflict, InvalidInput, NotFound
+
+
+class ProposalNotFound(NotFound):
+    """No such proposal, or one the caller may not see."""
+
+    problem = "proposal-not-found"
+    title_en = "Proposal not found"
+    title_zh = "议题不存在"
+
+
+class CommentNotFound(NotFound):
+    """No such comment of this proposal."""
+
+    problem = "comment-not-found"
+    title_en = "Comment not found"
+    title_zh = "评论不存在"
+
+
+class IllegalMove(Conflict):
+    """The move is not allowed from the proposal's status; names the moves that are."""
+
+    problem = "illegal-move"
+    title_en = "Not allowed in the proposal's current state"
+    title_zh = "当前状态不允许此操作"
+
+    def __init__(self, *, move: str, state: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            f"cannot {move} a proposal that is {state}", state=state, allowed=list(allowed)
+        )
+
+
+class ProposalClosed(Conflict):
+    """The proposal (or the comment replied to) is hidden, or finished: it takes no more."""
+
+    problem = "proposal-closed"
+    title_en = "The proposal takes no more of this"
+    title_zh = "议题已关闭或已隐藏"
+
+
+class AnswerRequired(InvalidInput):
+    """Not adopting a proposal needs the answer the residents will read."""
+
+    problem = "answer-required"
+    title_en = "An answer is required"
+    title_zh = "需要答复"

@@ -1,0 +1,1 @@
+"""我要反映 (report a problem): a resident's report, the grid incident it becomes, its rating."""

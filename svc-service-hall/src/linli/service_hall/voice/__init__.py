@@ -1,0 +1,1 @@
+"""What the residents' voice (reports, proposals, announcements) shares: text, people, photos."""
