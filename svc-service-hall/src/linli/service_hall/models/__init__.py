@@ -12,6 +12,8 @@ class Base(ServiceBase, DeclarativeBase):
 
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
+# The residents' voice (reports, proposals, announcements) and the applications part.
+from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
 from linli.service_hall.models.applications import (  # noqa: E402
     Application,
     ApplicationStatus,
@@ -29,9 +31,6 @@ from linli.service_hall.models.catalogue import (  # noqa: E402
 from linli.service_hall.models.home_visits import HomeVisit, HomeVisitStatus  # noqa: E402
 from linli.service_hall.models.residents import HouseholdCopy, ResidentCopy  # noqa: E402
 from linli.service_hall.models.service_points import ServicePoint  # noqa: E402
-
-# The residents' voice (reports, proposals, announcements).
-from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
 
 __all__ = [
     "Application",
