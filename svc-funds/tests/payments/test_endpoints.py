@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +16,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# The service counts terms in Asia/Shanghai days: "today" is its today, not the machine's
+# (a run at 16:00 UTC is already tomorrow there).
+from linli.funds.committees.service import today
 from linli.funds.events import funds_event_adapter
 from linli.testing import OutboxReader
 
@@ -23,8 +26,6 @@ FundFactory = Callable[..., Awaitable[dict[str, Any]]]
 IncomeFactory = Callable[..., Awaitable[dict[str, Any]]]
 Headers = Callable[..., dict[str, str]]
 Committee = dict[str, Any]
-
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -39,10 +40,10 @@ async def committee(
     fund = await create_fund(quorum=2, large_payment_fen=100_000)
     await receive_income(fund, 200_000)
     seats = {
-        "donor": ("donors", TODAY - timedelta(days=30), TODAY + timedelta(days=365)),
-        "wang": ("residents", TODAY, TODAY),
-        "li": ("residents", TODAY - timedelta(days=1), TODAY + timedelta(days=1)),
-        "former": ("residents", TODAY - timedelta(days=400), TODAY - timedelta(days=1)),
+        "donor": ("donors", today() - timedelta(days=30), today() + timedelta(days=365)),
+        "wang": ("residents", today(), today()),
+        "li": ("residents", today() - timedelta(days=1), today() + timedelta(days=1)),
+        "former": ("residents", today() - timedelta(days=400), today() - timedelta(days=1)),
     }
     for subject, (represents, start, end) in seats.items():
         response = await client.post(
@@ -241,8 +242,8 @@ async def test_200_concurrent_approvals_against_a_fund_affording_20_pay_exactly_
         "subject": "treasurer",
         "display_name": "出纳",
         "represents": "community",
-        "term_start": TODAY.isoformat(),
-        "term_end": TODAY.isoformat(),
+        "term_start": today().isoformat(),
+        "term_end": today().isoformat(),
     }
     assert (
         await client.post(f"/funds/{fund['id']}/committee", json=seat, headers=staff())
