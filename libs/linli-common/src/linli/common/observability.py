@@ -58,6 +58,12 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn's own logging config (applied whenever a uvicorn server starts with its defaults)
+    # gives its loggers stderr handlers and stops propagation: take them back to the root.
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
     # uvicorn's access log duplicates ours and has no request id.
     logging.getLogger("uvicorn.access").disabled = True
 
