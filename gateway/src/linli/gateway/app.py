@@ -15,6 +15,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from httpx_aiohttp import AiohttpTransport
+from starlette.middleware import Middleware
+from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from linli.common.db import create_engine, create_sessionmaker
@@ -39,7 +41,13 @@ from linli.gateway.auth.tokens import TokenSigner, load_signing_key
 from linli.gateway.config import PUBLIC_PATHS, GatewaySettings
 from linli.gateway.headers import HeaderLimitMiddleware
 from linli.gateway.openapi import MergedOpenAPI
-from linli.gateway.proxy import RateLimiter, RateLimitMiddleware, proxy_routes
+from linli.gateway.proxy import (
+    DataPath,
+    RateLimiter,
+    RateLimitMiddleware,
+    ServiceRoutes,
+    unknown_service_routes,
+)
 
 VERSION = "0.1.0"
 DESCRIPTION = """The one public entry point of Linli (邻里).
@@ -54,11 +62,15 @@ DESCRIPTION = """The one public entry point of Linli (邻里).
 """
 
 
-def _http_client(
+def _upstream_transport(
     settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncBaseTransport:
+    return transport or AiohttpTransport(client=lambda: _aiohttp_session(settings))
+
+
+def _http_client(
+    settings: GatewaySettings, transport: httpx.AsyncBaseTransport
 ) -> httpx.AsyncClient:
-    if transport is None:
-        transport = AiohttpTransport(client=lambda: _aiohttp_session(settings))
     return httpx.AsyncClient(
         transport=transport,
         # No cookie may stick to the shared client: it would pass one caller's cookie to the next.
@@ -119,6 +131,20 @@ def _timeout(settings: GatewaySettings) -> httpx.Timeout:
     )
 
 
+class GatewayApp(FastAPI):
+    """FastAPI for the gateway's own routes (auth, health, documents); a request for a service
+    takes the data path instead, which skips FastAPI's router and exception layers."""
+
+    data_path: DataPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.data_path is not None and self.data_path.match(scope):
+            scope["app"] = self
+            await self.data_path(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: GatewaySettings | None = None,
     *,
@@ -143,7 +169,10 @@ def create_app(
         signer = TokenSigner(
             load_signing_key(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
-        app.state.http_client = _http_client(settings, upstream_transport)
+        # The proxy sends on the transport itself: the client's auth, redirect and cookie
+        # layers cost a tenth of a proxied call and do nothing for it (see UpstreamProxy).
+        app.state.upstream_transport = _upstream_transport(settings, upstream_transport)
+        app.state.http_client = _http_client(settings, app.state.upstream_transport)
         app.state.auth_policy = AuthPolicy(
             signer=signer,
             access_ttl_s=settings.access_token_ttl_s,
@@ -179,7 +208,7 @@ def create_app(
             await app.state.http_client.aclose()
             await engine.dispose()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="Linli gateway",
         description=DESCRIPTION,
         version=VERSION,
@@ -194,32 +223,37 @@ def create_app(
     # Its own 422s and unreadable bodies documented as the problems they are, and the
     # `ProblemDetails` schema the merged document's gateway answers refer to.
     document_problems(app)
-    # Added innermost first: the client address is resolved before anything reads it, CORS
-    # answers preflights, and the request id exists before a limit may refuse.
-    app.add_middleware(RateLimitMiddleware)
-    app.add_middleware(
-        HeaderLimitMiddleware,
-        max_bytes=settings.max_header_bytes,
-        max_count=settings.max_header_count,
-    )
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["*"],
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "Idempotency-Key",
-            "Accept-Language",
-            REQUEST_ID_HEADER,
-        ],
-        expose_headers=["X-Request-ID", "Retry-After", "Location"],
-        max_age=600,
-    )
-    # uvicorn's own implementation (CIDRs, the rightmost untrusted hop), but with the gateway's
-    # list, empty by default; the servers run with proxy headers off (see __main__).
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.gateway_trusted_proxies)
+    # Outermost first: the client address is resolved before anything reads it, CORS answers
+    # preflights, and the request id exists before a limit may refuse. The same stack wraps the
+    # data path (`/api/<service>`, which bypasses FastAPI) and the gateway's own routes.
+    middleware = [
+        # uvicorn's own implementation (CIDRs, the rightmost untrusted hop), but with the
+        # gateway's list, empty by default; the servers run with proxy headers off (__main__).
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.gateway_trusted_proxies),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "Accept-Language",
+                REQUEST_ID_HEADER,
+            ],
+            expose_headers=["X-Request-ID", "Retry-After", "Location"],
+            max_age=600,
+        ),
+        Middleware(RequestContextMiddleware, service=settings.service_name),
+        Middleware(
+            HeaderLimitMiddleware,
+            max_bytes=settings.max_header_bytes,
+            max_count=settings.max_header_count,
+        ),
+        Middleware(RateLimitMiddleware),
+    ]
+    app.user_middleware[:0] = middleware
+    app.data_path = DataPath(ServiceRoutes(upstream_urls, PUBLIC_PATHS), middleware)
     # Its own routes only: the proxy forwards what the service behind it declares.
     app.include_router(auth_router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(health.router)
@@ -228,7 +262,7 @@ def create_app(
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")
-    app.router.routes.extend(proxy_routes(upstream_urls, PUBLIC_PATHS))
+    app.router.routes.extend(unknown_service_routes())
     return app
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -160,7 +160,9 @@ class _RouteLabel:
 
 
 class UpstreamProxy:
-    """The ASGI app behind `/api/<service>`; the client is `app.state.http_client`.
+    """The ASGI app behind `/api/<service>`, sending on `app.state.upstream_transport` (the
+    pooled transport under the shared client) directly: a proxied call needs none of the
+    client's auth, redirect or cookie handling, and its cookie jar would parse every answer.
 
     No database, no token check beyond what the rate limiter did: the service verifies the token
     itself, so the gateway adds one hop of latency and nothing else.
@@ -178,7 +180,7 @@ class UpstreamProxy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self._label
-        client: httpx.AsyncClient = scope["app"].state.http_client
+        transport: httpx.AsyncBaseTransport = scope["app"].state.upstream_transport
         timeout: dict[str, float | None] = scope["app"].state.upstream_timeout
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
@@ -205,7 +207,7 @@ class UpstreamProxy:
                 extensions={"timeout": timeout},
             )
             try:
-                response = await client.send(request, stream=True)
+                response = await transport.handle_async_request(request)
                 break
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Nothing was sent: safe to try a GET or HEAD once more (a fresh connection).
@@ -280,21 +282,11 @@ async def _unknown_service(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def proxy_routes(
-    upstream_urls: dict[str, str], public_paths: Mapping[str, str] | None = None
-) -> list[Route]:
-    """One route per service (so metrics carry the service), then a 404 for any other name;
-    first each public path (`/open311/v2/…`) to the service that answers it."""
-    routes: list[Route] = []
-    for path, name in (public_paths or {}).items():
-        if name in upstream_urls:
-            public = UpstreamProxy(name, upstream_urls[name], public_path=path)
-            routes.append(Route(f"{path}/{{path:path}}", endpoint=public, include_in_schema=False))
-    for name, base_url in upstream_urls.items():
-        app = UpstreamProxy(name, base_url)
-        routes.append(Route(f"/api/{name}", endpoint=app, include_in_schema=False))
-        routes.append(Route(f"/api/{name}/{{path:path}}", endpoint=app, include_in_schema=False))
+def unknown_service_routes() -> list[Route]:
+    """The 404 for a name behind `/api` that is no service: the known services never reach the
+    router (`linli.gateway.proxy.fastpath` takes them first)."""
     unknown = _UnknownService()
-    routes.append(Route("/api/{service}/{path:path}", endpoint=unknown, include_in_schema=False))
-    routes.append(Route("/api/{service}", endpoint=unknown, include_in_schema=False))
-    return routes
+    return [
+        Route("/api/{service}/{path:path}", endpoint=unknown, include_in_schema=False),
+        Route("/api/{service}", endpoint=unknown, include_in_schema=False),
+    ]
