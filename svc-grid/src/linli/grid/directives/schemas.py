@@ -6,20 +6,29 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from linli.common.divisions import CommunityCodeStr, Level
-from linli.common.inputs import NulFreeStr
+from linli.common.inputs import NulCharacter, contains_nul
 
-# Multipart bodies are not covered by the kernel's NUL refusal: the text types refuse it here.
+
+def _nul_free(value: str) -> str:
+    if contains_nul(value):
+        raise NulCharacter()
+    return value
+
+
+# Multipart bodies are not covered by the kernel's NUL refusal: these types refuse it. The
+# constraints come first: after a validator pydantic would strip but no longer count.
+_NulFree = AfterValidator(_nul_free)
 DirectiveTitle = Annotated[
-    NulFreeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NulFree
 ]
 DirectiveBody = Annotated[
-    NulFreeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), _NulFree
 ]
 CompletionNote = Annotated[
-    NulFreeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _NulFree
 ]
 # A city's directive reaches every community of the city: a few thousand at most.
 MAX_TARGETS = 5000
