@@ -4,6 +4,8 @@ each level seeing only its own rows, and the events on each unit's subject."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linli.common.auth import Role
@@ -167,7 +169,14 @@ async def test_status_is_exact_after_every_step_and_streets_see_only_their_rows(
 async def test_a_street_issues_to_chosen_communities_only(district: District) -> None:
     a1, a2, b1, _ = district.communities
     street = district.street_admin(district.streets[0])
-    made = await district.issued(by=street, communities=[a2])
+    deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    keyed = {**street, "Idempotency-Key": f"street-{uuid.uuid4()}"}
+    first = await district.issue(by=keyed, communities=[a2], deadline=deadline)
+    retry = await district.issue(by=keyed, communities=[a2], deadline=deadline)
+    assert (first.status_code, retry.status_code) == (201, 201), retry.text
+    assert retry.json()["id"] == first.json()["id"]
+    made = first.json()
+    assert len(await district.events(made["id"], "directive.issued")) == 2
     assert (made["issuer_level"], made["target_count"]) == ("street", 1)
     status = await district.status(made["id"], by=street)
     assert status["units"][0]["community_code"] == a2

@@ -13,6 +13,7 @@ from starlette.responses import StreamingResponse
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.files import Files
+from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
 from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.grid.directives import service
@@ -26,7 +27,8 @@ from linli.grid.directives.schemas import (
     UnitRead,
 )
 
-router = APIRouter(prefix="/directives", tags=["directives"])
+# Every POST takes `Idempotency-Key`: a retried issue or report gives the first answer.
+router = APIRouter(prefix="/directives", tags=["directives"], route_class=IdempotentRoute)
 
 _NOT_FOUND = "No such directive, or none that reached your scope"
 _FILES = {
