@@ -55,6 +55,8 @@ async def test_issuing_refusals_change_nothing(
         # Bad input.
         ({"title": ""}, None, 422, "body.directive.title"),
         ({"title": "a\u0000b"}, None, 422, "body.directive.title"),
+        ({"title": "令" * 201}, None, 422, "body.directive.title"),
+        ({"body": "   "}, None, 422, "body.directive.body"),
         ({"deadline": past}, None, 422, "body.deadline"),
         ({"deadline": "2026-12-31T12:00:00"}, None, 422, "body.directive.deadline"),
         ({"communities": ["33010800100１"]}, None, 422, "body.directive.communities.0"),

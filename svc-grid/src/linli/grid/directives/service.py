@@ -128,6 +128,11 @@ async def issue(
         codes = await repository.communities_within(issuer)
         if not codes:
             raise NoCommunities(f"the grid knows no community below {issuer}")
+    remind_at = remind_time(
+        issued_at=issued_at,
+        deadline=directive_in.deadline,
+        before=timedelta(hours=directive_in.remind_before_hours),
+    )
     directive = Directive(
         id=new_id(),
         issuer_code=issuer,
@@ -137,11 +142,7 @@ async def issue(
         title=directive_in.title,
         body=directive_in.body,
         deadline=directive_in.deadline,
-        remind_at=remind_time(
-            issued_at=issued_at,
-            deadline=directive_in.deadline,
-            before=timedelta(hours=directive_in.remind_before_hours),
-        ),
+        remind_at=remind_at,
         target_count=len(codes),
         issued_at=issued_at,
     )
@@ -152,10 +153,7 @@ async def issue(
         await _save(session, files, directive, upload, community_code=None)
     key = str(directive.id)
     payload = {"directive_id": key}
-    assert directive.remind_at is not None
-    await schedule(
-        session, kind=REMINDER_TIMER, key=key, due_at=directive.remind_at, payload=payload
-    )
+    await schedule(session, kind=REMINDER_TIMER, key=key, due_at=remind_at, payload=payload)
     await schedule(
         session, kind=DEADLINE_TIMER, key=key, due_at=directive.deadline, payload=payload
     )
