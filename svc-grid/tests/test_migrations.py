@@ -27,5 +27,8 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "open311_clients",
             "open311_requests",
             "incident_photos",
+            "directives",
+            "directive_targets",
+            "directive_files",
         },
     )

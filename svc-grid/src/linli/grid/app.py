@@ -10,6 +10,7 @@ from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.grid.api import routers
 from linli.grid.config import Settings
+from linli.grid.directives.timers import DEADLINE_TIMER, REMINDER_TIMER
 from linli.grid.incidents.from_reports import HALL_REPORTS_CONSUMER
 from linli.grid.incidents.timers import SLA_TIMER
 from linli.grid.places.handlers import PLACES_CONSUMER
@@ -18,9 +19,9 @@ from linli.grid.roster.handlers import ROSTER_CONSUMER
 # Durable subscriptions of the grid, one per thing it keeps from other services' events.
 CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER, HALL_REPORTS_CONSUMER)
 # Durable timers the grid fires (in every replica, each timer once).
-TIMERS = (SLA_TIMER,)
+TIMERS = (SLA_TIMER, REMINDER_TIMER, DEADLINE_TIMER)
 
-DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and grid workers and duty rosters, and the household roster (户籍名册) kept from the registry's events. Patrols, sensors, campaigns and directives arrive with their issues."
+DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and grid workers and duty rosters, and the household roster (户籍名册) kept from the registry's events. Directives from above (上级指令) tracked to the last community: issued down, acknowledged and completed up, reminded and reported overdue by durable timers. Patrols and campaigns arrive with their issues."
 
 
 def create_app(

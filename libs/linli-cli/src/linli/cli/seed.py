@@ -235,6 +235,26 @@ def _seed_grid(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_directives(client: httpx.Client) -> str:
+    from linli.cli.seed_directives import DirectivesSeedFailed, seed_demo_directives
+
+    logins = {}
+    for username in ("binjiang.admin", "dongguan.worker", "changhe.worker"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        return seed_demo_directives(
+            client,
+            district=logins["binjiang.admin"],
+            dongguan=logins["dongguan.worker"],
+            changhe=logins["changhe.worker"],
+        )
+    except DirectivesSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def _seed_coop(client: httpx.Client) -> str:
     from linli.cli.seed_coop import CoopSeedFailed, seed_demo_coop
 
@@ -345,6 +365,7 @@ def seed_demo_city(
                 )
                 echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
+                echo(f"demo directives (滨江区 → its communities): {_seed_directives(client)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
                 echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
                 started = time.monotonic()

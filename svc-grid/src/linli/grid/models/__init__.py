@@ -12,6 +12,7 @@ class Base(ServiceBase, DeclarativeBase):
 
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.grid.models.directives import Directive, DirectiveFile, DirectiveTarget  # noqa: E402
 from linli.grid.models.duty import DutyShift, GridWorker  # noqa: E402
 from linli.grid.models.incidents import (  # noqa: E402
     Incident,
@@ -29,6 +30,9 @@ from linli.grid.models.sensors import Device  # noqa: E402
 __all__ = [
     "Base",
     "Device",
+    "Directive",
+    "DirectiveFile",
+    "DirectiveTarget",
     "DutyShift",
     "GridWorker",
     "Incident",
