@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from linli.gateway.config import GatewaySettings
 from linli.testing.tokens import TestIssuer
 
 
@@ -222,6 +223,24 @@ async def test_rate_limit_answers_429_with_retry_after(
     assert 1 <= int(limited.headers["retry-after"]) <= 60
     assert limited.json()["type"].endswith("/rate-limited")
     assert health.status_code == 200  # health and metrics are never limited
+
+
+async def test_exempt_paths_spend_no_budget(gateway_factory: Callable[..., Any]) -> None:
+    """A payment provider's burst of confirmations is never refused, and costs the address
+    nothing on other paths."""
+    exempt = "/api/residents/echo/callbacks/"
+    async with gateway_factory(rate_limit="2/minute", rate_limit_exempt_paths=[exempt]) as client:
+        burst = [(await client.post(exempt + "dev", json={})).status_code for _ in range(5)]
+        after = [(await client.get("/api/residents/echo/x")).status_code for _ in range(3)]
+
+    assert burst == [200] * 5
+    assert after == [200, 200, 429]
+
+
+async def test_the_payment_callbacks_are_exempt_by_default(
+    make_settings: Callable[..., GatewaySettings],
+) -> None:
+    assert "/api/funds/donations/callbacks/" in make_settings().rate_limit_exempt_paths
 
 
 async def test_rate_limit_keys_by_token_subject_not_ip(

@@ -250,7 +250,7 @@ def create_app(
             max_bytes=settings.max_header_bytes,
             max_count=settings.max_header_count,
         ),
-        Middleware(RateLimitMiddleware),
+        Middleware(RateLimitMiddleware, exempt_paths=settings.rate_limit_exempt_paths),
     ]
     app.user_middleware[:0] = middleware
     app.data_path = DataPath(ServiceRoutes(upstream_urls, PUBLIC_PATHS), middleware)

@@ -73,6 +73,12 @@ class GatewaySettings(LinliSettings):
     rate_limit_strategy: Literal["moving-window", "sliding-window-counter", "fixed-window"] = (
         "moving-window"
     )
+    # Paths no budget applies to: a payment provider's confirmations come from a few addresses,
+    # in bursts, and a refused one is a donation posted late. The service verifies each one's
+    # signature before any work, so the limiter would protect nothing there.
+    rate_limit_exempt_paths: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["/api/funds/donations/callbacks/"]
+    )
     # e.g. redis://redis:6379/0 so several gateway replicas share one budget; memory when unset.
     redis_url: str | None = None
 
@@ -99,7 +105,9 @@ class GatewaySettings(LinliSettings):
     # until then /healthz says `seeding`; then `/` lists the accounts. Development only.
     dev_seed_file: Path | None = None
 
-    @field_validator("cors_origins", "gateway_trusted_proxies", mode="before")
+    @field_validator(
+        "cors_origins", "gateway_trusted_proxies", "rate_limit_exempt_paths", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         # Ops write `LINLI_CORS_ORIGINS=https://a.example,https://b.example`; JSON lists work too.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
@@ -80,11 +81,16 @@ class RateLimitMiddleware:
     is then passed on, because the service behind is the one that answers 401.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, exempt_paths: Sequence[str] = ()) -> None:
         self.app = app
+        self.exempt_paths = tuple(exempt_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(_LIMITED_PREFIXES):
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith(_LIMITED_PREFIXES)
+            or scope["path"].startswith(self.exempt_paths)
+        ):
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
