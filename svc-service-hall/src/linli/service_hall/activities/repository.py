@@ -91,7 +91,7 @@ class ActivityRepository:
                 ActivitySignup.status != SignupStatus.CANCELLED,
             )
         )
-        return {activity_id: status for activity_id, status in rows.tuples()}
+        return {activity_id: status for activity_id, status in rows}
 
 
 class ClubRepository:

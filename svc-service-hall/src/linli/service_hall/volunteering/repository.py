@@ -131,4 +131,4 @@ class VolunteeringRepository:
             .order_by(total.desc(), ServiceHours.resident_id)
             .limit(limit)
         )
-        return [(r, str(n), int(t), int(c)) for r, n, t, c in rows.tuples()]
+        return [(r, str(n), int(t), int(c)) for r, n, t, c in rows]
