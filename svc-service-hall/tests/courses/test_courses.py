@@ -231,6 +231,13 @@ async def test_the_lottery_allocates_within_the_rules_reproducibly_from_its_seed
     assert {c["status"] for c in mine} <= {"allocated", "not_allocated"}
 
     # The register of a session: members with a seat only, each once.
+    roster = (await client.get(f"/courses/{pottery['id']}/members", headers=admin)).json()
+    assert {uuid.UUID(m["resident_id"]) for m in roster} == {
+        r for r, c in won if c == uuid.UUID(pottery["id"])
+    }
+    assert (
+        await client.get(f"/courses/{pottery['id']}/members", headers=members[0].headers)
+    ).status_code == 403
     winner = next(r for r, c in won if c == uuid.UUID(pottery["id"]))
     loser = next(
         m.resident_id for m in members if (m.resident_id, uuid.UUID(pottery["id"])) not in won

@@ -192,6 +192,19 @@ async def allocation(
     return await service.allocation(session, term_id=term_id, principal=principal)
 
 
+@router.get(
+    "/courses/{course_id}/members",
+    response_model=list[ChoiceRead],
+    summary="The members allocated a seat on a course",
+    responses=problem_responses({403: _RUNS, 404: "No such course"}),
+)
+async def roster(
+    session: DbSession, principal: CurrentPrincipal, course_id: uuid.UUID
+) -> list[ChoiceRead]:
+    """The course's register, once the term is allocated."""
+    return await service.roster(session, course_id=course_id, principal=principal)
+
+
 @router.post(
     "/courses/{course_id}/sessions/{session_id}/attendance",
     response_model=AttendanceRead,

@@ -128,6 +128,15 @@ class CourseRepository:
             )
         ).all()
 
+    async def roster(self, course_id: uuid.UUID) -> Sequence[CourseChoice]:
+        return (
+            await self.session.scalars(
+                select(CourseChoice)
+                .where(CourseChoice.course_id == course_id, CourseChoice.status == "allocated")
+                .order_by(CourseChoice.resident_id)
+            )
+        ).all()
+
     async def allocated_members(self, course_id: uuid.UUID) -> set[uuid.UUID]:
         rows = await self.session.scalars(
             select(CourseChoice.resident_id).where(

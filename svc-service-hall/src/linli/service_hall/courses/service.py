@@ -381,6 +381,19 @@ async def allocation(
     )
 
 
+async def roster(
+    session: AsyncSession, *, course_id: uuid.UUID, principal: Principal
+) -> list[ChoiceRead]:
+    """The members allocated a seat on the course: the register the staff take attendance on."""
+    repository = CourseRepository(session)
+    course = await repository.course(course_id)
+    if course is None:
+        raise CourseNotFound()
+    term = await visible_term(session, principal, course.term_id)
+    _require_runs(principal, term)
+    return [ChoiceRead.model_validate(row) for row in await repository.roster(course.id)]
+
+
 # --- attendance ----------------------------------------------------------------------------------
 
 
