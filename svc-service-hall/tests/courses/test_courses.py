@@ -87,6 +87,20 @@ async def test_a_sixth_course_when_the_rule_is_five_is_refused_naming_the_rule(
     repeat = await client.post(path, json={"course_id": courses[0]["id"]}, headers=member.headers)
     assert repeat.status_code == 422  # at the limit, the rule answers first
 
+    # Withdrawn while the window is open: the later choices move up, and a fifth fits again.
+    withdrawn = await client.delete(f"{path}/{courses[2]['id']}", headers=member.headers)
+    assert withdrawn.status_code == 204
+    missing = await client.delete(f"{path}/{courses[2]['id']}", headers=member.headers)
+    assert missing.status_code == 404
+    ranks = [
+        (c["course_id"], c["rank"]) for c in (await client.get(path, headers=member.headers)).json()
+    ]
+    assert ranks == [(c["id"], n) for n, c in enumerate([*courses[:2], *courses[3:5]], start=1)]
+    fifth = await client.post(path, json={"course_id": courses[5]["id"]}, headers=member.headers)
+    assert fifth.status_code == 201
+    assert fifth.json()["rank"] == 5
+    assert len(await outbox.data("course.withdrawn")) >= 1
+
     # Eight choices by one member at the same moment: exactly five.
     eager = await make_resident(community_code=community_code)
     answers = await asyncio.gather(
@@ -110,9 +124,11 @@ async def test_a_sixth_course_when_the_rule_is_five_is_refused_naming_the_rule(
             )
             assert (stored, count) == (5, 5)
     listed = await client.get(path, headers=member.headers)
-    assert [c["course_id"] for c in listed.json()] == [c["id"] for c in courses[:5]]
+    assert [c["course_id"] for c in listed.json()] == [
+        c["id"] for c in [*courses[:2], *courses[3:6]]
+    ]
     selected = [e for e in await outbox.data("course.selected") if e["term_id"] == term["id"]]
-    assert len(selected) == 10
+    assert len(selected) == 11
 
 
 async def test_a_60_plus_course_takes_members_60_or_older_by_birth_year(

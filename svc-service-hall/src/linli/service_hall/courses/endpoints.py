@@ -136,6 +136,32 @@ async def choose(
     return await service.choose(session, term_id=term_id, choice_in=choice_in, principal=principal)
 
 
+@router.delete(
+    "/course-terms/{term_id}/choices/{course_id}",
+    status_code=204,
+    summary="Withdraw a choice",
+    responses=problem_responses(
+        {
+            403: "A resident for themselves; staff for a member of their scope (`resident_id`)",
+            404: _NOT_FOUND + " (or no such choice)",
+            409: "Outside the selection window",
+        }
+    ),
+)
+async def withdraw(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    term_id: uuid.UUID,
+    course_id: uuid.UUID,
+    resident_id: Annotated[uuid.UUID | None, Query(description="Staff: whose choice")] = None,
+) -> None:
+    """While the window is open: your later choices move up a rank, and the rule counts one
+    course fewer."""
+    await service.withdraw(
+        session, term_id=term_id, course_id=course_id, resident_id=resident_id, principal=principal
+    )
+
+
 @router.get(
     "/course-terms/{term_id}/choices",
     response_model=list[ChoiceRead],

@@ -85,6 +85,14 @@ class AlreadyChosen(Conflict):
     title_zh = "已选该课程"
 
 
+class ChoiceNotFound(NotFound):
+    """The member has not chosen this course."""
+
+    problem = "course-choice-not-found"
+    title_en = "No such choice"
+    title_zh = "未选该课程"
+
+
 class SelectionClosed(Conflict):
     """The term's selection window is not open (not yet, over, or the term was allocated)."""
 

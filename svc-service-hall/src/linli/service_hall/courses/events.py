@@ -65,6 +65,19 @@ class CourseSelected(_CourseEvent):
     chosen_count: int
 
 
+class CourseWithdrawn(_CourseEvent):
+    """A member withdrew a choice during the selection window (later choices moved up a rank)."""
+
+    verb: ClassVar[str] = "withdrawn"
+    type: Literal["cn.linli.service-hall.course.withdrawn.v1"] = (
+        "cn.linli.service-hall.course.withdrawn.v1"
+    )
+    course_id: uuid.UUID
+    resident_id: uuid.UUID
+    rank: int
+    chosen_count: int
+
+
 class CourseAllocated(_CourseEvent):
     """The term's lottery gave the course its members: drawn from `seed`, replayable."""
 
@@ -94,4 +107,11 @@ class CourseAttended(_CourseEvent):
     resident_id: uuid.UUID
 
 
-CourseEvent = CourseTermOpened | CourseOffered | CourseSelected | CourseAllocated | CourseAttended
+CourseEvent = (
+    CourseTermOpened
+    | CourseOffered
+    | CourseSelected
+    | CourseWithdrawn
+    | CourseAllocated
+    | CourseAttended
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -113,6 +113,51 @@ class CourseRepository:
             .values(chosen_count=Course.chosen_count + 1)
         )
         return await self.session.get(CourseChoice, added)
+
+    async def withdraw(
+        self, *, term_id: uuid.UUID, course_id: uuid.UUID, resident_id: uuid.UUID
+    ) -> int | None:
+        """Remove the member's choice of the course; the rank it had, or None when there was
+        none. The member's row is updated first: its lock orders this against their choices,
+        and the ranks after the withdrawn one move up, so they stay 1…n."""
+        counted = await self.session.scalar(
+            update(TermMember)
+            .where(
+                TermMember.term_id == term_id,
+                TermMember.resident_id == resident_id,
+                TermMember.choice_count > 0,
+            )
+            .values(choice_count=TermMember.choice_count - 1)
+            .returning(TermMember.choice_count)
+        )
+        if counted is None:
+            return None
+        rank = await self.session.scalar(
+            delete(CourseChoice)
+            .where(
+                CourseChoice.term_id == term_id,
+                CourseChoice.course_id == course_id,
+                CourseChoice.resident_id == resident_id,
+            )
+            .returning(CourseChoice.rank)
+        )
+        if rank is None:
+            return None  # the caller raises: the count's step rolls back with the request
+        await self.session.execute(
+            update(CourseChoice)
+            .where(
+                CourseChoice.term_id == term_id,
+                CourseChoice.resident_id == resident_id,
+                CourseChoice.rank > rank,
+            )
+            .values(rank=CourseChoice.rank - 1)
+        )
+        await self.session.execute(
+            update(Course)
+            .where(Course.id == course_id)
+            .values(chosen_count=Course.chosen_count - 1)
+        )
+        return int(rank)
 
     async def choices(
         self, term_id: uuid.UUID, *, resident_id: uuid.UUID | None = None

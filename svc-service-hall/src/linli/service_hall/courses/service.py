@@ -21,6 +21,7 @@ from linli.service_hall.courses import events as ev
 from linli.service_hall.courses.errors import (
     AgeRuleNotMet,
     AlreadyChosen,
+    ChoiceNotFound,
     CourseNotFound,
     NotAllocated,
     NotOfTheCollege,
@@ -223,15 +224,7 @@ async def choose(
     if not resident.community_code.startswith(term.division_code):
         raise NotOfTheCollege(f"the college of {term.division_code} serves its own residents")
     now = _now()
-    if term.status is not TermStatus.SELECTING:
-        raise SelectionClosed("the term was allocated: selection is over", status=term.status.value)
-    if not term.selection_opens_at <= now < term.selection_closes_at:
-        raise SelectionClosed(
-            f"selection is open from {term.selection_opens_at.isoformat()} "
-            f"until {term.selection_closes_at.isoformat()}",
-            opens_at=term.selection_opens_at.isoformat(),
-            closes_at=term.selection_closes_at.isoformat(),
-        )
+    _require_window(term, now)
     repository = CourseRepository(session)
     course = await repository.course(choice_in.course_id)
     if course is None or course.term_id != term.id:
@@ -267,6 +260,50 @@ async def choose(
         chosen_count=course.chosen_count,
     )
     return ChoiceRead.model_validate(choice)
+
+
+def _require_window(term: Term, now: datetime) -> None:
+    if term.status is not TermStatus.SELECTING:
+        raise SelectionClosed("the term was allocated: selection is over", status=term.status.value)
+    if not term.selection_opens_at <= now < term.selection_closes_at:
+        raise SelectionClosed(
+            f"selection is open from {term.selection_opens_at.isoformat()} "
+            f"until {term.selection_closes_at.isoformat()}",
+            opens_at=term.selection_opens_at.isoformat(),
+            closes_at=term.selection_closes_at.isoformat(),
+        )
+
+
+async def withdraw(
+    session: AsyncSession,
+    *,
+    term_id: uuid.UUID,
+    course_id: uuid.UUID,
+    resident_id: uuid.UUID | None,
+    principal: Principal,
+) -> None:
+    """Withdraw a choice while the window is open: the member's later choices move up a rank,
+    and the place under the rule is free again."""
+    resident = await access.participant(session, principal, resident_id)
+    term = await visible_term(session, principal, term_id, resident=resident, lock="share")
+    _require_window(term, _now())
+    repository = CourseRepository(session)
+    rank = await repository.withdraw(
+        term_id=term.id, course_id=course_id, resident_id=resident.resident_id
+    )
+    if rank is None:
+        raise ChoiceNotFound("this member has not chosen that course in this term")
+    course = await repository.course(course_id)
+    assert course is not None
+    await _record(
+        session,
+        ev.CourseWithdrawn,
+        term,
+        course_id=course.id,
+        resident_id=resident.resident_id,
+        rank=rank,
+        chosen_count=course.chosen_count,
+    )
 
 
 async def member_choices(
