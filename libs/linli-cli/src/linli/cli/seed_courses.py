@@ -190,7 +190,7 @@ def seed_courses(
     for resident in members:
         wanted = rng.sample(popular, 2) + rng.sample(open_courses, 5)
         if resident in elders:
-            wanted = [c for c in courses if c["min_age"]][:2] + wanted
+            wanted = rng.sample([c for c in courses if c["min_age"]], 2) + wanted
         target = rng.choice((3, 4, 5))
         picked: list[dict[str, Any]] = []
         for course in wanted:
