@@ -74,7 +74,7 @@ async def list_activities(
     "/activities/{activity_id}",
     response_model=ActivityRead,
     summary="Read an activity",
-    responses=problem_responses({404: _NOT_FOUND}),
+    responses=problem_responses({403: "A resident the hall does not know yet", 404: _NOT_FOUND}),
 )
 async def read(
     session: DbSession, principal: CurrentPrincipal, activity_id: uuid.UUID

@@ -31,6 +31,7 @@ router = APIRouter(tags=["elder college (未来教育)"], route_class=Idempotent
 
 _NOT_FOUND = "No such term, or not of a college serving you"
 _RUNS = "Only the staff of the college's division"
+_UNKNOWN = "A resident the hall does not know yet"
 
 
 @router.post(
@@ -75,7 +76,7 @@ async def list_terms(
     "/course-terms/{term_id}",
     response_model=TermRead,
     summary="Read a term",
-    responses=problem_responses({404: _NOT_FOUND}),
+    responses=problem_responses({403: _UNKNOWN, 404: _NOT_FOUND}),
 )
 async def read_term(
     session: DbSession, principal: CurrentPrincipal, term_id: uuid.UUID
@@ -104,7 +105,7 @@ async def offer(
     "/course-terms/{term_id}/courses",
     response_model=list[CourseRead],
     summary="List a term's courses",
-    responses=problem_responses({404: _NOT_FOUND}),
+    responses=problem_responses({403: _UNKNOWN, 404: _NOT_FOUND}),
 )
 async def courses(
     session: DbSession, principal: CurrentPrincipal, term_id: uuid.UUID
@@ -210,7 +211,7 @@ async def allocate(
     "/course-terms/{term_id}/allocation",
     response_model=AllocationRead,
     summary="Read the term's allocation and its seed",
-    responses=problem_responses({404: _NOT_FOUND, 409: "Not allocated yet"}),
+    responses=problem_responses({403: _UNKNOWN, 404: _NOT_FOUND, 409: "Not allocated yet"}),
 )
 async def allocation(
     session: DbSession, principal: CurrentPrincipal, term_id: uuid.UUID

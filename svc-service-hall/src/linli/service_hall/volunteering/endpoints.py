@@ -102,7 +102,12 @@ async def join(
     status_code=201,
     summary="Put up a volunteer activity",
     responses=problem_responses(
-        {403: "The community's staff or the team's leaders", 404: "No such team", 422: "Invalid"}
+        {
+            403: "The community's staff or the team's leaders",
+            404: "No such team",
+            409: "The team is of another community",
+            422: "Invalid",
+        }
     ),
 )
 async def publish(
