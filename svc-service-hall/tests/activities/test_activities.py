@@ -298,3 +298,47 @@ async def test_clubs_are_joined_once(
     assert (
         await client.get(f"/clubs/{club_id}/members", headers=resident.headers)
     ).status_code == 403
+
+
+async def test_hostile_input_is_refused_and_a_retried_sign_up_counts_once(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    community_code: str,
+    make_resident: ResidentMaker,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    worker = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    start = datetime.now(UTC) + timedelta(days=1)
+    body = {
+        "title": "书法\x00交流",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "capacity": 5,
+    }
+    for hostile in (
+        body,
+        {**body, "title": "书法交流", "community_code": "３３０１０８００１００１"},
+        {**body, "title": "x" * 101},
+        {**body, "title": "书法交流", "capacity": 10**30},
+        {**body, "title": "书法交流", "starts_at": "2027-01-01T09:00:00"},  # no offset
+    ):
+        answer = await client.post("/activities", json=hostile, headers=worker)
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    listed = await client.get("/activities", headers=worker)
+    assert listed.json()["items"] == []
+
+    activity = await publish(client, worker, capacity=5)
+    resident = await make_resident(community_code=community_code)
+    path = f"/activities/{activity['id']}/signups"
+    retry = {**resident.headers, "Idempotency-Key": "signup-" + str(resident.resident_id)}
+    first = await client.post(path, json={}, headers=retry)
+    again = await client.post(path, json={}, headers=retry)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    _, counts = await stored(sessionmaker, activity["id"])
+    assert counts == {SignupStatus.CONFIRMED: 1}
+    forged = await client.post(
+        f"/course-terms/{uuid.uuid4()}/allocation", json={"seed": -1}, headers=worker
+    )
+    assert forged.status_code == 422
