@@ -243,6 +243,10 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         "demo directives (滨江区 → its communities): ok (开展高层住宅消防安全隐患排查: 6 communities, 2 signed, 1 completed"
         in output
     ), output
+    assert (
+        "demo elder college, activities and volunteering (东冠社区): ok (1 term, 20 courses"
+        in output
+    ), output
     assert "stopped; no process left behind." in output
     assert [pid for pid in children if _alive(pid)] == []
     assert _processes_mentioning(str(state)) == []

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, Level
-from linli.common.errors import Forbidden
+from linli.common.errors import FieldError, Forbidden, InvalidInput, NotFound
+from linli.service_hall.models import ResidentCopy
+from linli.service_hall.residents.repository import ResidentCopies
 from linli.service_hall.residents.service import KnownResident, known_resident
 
 # Who owns catalogue items and supervises their applications at each level.
@@ -104,3 +106,62 @@ async def calling_resident(session: AsyncSession, principal: Principal) -> Known
     if resident is None:
         raise Forbidden("the hall does not know this resident yet (not approved in the registry)")
     return resident
+
+
+class ResidentNotFound(NotFound):
+    """No such resident in the hall's copy of the registry, or one outside the caller's scope."""
+
+    problem = "resident-not-found"
+    title_en = "Resident not found"
+    title_zh = "居民不存在"
+
+
+# Who may take part for themselves: a resident, or a volunteer whose token names their resident.
+SELF_ROLES = (Role.RESIDENT, Role.VOLUNTEER)
+
+
+def own_resident_id(principal: Principal) -> uuid.UUID | None:
+    if not principal.has_role(*SELF_ROLES) or not principal.resident_id:
+        return None
+    try:
+        return uuid.UUID(principal.resident_id)
+    except ValueError:
+        return None
+
+
+async def participant(
+    session: AsyncSession, principal: Principal, resident_id: uuid.UUID | None
+) -> ResidentCopy:
+    """Who takes part: the caller themselves (a resident or volunteer the hall knows), or, named
+    by `resident_id`, a resident of the staff's scope signed up at the counter (an elder without
+    a phone). Staff naming a resident outside their scope: 404; a resident naming another: 403."""
+    copies = ResidentCopies(session)
+    if is_staff(principal):
+        if resident_id is None:
+            raise InvalidInput(
+                "staff sign up a resident named by `resident_id`",
+                errors=[
+                    FieldError(
+                        "body.resident_id", "missing", "required for staff", "工作人员须指定居民"
+                    )
+                ],
+            )
+        found = await copies.get(resident_id)
+        if found is None or not principal.covers(found.community_code):
+            raise ResidentNotFound()
+        return found
+    principal.require_role(*SELF_ROLES, *FILING_STAFF)
+    own = own_resident_id(principal)
+    if own is None:
+        raise Forbidden("the hall does not know this resident yet (not approved in the registry)")
+    if resident_id is not None and resident_id != own:
+        raise Forbidden("residents take part for themselves only")
+    found = await copies.get(own)
+    if found is None:
+        raise Forbidden("the hall does not know this resident yet (not approved in the registry)")
+    return found
+
+
+def age_in(resident: ResidentCopy, year: int) -> int | None:
+    """The age a resident reaches in `year` (the registry sends the birth year only)."""
+    return None if resident.birth_year is None else year - resident.birth_year

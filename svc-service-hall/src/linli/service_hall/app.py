@@ -19,7 +19,7 @@ CONSUMERS = (RESIDENTS_CONSUMER, INCIDENTS_CONSUMER)
 # Durable timers the hall fires (in every replica, each timer once).
 TIMERS = (OVERDUE_TIMER,)
 
-DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, door-to-door visits (上门办), and the residents' voice: 我要反映 reports followed to closure through svc-grid, 议一议 proposals, announcements. Appointments, the canteen and activities arrive with their issue."
+DESCRIPTION = "Service hall (一站式服务大厅): service points serving communities, the versioned service catalogue (办事事项), applications with their materials and a working-day clock on China's official calendar (调休 included), 一件事 bundles, door-to-door visits (上门办), and the residents' voice: 我要反映 reports followed to closure through svc-grid, 议一议 proposals, announcements. Daily life: community activities with waiting lists and clubs (未来邻里), the elder college with terms, courses, choices within rules and a lottery with a recorded seed (未来教育), and volunteering with service hours (五社联动). Appointments and the canteen arrive with their issue."
 
 
 def create_app(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
+from linli.service_hall.activities.events import ActivityEvent
 from linli.service_hall.applications.events import ApplicationEvent
 from linli.service_hall.bundles.events import (
     BundleClosed,
@@ -14,8 +15,10 @@ from linli.service_hall.bundles.events import (
     BundleFiled,
 )
 from linli.service_hall.catalogue.events import ItemPublished
+from linli.service_hall.courses.events import CourseEvent
 from linli.service_hall.home_visits.events import HomeVisitEvent
 from linli.service_hall.service_points.events import ServicePointOpened
+from linli.service_hall.volunteering.events import VolunteerEvent
 
 HallEvent = Annotated[
     ApplicationEvent
@@ -25,7 +28,10 @@ HallEvent = Annotated[
     | BundleDefined
     | HomeVisitEvent
     | ItemPublished
-    | ServicePointOpened,
+    | ServicePointOpened
+    | ActivityEvent
+    | CourseEvent
+    | VolunteerEvent,
     Field(discriminator="type"),
 ]
 

@@ -309,6 +309,18 @@ def _seed_hall(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_courses(client: httpx.Client) -> str:
+    from linli.cli.seed_courses import CoursesSeedFailed, seed_demo_courses
+
+    street = staff_login(client, username="xixing.admin", password=DEMO_PASSWORD)
+    if isinstance(street, str):
+        return f"skipped: xixing.admin: {street}"
+    try:
+        return seed_demo_courses(client, street=street)
+    except CoursesSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def _seed_funds(client: httpx.Client, *, city: dict[str, str]) -> str:
     from linli.cli.seed_funds import FundsSeedFailed, seed_demo_funds
 
@@ -368,6 +380,10 @@ def seed_demo_city(
                 echo(f"demo directives (滨江区 → its communities): {_seed_directives(client)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
                 echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
+                echo(
+                    "demo elder college, activities and volunteering (东冠社区): "
+                    f"{_seed_courses(client)}"
+                )
                 started = time.monotonic()
                 funds = _seed_funds(client, city=auth)
                 echo(f"demo funds: {funds} in {time.monotonic() - started:.1f}s")

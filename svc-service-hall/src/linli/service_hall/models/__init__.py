@@ -13,7 +13,15 @@ class Base(ServiceBase, DeclarativeBase):
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
 # The residents' voice (reports, proposals, announcements) and the applications part.
-from linli.service_hall.models import announcements, proposals, reports  # noqa: E402, F401
+# Daily life: activities and clubs, the elder college, volunteering.
+from linli.service_hall.models import (  # noqa: E402, F401  # noqa: E402, F401
+    activities,
+    announcements,
+    courses,
+    proposals,
+    reports,
+    volunteering,
+)
 from linli.service_hall.models.applications import (  # noqa: E402
     Application,
     ApplicationStatus,
