@@ -134,7 +134,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # clock ticks: USER_HZ is 100 on Linux
 
 
-async def open_loop(url: str, headers: dict[str, str], *, rate: float, seconds: float) -> list[float]:
+async def open_loop(
+    url: str, headers: dict[str, str], *, rate: float, seconds: float
+) -> list[float]:
     """Latencies (ms) of requests sent at a fixed rate, whatever the answers' pace."""
     latencies: list[float] = []
     connector = aiohttp.TCPConnector(limit=256)
@@ -248,7 +250,9 @@ async def report(
     if reference:
         targets["nginx"] = reference + "/api/residents"
     else:
-        print("nginx is not installed (Debian: apt-get install nginx-light): its column is left out")
+        print(
+            "nginx is not installed (Debian: apt-get install nginx-light): its column is left out"
+        )
     print(
         f"wrk -t2 -c{args.connections}, {args.seconds:.0f} s per measurement, {args.rounds} rounds "
         f"after a warm-up; rate limiter {args.strategy}; median (min–max) req/s\n"
@@ -265,7 +269,9 @@ async def report(
         for _ in range(args.rounds):
             for name, base in targets.items():
                 before = cpu_seconds(pid) if name == "gateway" and pid else 0.0
-                result = wrk(base + path, headers, seconds=args.seconds, connections=args.connections)
+                result = wrk(
+                    base + path, headers, seconds=args.seconds, connections=args.connections
+                )
                 if name == "gateway" and pid:
                     cpu += cpu_seconds(pid) - before
                     gateway_requests += result.rate * args.seconds
@@ -282,14 +288,21 @@ async def report(
             + f" {medians['gateway'] / medians['direct']:9.2f} {ratio_nginx} {per_request:>10}"
         )
     print("\nadded latency at half the gateway's peak (open loop from this process, ms)")
-    print(f"{'request':48} {'rate/s':>7} {'direct p50/p99':>15} {'gateway p50/p99':>16} {'added':>12}")
+    print(
+        f"{'request':48} {'rate/s':>7} {'direct p50/p99':>15} {'gateway p50/p99':>16} {'added':>12}"
+    )
     for label, path, headers in cases:
         rate = peaks[path] / 2
         d = await open_loop(direct + path, headers, rate=rate, seconds=args.seconds)
         g = await open_loop(
             gateway + "/api/residents" + path, headers, rate=rate, seconds=args.seconds
         )
-        d50, d99, g50, g99 = (percentile(d, 50), percentile(d, 99), percentile(g, 50), percentile(g, 99))
+        d50, d99, g50, g99 = (
+            percentile(d, 50),
+            percentile(d, 99),
+            percentile(g, 50),
+            percentile(g, 99),
+        )
         print(
             f"{label:48} {rate:7.0f} {d50:7.2f}/{d99:<7.2f} {g50:8.2f}/{g99:<7.2f} "
             f"{g50 - d50:5.2f}/{g99 - d99:<6.2f}"
