@@ -27,5 +27,12 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "open311_clients",
             "open311_requests",
             "incident_photos",
+            "campaigns",
+            "campaign_slots",
+            "campaign_households",
+            "campaign_contacts",
+            "campaign_counters",
+            "visits",
+            "visit_photos",
         },
     )
