@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 
+from linli.grid.campaigns.endpoints import router as campaigns_router
 from linli.grid.duty.endpoints import router as duty_router
 from linli.grid.incidents.endpoints import router as incidents_router
 from linli.grid.open311.endpoints import clients_router as open311_clients_router
@@ -20,4 +21,5 @@ routers: Sequence[APIRouter] = (
     sensors_router,
     open311_clients_router,
     open311_router,
+    campaigns_router,
 )

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from linli.common.app import create_service_app
 from linli.common.auth import TokenVerifier
 from linli.grid.api import routers
+from linli.grid.campaigns.timers import REMINDER_TIMER, WINDOW_TIMER
 from linli.grid.config import Settings
 from linli.grid.incidents.from_reports import HALL_REPORTS_CONSUMER
 from linli.grid.incidents.timers import SLA_TIMER
@@ -18,9 +19,9 @@ from linli.grid.roster.handlers import ROSTER_CONSUMER
 # Durable subscriptions of the grid, one per thing it keeps from other services' events.
 CONSUMERS = (ROSTER_CONSUMER, PLACES_CONSUMER, HALL_REPORTS_CONSUMER)
 # Durable timers the grid fires (in every replica, each timer once).
-TIMERS = (SLA_TIMER,)
+TIMERS = (SLA_TIMER, REMINDER_TIMER, WINDOW_TIMER)
 
-DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and grid workers and duty rosters, and the household roster (户籍名册) kept from the registry's events. Patrols, sensors, campaigns and directives arrive with their issues."
+DESCRIPTION = "Grid management (网格化管理): incidents (事件) from report to verification with SLA escalation up the levels, and grid workers and duty rosters, and the household roster (户籍名册) kept from the registry's events. Campaigns (全员排查) that leave no household unreached, with exact coverage, and patrols and visits (巡查/走访). Directives arrive with their issue."
 
 
 def create_app(

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
+from linli.grid.campaigns.events import CampaignEvent
 from linli.grid.duty.events import DutyEvent
 from linli.grid.incidents.events import IncidentEvent
 from linli.grid.sensors.events import SensorEvent
 
-GridEvent = Annotated[IncidentEvent | DutyEvent | SensorEvent, Field(discriminator="type")]
+GridEvent = Annotated[
+    IncidentEvent | DutyEvent | SensorEvent | CampaignEvent, Field(discriminator="type")
+]
 
 grid_event_adapter: TypeAdapter[GridEvent] = TypeAdapter(GridEvent)
 """Parses the `data` of any event of this service into its class (consumers, tests, docs)."""

@@ -97,7 +97,9 @@ class CampaignSlot(Base):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("assigned >= 0 AND assigned <= capacity", name="within_capacity"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        Index("ix_campaign_slots_building", "campaign_id", "community_code", "building", "starts_at"),
+        Index(
+            "ix_campaign_slots_building", "campaign_id", "community_code", "building", "starts_at"
+        ),
     )
 
 
@@ -133,7 +135,13 @@ class CampaignHousehold(Base):
     __table_args__ = (
         # Door-to-door households never hold a station slot, whatever the code above does.
         CheckConstraint("mode = 'station' OR slot_id IS NULL", name="door_to_door_no_slot"),
-        Index("ix_campaign_households_listing", "campaign_id", "community_code", "address", "household_id"),
+        Index(
+            "ix_campaign_households_listing",
+            "campaign_id",
+            "community_code",
+            "address",
+            "household_id",
+        ),
         Index("ix_campaign_households_slot", "slot_id"),
     )
 
@@ -156,9 +164,7 @@ class CampaignContact(Base):
     note: Mapped[str | None] = mapped_column(String(500))
     at: Mapped[datetime] = created_at_column()
 
-    __table_args__ = (
-        Index("ix_campaign_contacts_household", "campaign_id", "household_id", "at"),
-    )
+    __table_args__ = (Index("ix_campaign_contacts_household", "campaign_id", "household_id", "at"),)
 
 
 class CampaignCounter(Base):
