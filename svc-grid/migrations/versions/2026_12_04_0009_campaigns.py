@@ -157,7 +157,9 @@ def upgrade() -> None:
         sa.Column("place", _enum("contact_place", "door", "station"), nullable=False),
         sa.Column("worker_subject", sa.String(length=64), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=True),
-        sa.Column("at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_contacts")),
     )
     op.create_index(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     update,
@@ -70,19 +71,21 @@ def counter_keys(household: CampaignHousehold) -> list[tuple[str, str]]:
 
 
 def _counter_key_sql(kind: str) -> Any:
+    """The counter key of `counter_keys` in SQL; constants inline, so that GROUP BY names
+    the same expression as the select list."""
     h = CampaignHousehold
-    community = h.community_code
+    slash, empty = literal_column("'/'"), literal_column("''")
     match kind:
         case "campaign":
-            return literal("")
+            return empty
         case "community":
-            return community
+            return h.community_code
         case "court":
-            return community + "/" + func.coalesce(cast(h.court_id, Text), "")
+            return h.community_code + slash + func.coalesce(cast(h.court_id, Text), empty)
         case "grid":
-            return community + "/" + func.coalesce(cast(h.grid_id, Text), "")
+            return h.community_code + slash + func.coalesce(cast(h.grid_id, Text), empty)
         case _:
-            return community + "/" + h.building
+            return h.community_code + slash + h.building
 
 
 def door_to_door(year: int) -> ColumnElement[bool]:
@@ -201,7 +204,7 @@ class CampaignRepository:
         parts = [
             select(
                 literal(campaign_id),
-                literal(kind),
+                literal_column(f"'{kind}'"),
                 _counter_key_sql(kind),
                 func.count(),
                 func.count().filter(h.reached_at.is_not(None)),
@@ -209,7 +212,8 @@ class CampaignRepository:
                 func.coalesce(func.sum(h.residents).filter(h.reached_at.is_not(None)), 0),
             )
             .where(h.campaign_id == campaign_id)
-            .group_by(_counter_key_sql(kind))
+            # The whole campaign is one row, even over a scope without households.
+            .group_by(*([] if kind == "campaign" else [_counter_key_sql(kind)]))
             for kind in COUNTER_KINDS
         ]
         rows = parts[0].union_all(*parts[1:])
@@ -237,28 +241,32 @@ class CampaignRepository:
         residents_total: int = 0,
         residents_reached: int = 0,
     ) -> None:
-        """Add to the counter rows of the household's parts, in `COUNTER_KINDS` order: an
-        upsert, so a part the snapshot did not have (a new building) starts at zero."""
+        """Add to the counter rows of the household's parts, in `COUNTER_KINDS` order. A
+        household joining the scope (`households_total`) upserts, since its building may be new
+        to the campaign; anything else updates the rows its joining made."""
         c = CampaignCounter
+        deltas = {
+            "households_total": households_total,
+            "households_reached": households_reached,
+            "residents_total": residents_total,
+            "residents_reached": residents_reached,
+        }
+        changes: dict[str, Any] = {name: getattr(c, name) + delta for name, delta in deltas.items()}
         for kind, key in counter_keys(household):
-            statement = insert(c).values(
-                campaign_id=household.campaign_id,
-                kind=kind,
-                key=key,
-                households_total=households_total,
-                households_reached=households_reached,
-                residents_total=residents_total,
-                residents_reached=residents_reached,
-            )
-            statement = statement.on_conflict_do_update(
-                index_elements=[c.campaign_id, c.kind, c.key],
-                set_={
-                    "households_total": c.households_total + households_total,
-                    "households_reached": c.households_reached + households_reached,
-                    "residents_total": c.residents_total + residents_total,
-                    "residents_reached": c.residents_reached + residents_reached,
-                },
-            )
+            statement: Any
+            if households_total:
+                statement = insert(c).values(
+                    campaign_id=household.campaign_id, kind=kind, key=key, **deltas
+                )
+                statement = statement.on_conflict_do_update(
+                    index_elements=[c.campaign_id, c.kind, c.key], set_=changes
+                )
+            else:
+                statement = (
+                    update(c)
+                    .where(c.campaign_id == household.campaign_id, c.kind == kind, c.key == key)
+                    .values(**changes)
+                )
             await self.session.execute(statement)
 
     async def counters(
