@@ -92,7 +92,7 @@ class Community:
 
     @property
     def code(self) -> str:
-        return self.place.community_code
+        return str(self.place.community_code)
 
     def in_building(self, building: str) -> list[uuid.UUID]:
         return sorted(
