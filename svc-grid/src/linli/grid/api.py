@@ -13,6 +13,7 @@ from linli.grid.open311.endpoints import clients_router as open311_clients_route
 from linli.grid.open311.endpoints import router as open311_router
 from linli.grid.roster.endpoints import router as roster_router
 from linli.grid.sensors.endpoints import router as sensors_router
+from linli.grid.visits.endpoints import router as visits_router
 
 routers: Sequence[APIRouter] = (
     roster_router,
@@ -22,4 +23,5 @@ routers: Sequence[APIRouter] = (
     open311_clients_router,
     open311_router,
     campaigns_router,
+    visits_router,
 )

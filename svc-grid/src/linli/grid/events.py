@@ -10,9 +10,11 @@ from linli.grid.campaigns.events import CampaignEvent
 from linli.grid.duty.events import DutyEvent
 from linli.grid.incidents.events import IncidentEvent
 from linli.grid.sensors.events import SensorEvent
+from linli.grid.visits.events import VisitEvent
 
 GridEvent = Annotated[
-    IncidentEvent | DutyEvent | SensorEvent | CampaignEvent, Field(discriminator="type")
+    IncidentEvent | DutyEvent | SensorEvent | CampaignEvent | VisitEvent,
+    Field(discriminator="type"),
 ]
 
 grid_event_adapter: TypeAdapter[GridEvent] = TypeAdapter(GridEvent)

@@ -74,7 +74,8 @@ def _counter_key_sql(kind: str) -> Any:
     """The counter key of `counter_keys` in SQL; constants inline, so that GROUP BY names
     the same expression as the select list."""
     h = CampaignHousehold
-    slash, empty = literal_column("'/'"), literal_column("''")
+    slash: Any = literal_column("'/'")
+    empty: Any = literal_column("''")
     match kind:
         case "campaign":
             return empty
