@@ -50,7 +50,7 @@ def seed_demo_campaign(
     *,
     street: dict[str, str],
     workers: Mapping[str, dict[str, str]],
-    within_s: float = 30.0,
+    within_s: float = 120.0,
 ) -> str:
     """Seed once (a second run finds the running campaign and stops). `workers`: a community
     worker's login per community of the street. Returns what happened."""
