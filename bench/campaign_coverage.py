@@ -71,7 +71,7 @@ async def populate(session: AsyncSession, *, households: int) -> None:
            FROM generate_series(1, :households) i
            JOIN (SELECT *, row_number() OVER (ORDER BY community_code, name) - 1 AS n
                  FROM place_buildings WHERE community_code LIKE :street || '%') b
-             ON b.n = i % (:communities * :buildings)""",
+             ON b.n = i % (CAST(:communities AS int) * CAST(:buildings AS int))""",
     ]
     params = {
         "street": STREET,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,8 +42,9 @@ from linli.grid.models import (
 )
 
 # Counter rows of one household, in the one order every transaction updates them (no deadlock
-# between two contacts, or a contact and a household joining).
-COUNTER_KINDS = ("campaign", "community", "court", "grid", "building")
+# between two contacts, or a contact and a household joining): the most shared last, so that
+# its row lock is held for the shortest time before the commit.
+COUNTER_KINDS = ("building", "grid", "court", "community", "campaign")
 # Tags that send a household's visit to its door (the registry's stored tags).
 MOBILITY_TAGS = ("mobility_impaired", "disabled")
 LIVING_ALONE = "living_alone"
@@ -62,11 +64,11 @@ def counter_keys(household: CampaignHousehold) -> list[tuple[str, str]]:
     """(kind, key) of the counter rows a household counts in, in `COUNTER_KINDS` order."""
     community = household.community_code
     return [
-        ("campaign", ""),
-        ("community", community),
-        ("court", f"{community}/{household.court_id or ''}"),
-        ("grid", f"{community}/{household.grid_id or ''}"),
         ("building", f"{community}/{household.building}"),
+        ("grid", f"{community}/{household.grid_id or ''}"),
+        ("court", f"{community}/{household.court_id or ''}"),
+        ("community", community),
+        ("campaign", ""),
     ]
 
 
@@ -102,6 +104,13 @@ def door_to_door(year: int) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    households: int
+    residents: int
+    door_to_door: int
+
+
 class CampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -132,9 +141,9 @@ class CampaignRepository:
         year: int,
         household_id: uuid.UUID | None = None,
         late: bool = False,
-    ) -> Sequence[CampaignHousehold]:
+    ) -> Added:
         """Add the roster's live households of the campaign's scope (or just one) that are not
-        in it yet; returns those added. Placeholders without an address wait for their
+        in it yet; returns how many, with their residents. Placeholders without an address wait for their
         `household.created`."""
         r = RosterHousehold
         court = (
@@ -195,9 +204,21 @@ class CampaignRepository:
                 source,
             )
             .on_conflict_do_nothing(index_elements=["campaign_id", "household_id"])
-            .returning(CampaignHousehold)
+            .returning(CampaignHousehold.residents, CampaignHousehold.mode)
+            .cte("added")
         )
-        return (await self.session.scalars(statement)).all()
+        # Sums of what was added, not its rows: a street's snapshot is tens of thousands.
+        door = statement.c.mode == VisitMode.DOOR_TO_DOOR.value
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(statement.c.residents), 0),
+                    func.count().filter(door),
+                ).select_from(statement)
+            )
+        ).one()
+        return Added(households=int(row[0]), residents=int(row[1]), door_to_door=int(row[2]))
 
     async def build_counters(self, campaign_id: uuid.UUID) -> None:
         """The counter rows of a campaign's snapshot, from its households, in one statement."""

@@ -162,7 +162,7 @@ async def start(
     session.add(campaign)
     await session.flush()
     repository = CampaignRepository(session)
-    households = await repository.add_households(campaign, year=business_year(started))
+    added = await repository.add_households(campaign, year=business_year(started))
     await repository.build_counters(campaign.id)
     await schedule(
         session,
@@ -179,9 +179,9 @@ async def start(
             title=redact_clear_pii(campaign.title),
             starts_at=campaign.starts_at,
             ends_at=campaign.ends_at,
-            households=len(households),
-            residents=sum(h.residents for h in households),
-            door_to_door=sum(1 for h in households if h.mode is VisitMode.DOOR_TO_DOOR),
+            households=added.households,
+            residents=added.residents,
+            door_to_door=added.door_to_door,
         ),
         subject_id=campaign.id,
     )
@@ -283,9 +283,11 @@ async def household_changed(session: AsyncSession, household_id: uuid.UUID) -> N
         return
     repository = CampaignRepository(session)
     for campaign in await repository.running_over(household.community_code):
-        for joined in await repository.add_households(
+        added = await repository.add_households(
             campaign, year=business_year(), household_id=household_id, late=True
-        ):
+        )
+        joined = await repository.household(campaign.id, household_id) if added.households else None
+        if joined is not None:
             await repository.count(joined, households_total=1, residents_total=joined.residents)
     for row in await repository.households_of(household_id):
         delta = household.members - row.residents
@@ -659,9 +661,6 @@ async def record_contact(
         household.not_at_home += 1
     if first_reach:
         household.reached_at = at
-        await repository.count(
-            household, households_reached=1, residents_reached=household.residents
-        )
         await events_of(session).record(
             ev.CampaignHouseholdReached(
                 community_code=household.community_code,
@@ -675,7 +674,12 @@ async def record_contact(
             ),
             subject_id=household.household_id,
         )
+    # Everything else written first: the shared counter rows are locked last, up to the commit.
     await session.flush()
+    if first_reach:
+        await repository.count(
+            household, households_reached=1, residents_reached=household.residents
+        )
     return contact, first_reach
 
 
