@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -221,3 +222,29 @@ async def test_the_elderly_living_alone_and_mobility_impaired_are_visited_at_the
     ]
     assert len(started) == 1 and started[0]["door_to_door"] == 2
     assert started[0]["households"] == 3 and started[0]["residents"] == 4
+
+
+async def test_households_written_while_the_campaign_starts_are_all_in_it(
+    auth: Any,
+    client: httpx.AsyncClient,
+    make_community: Any,
+    start_campaign: Any,
+    community_code: str,
+    sessionmaker: Sessions,
+) -> None:
+    community = await make_community(community_code=community_code, per_building=2)
+    batches = [
+        household_events(
+            community_code=community_code,
+            grid_id=community.place.grid_id,
+            address=f"5幢-1单元-{101 + n}",
+            residents=1,
+        )[1]
+        for n in range(20)
+    ]
+    started, *_ = await asyncio.gather(
+        start_campaign(community_code), *(apply(sessionmaker, batch) for batch in batches)
+    )
+    total = await _total(client, started["id"], auth(Role.COMMUNITY_WORKER, scope=community_code))
+    assert total["households_total"] == 4 + 20
+    assert total["residents_total"] == sum(community.residents.values()) + 20

@@ -126,6 +126,21 @@ class CampaignRepository:
         )
         return found
 
+    async def lock_scope(self, street_code: str, *, shared: bool) -> None:
+        """Serialize a campaign's start with the roster's writes in its street, to the commit.
+
+        Without it a household committed by the roster while a campaign starts could miss both
+        ways in: the snapshot does not see it yet, and its consumer does not see the campaign
+        yet. The roster holds the lock shared (its writes run side by side); a start holds it
+        alone, so its snapshot comes after every write before it, and every write after it sees
+        the campaign."""
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        await self.session.execute(
+            select(
+                getattr(func, function)(func.hashtext("linli.grid.campaign-scope:" + street_code))
+            )
+        )
+
     async def running_over(self, community_code: str) -> Sequence[Campaign]:
         """Running campaigns whose scope holds the community (its street's, its own)."""
         statement = select(Campaign).where(

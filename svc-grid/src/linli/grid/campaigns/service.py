@@ -162,6 +162,7 @@ async def start(
     session.add(campaign)
     await session.flush()
     repository = CampaignRepository(session)
+    await repository.lock_scope(campaign.division_code[:9], shared=False)
     added = await repository.add_households(campaign, year=business_year(started))
     await repository.build_counters(campaign.id)
     await schedule(
@@ -282,6 +283,7 @@ async def household_changed(session: AsyncSession, household_id: uuid.UUID) -> N
     if household is None or household.deleted_at is not None or not household.address:
         return
     repository = CampaignRepository(session)
+    await repository.lock_scope(household.community_code[:9], shared=True)
     for campaign in await repository.running_over(household.community_code):
         added = await repository.add_households(
             campaign, year=business_year(), household_id=household_id, late=True
