@@ -177,6 +177,13 @@ async def test_a_community_sees_its_part_of_its_streets_campaign(
     assert len(whole["communities"]) == 2
 
     worker = auth(Role.COMMUNITY_WORKER, scope=second.code)
+    # The street's campaign is listed for the street and for its communities' staff.
+    for headers in (street, worker):
+        listed = (await client.get("/campaigns", headers=headers)).json()["items"]
+        assert campaign["id"] in [c["id"] for c in listed]
+    elsewhere = auth(Role.COMMUNITY_WORKER, scope=f"{street_code[:6]}999001")
+    listed = (await client.get("/campaigns", headers=elsewhere)).json()["items"]
+    assert campaign["id"] not in [c["id"] for c in listed]
     part = (await client.get(f"/campaigns/{campaign['id']}/coverage", headers=worker)).json()
     assert part["division_code"] == second.code
     assert part["total"]["households_total"] == 4

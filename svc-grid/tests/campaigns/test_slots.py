@@ -119,6 +119,40 @@ async def test_a_slot_never_holds_more_than_its_capacity_and_door_to_door_never_
             )
         ).all()
     assert {h for h, s in rows if s is None} == community.door_to_door
+    # A station household with a slot handed to a grid worker of its grid: its seat is freed.
+    moved = station[0]
+    response = await client.put(
+        f"{base}/households/{moved}/door-to-door",
+        json={"worker_subject": "nobody-here"},
+        headers=staff,
+    )
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("worker-not-serving")
+    response = await client.put(
+        f"/grids/{community.place.grid_id}/workers/gw-hand", json={"name": "钱八"}, headers=staff
+    )
+    assert response.status_code == 200
+    response = await client.put(
+        f"{base}/households/{moved}/door-to-door",
+        json={"worker_subject": "gw-hand"},
+        headers=staff,
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["mode"], response.json()["slot"]) == ("door_to_door", None)
+    community.door_to_door.add(moved)
+    async with sessionmaker() as session:
+        seats = {
+            s.id: s.assigned
+            for s in (
+                await session.scalars(
+                    select(CampaignSlot).where(
+                        CampaignSlot.campaign_id == uuid.UUID(campaign["id"])
+                    )
+                )
+            ).all()
+        }
+    assert sum(seats.values()) == 9
+
     unreached = (await client.get(f"{base}/unreached", params={"limit": 100}, headers=staff)).json()
     reasons = {u["household_id"]: u["reason"] for u in unreached["items"]}
     assert {reasons[str(h)] for h in community.door_to_door} == {"door_to_door_pending"}
