@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from linli.common.auth import Role
 from linli.common.events import CloudEvent
 from linli.grid.models import CampaignCounter, CampaignHousehold
+from linli.grid.models.roster import RosterMember
 
 from .conftest import apply, household_events, registry_event
 
@@ -248,3 +250,55 @@ async def test_households_written_while_the_campaign_starts_are_all_in_it(
     total = await _total(client, started["id"], auth(Role.COMMUNITY_WORKER, scope=community_code))
     assert total["households_total"] == 4 + 20
     assert total["residents_total"] == sum(community.residents.values()) + 20
+
+
+async def test_a_resident_tagged_mid_campaign_sends_their_household_to_its_door(
+    client: httpx.AsyncClient,
+    auth: Any,
+    make_community: Any,
+    start_campaign: Any,
+    community_code: str,
+    sessionmaker: Sessions,
+) -> None:
+    community = await make_community(community_code=community_code, per_building=2)
+    campaign = await start_campaign(community_code)
+    base = f"/campaigns/{campaign['id']}"
+    staff = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    household = community.in_building("1幢")[0]
+    starts = datetime.now(UTC) + timedelta(hours=3)
+    slot = (
+        await client.post(
+            f"{base}/slots",
+            json={
+                "community_code": community_code,
+                "building": "1幢",
+                "station": "1幢楼下",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=1)).isoformat(),
+                "capacity": 5,
+            },
+            headers=staff,
+        )
+    ).json()
+    response = await client.put(
+        f"{base}/households/{household}/slot", json={"slot_id": slot["id"]}, headers=staff
+    )
+    assert response.status_code == 200
+    async with sessionmaker() as session:
+        resident = await session.scalar(
+            select(RosterMember.resident_id).where(RosterMember.household_id == household)
+        )
+    tagged = registry_event(
+        "resident.tagged",
+        community_code=community_code,
+        resident_id=resident,
+        household_id=household,
+        added=["mobility_impaired"],
+        removed=[],
+        tags=["mobility_impaired"],
+    )
+    await apply(sessionmaker, [tagged, tagged])
+    body = (await client.get(f"{base}/households/{household}", headers=staff)).json()
+    assert (body["mode"], body["slot"]) == ("door_to_door", None)
+    slots = (await client.get(f"{base}/slots", headers=staff)).json()
+    assert [s["assigned"] for s in slots] == [0]

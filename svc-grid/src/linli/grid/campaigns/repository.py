@@ -235,6 +235,26 @@ class CampaignRepository:
         ).one()
         return Added(households=int(row[0]), residents=int(row[1]), door_to_door=int(row[2]))
 
+    async def door_worker(self, household_id: uuid.UUID, *, year: int) -> str | None:
+        """For a household now to be visited at its door, the grid worker it goes to ('' when
+        its grid has none yet); None when it is not."""
+        r = RosterHousehold
+        worker = (
+            select(GridWorker.worker_subject)
+            .where(GridWorker.grid_id == r.grid_id)
+            .order_by(func.md5(GridWorker.worker_subject + cast(r.household_id, Text)))
+            .limit(1)
+            .scalar_subquery()
+        )
+        row = (
+            await self.session.execute(
+                select(door_to_door(year), func.coalesce(worker, "")).where(
+                    r.household_id == household_id
+                )
+            )
+        ).first()
+        return str(row[1]) if row is not None and row[0] else None
+
     async def build_counters(self, campaign_id: uuid.UUID) -> None:
         """The counter rows of a campaign's snapshot, from its households, in one statement."""
         h = CampaignHousehold

@@ -291,7 +291,17 @@ async def household_changed(session: AsyncSession, household_id: uuid.UUID) -> N
         joined = await repository.household(campaign.id, household_id) if added.households else None
         if joined is not None:
             await repository.count(joined, households_total=1, residents_total=joined.residents)
-    for row in await repository.households_of(household_id):
+    rows = await repository.households_of(household_id)
+    # A resident newly tagged (mobility-impaired, or the elderly left living alone) sends a
+    # household still to be reached to its door, freeing the station seat it held.
+    door_worker = await repository.door_worker(household_id, year=business_year()) if rows else None
+    for row in rows:
+        if door_worker is not None and row.mode is VisitMode.STATION and row.reached_at is None:
+            if row.slot_id is not None:
+                await repository.free_seat(row.slot_id)
+            row.slot_id = None
+            row.mode = VisitMode.DOOR_TO_DOOR
+            row.door_worker_subject = door_worker or None
         delta = household.members - row.residents
         if delta == 0:
             continue
@@ -301,6 +311,7 @@ async def household_changed(session: AsyncSession, household_id: uuid.UUID) -> N
             residents_total=delta,
             residents_reached=delta if row.reached_at is not None else 0,
         )
+    await session.flush()
 
 
 # --- slots ---------------------------------------------------------------------------------------
