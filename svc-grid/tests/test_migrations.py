@@ -30,5 +30,12 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "directives",
             "directive_targets",
             "directive_files",
+            "campaigns",
+            "campaign_slots",
+            "campaign_households",
+            "campaign_contacts",
+            "campaign_counters",
+            "visits",
+            "visit_photos",
         },
     )

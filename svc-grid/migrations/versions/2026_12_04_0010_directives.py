@@ -1,7 +1,7 @@
 """Directives from above (上级指令): directives, the communities each was sent to, their files.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0010"
 # "0009" (campaigns) is built alongside; the lead re-chains this one after it at merge.
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -56,6 +56,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("xixing.admin", (Role.STREET_ADMIN,), "330108001"),
     DemoAccount("dongguan.worker", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("changhe.worker", (Role.COMMUNITY_WORKER,), "330108002001"),
+    # The workers of 西兴街道's other communities, who reach their households in its campaign.
+    DemoAccount("guling.worker", (Role.COMMUNITY_WORKER,), "330108001002"),
+    DemoAccount("jianghan.worker", (Role.COMMUNITY_WORKER,), "330108001003"),
     DemoAccount("dongguan.grid1", (Role.GRID_WORKER,), "330108001001", ("330108001001-01",)),
     DemoAccount("dongguan.factory", (Role.COMMUNITY_WORKER,), "330108001001"),
     DemoAccount("jingcai.firm", (Role.ENTERPRISE,), "330108001001"),
@@ -255,6 +258,29 @@ def _seed_directives(client: httpx.Client) -> str:
         return f"failed: {exc}"
 
 
+def _seed_campaigns(client: httpx.Client) -> str:
+    from linli.cli.seed_campaigns import CampaignSeedFailed, seed_demo_campaign
+
+    logins = {}
+    for username in ("xixing.admin", "dongguan.worker", "guling.worker", "jianghan.worker"):
+        auth = staff_login(client, username=username, password=DEMO_PASSWORD)
+        if isinstance(auth, str):
+            return f"skipped: {username}: {auth}"
+        logins[username] = auth
+    try:
+        return seed_demo_campaign(
+            client,
+            street=logins["xixing.admin"],
+            workers={
+                "330108001001": logins["dongguan.worker"],
+                "330108001002": logins["guling.worker"],
+                "330108001003": logins["jianghan.worker"],
+            },
+        )
+    except CampaignSeedFailed as exc:
+        return f"failed: {exc}"
+
+
 def _seed_coop(client: httpx.Client) -> str:
     from linli.cli.seed_coop import CoopSeedFailed, seed_demo_coop
 
@@ -378,6 +404,7 @@ def seed_demo_city(
                 echo(f"demo households and residents: {seed_demo_registry(client, auth=auth)}")
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
                 echo(f"demo directives (滨江区 → its communities): {_seed_directives(client)}")
+                echo(f"demo campaign (西兴街道): {_seed_campaigns(client)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
                 echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
                 echo(

@@ -12,6 +12,17 @@ class Base(ServiceBase, DeclarativeBase):
 
 
 # Imported after Base exists, so that Base.metadata lists every table of the service.
+from linli.grid.models.campaigns import (  # noqa: E402
+    Campaign,
+    CampaignContact,
+    CampaignCounter,
+    CampaignHousehold,
+    CampaignSlot,
+    CampaignStatus,
+    ContactOutcome,
+    ContactPlace,
+    VisitMode,
+)
 from linli.grid.models.directives import Directive, DirectiveFile, DirectiveTarget  # noqa: E402
 from linli.grid.models.duty import DutyShift, GridWorker  # noqa: E402
 from linli.grid.models.incidents import (  # noqa: E402
@@ -26,9 +37,18 @@ from linli.grid.models.open311 import Open311Client, Open311Request  # noqa: E40
 from linli.grid.models.places import PlaceBuilding, PlaceGrid  # noqa: E402
 from linli.grid.models.roster import RosterHousehold, RosterMember  # noqa: E402
 from linli.grid.models.sensors import Device  # noqa: E402
+from linli.grid.models.visits import Visit, VisitPhoto, VisitTarget  # noqa: E402
 
 __all__ = [
     "Base",
+    "Campaign",
+    "CampaignContact",
+    "CampaignCounter",
+    "CampaignHousehold",
+    "CampaignSlot",
+    "CampaignStatus",
+    "ContactOutcome",
+    "ContactPlace",
     "Device",
     "Directive",
     "DirectiveFile",
@@ -47,4 +67,8 @@ __all__ = [
     "PlaceGrid",
     "RosterHousehold",
     "RosterMember",
+    "Visit",
+    "VisitMode",
+    "VisitPhoto",
+    "VisitTarget",
 ]

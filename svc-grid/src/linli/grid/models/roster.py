@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.common.db import utcnow_column
@@ -53,6 +53,12 @@ class RosterMember(Base):
     )
     name_masked: Mapped[str] = mapped_column(String(64), nullable=False)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # The registry's stored tags and birth year, as far as its events told us: a campaign
+    # sends door to door to households of the mobility-impaired and the elderly living alone.
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(32)), nullable=False, server_default=text("'{}'::varchar[]")
+    )
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     # As on households: the last resident.* event applied, and the tombstone of one who left.
     last_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -32,6 +32,8 @@ class _BuildingEvent(BaseModel):
     building_id: uuid.UUID
     name: str
     grid_id: uuid.UUID | None
+    # The court (小区) it stands in: campaigns count coverage per court.
+    court_id: uuid.UUID | None = None
 
 
 class BuildingCreated(_BuildingEvent):

@@ -44,6 +44,7 @@ async def apply_building(
         values={
             "community_code": event.community_code,
             "grid_id": event.grid_id,
+            "court_id": event.court_id,
             "name": event.name,
         },
     )

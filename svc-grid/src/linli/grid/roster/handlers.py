@@ -19,6 +19,7 @@ from linli.grid.roster.schemas import (
     ResidentDeleted,
     ResidentEvent,
     ResidentMoved,
+    ResidentTagged,
     ResidentUpdated,
 )
 
@@ -52,5 +53,6 @@ ROSTER_CONSUMER = ConsumerSpec.of(
     handler(ResidentCreated, on_resident),
     handler(ResidentUpdated, on_resident),
     handler(ResidentMoved, on_resident),
+    handler(ResidentTagged, on_resident),
     handler(ResidentDeleted, on_resident),
 )

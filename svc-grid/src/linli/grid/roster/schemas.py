@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -69,6 +69,18 @@ class ResidentCreated(_RegistryEvent):
     resident_id: uuid.UUID
     household_id: uuid.UUID
     name_masked: str = Field(min_length=1, max_length=64)
+    # Campaigns visit the mobility-impaired and the elderly living alone at their door.
+    tags: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=16)
+    birth_year: int | None = Field(default=None, ge=1850, le=2200)
+
+
+class ResidentTagged(_RegistryEvent):
+    """A resident's stored tags changed; `tags` is the whole set now."""
+
+    type: Literal["cn.linli.residents.resident.tagged.v1"]
+    resident_id: uuid.UUID
+    household_id: uuid.UUID
+    tags: list[Annotated[str, Field(max_length=32)]] = Field(max_length=16)
 
 
 class ResidentUpdated(_RegistryEvent):
@@ -95,7 +107,7 @@ class ResidentMoved(_RegistryEvent):
 
 
 HouseholdEvent = HouseholdCreated | HouseholdUpdated | HouseholdDeleted | HouseholdMoved
-ResidentEvent = ResidentCreated | ResidentUpdated | ResidentDeleted | ResidentMoved
+ResidentEvent = ResidentCreated | ResidentUpdated | ResidentTagged | ResidentDeleted | ResidentMoved
 
 
 class RosterMemberRead(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.pagination import Page
+from linli.grid.campaigns import service as campaigns
 from linli.grid.roster.errors import HouseholdNotFound
 from linli.grid.roster.repository import HOUSEHOLD_ORDER, RosterRepository
 from linli.grid.roster.schemas import (
@@ -21,9 +22,11 @@ from linli.grid.roster.schemas import (
     HouseholdRead,
     HouseholdUpdated,
     ResidentApproved,
+    ResidentCreated,
     ResidentDeleted,
     ResidentEvent,
     ResidentMoved,
+    ResidentTagged,
     RosterMemberRead,
 )
 
@@ -60,6 +63,8 @@ async def record_approval(
         joined_at=approval.approved_at,
     ):
         await roster.recount_members(approval.household_id)
+    # A household new to the roster joins the running campaigns of its scope (once).
+    await campaigns.household_changed(session, approval.household_id)
 
 
 async def apply_household_event(
@@ -88,6 +93,9 @@ async def apply_household_event(
         deleted=isinstance(change, HouseholdDeleted),
         event_id=event_id,
     )
+    if not isinstance(change, HouseholdDeleted):
+        # Created or moved in: it joins the running campaigns of its scope (once).
+        await campaigns.household_changed(session, change.household_id)
 
 
 async def apply_resident_event(
@@ -109,7 +117,20 @@ async def apply_resident_event(
     await roster.ensure_household(
         household_id=household_id, community_code=community_code, event_id=event_id
     )
-    values = {} if isinstance(change, ResidentDeleted) else {"name_masked": change.name_masked}
+    values: dict[str, Any]
+    match change:
+        case ResidentDeleted():
+            values = {}
+        case ResidentTagged():
+            values = {"tags": sorted(set(change.tags))}
+        case ResidentCreated():
+            values = {
+                "name_masked": change.name_masked,
+                "tags": sorted(set(change.tags)),
+                "birth_year": change.birth_year,
+            }
+        case _:
+            values = {"name_masked": change.name_masked}
     await roster.apply_member(
         resident_id=change.resident_id,
         household_id=household_id,
@@ -117,8 +138,9 @@ async def apply_resident_event(
         values=values,
         deleted=leaves,
     )
-    for affected in {household_id, *([before.household_id] if before else [])}:
+    for affected in sorted({household_id, *([before.household_id] if before else [])}):
         await roster.recount_members(affected)
+        await campaigns.household_changed(session, affected)
 
 
 async def list_households(
