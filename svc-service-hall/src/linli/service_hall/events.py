@@ -7,18 +7,22 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from linli.service_hall.applications.events import ApplicationEvent
+from linli.service_hall.appointments.events import AppointmentEvent
 from linli.service_hall.bundles.events import (
     BundleClosed,
     BundleCompleted,
     BundleDefined,
     BundleFiled,
 )
+from linli.service_hall.canteen.events import CanteenEvent
 from linli.service_hall.catalogue.events import ItemPublished
 from linli.service_hall.home_visits.events import HomeVisitEvent
 from linli.service_hall.service_points.events import ServicePointOpened
 
 HallEvent = Annotated[
     ApplicationEvent
+    | AppointmentEvent
+    | CanteenEvent
     | BundleFiled
     | BundleCompleted
     | BundleClosed

@@ -214,9 +214,7 @@ class AccountEntry(Base):
     __tablename__ = "canteen_account_entries"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
-    account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("canteen_accounts.id"), nullable=False
-    )
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("canteen_accounts.id"), nullable=False)
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "entry_kind"), nullable=False)
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     balance_after_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
