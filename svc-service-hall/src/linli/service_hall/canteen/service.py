@@ -640,7 +640,7 @@ async def _close(
         closed_by_role=role,
         closed_at=now,
     )
-    if await insert_or_conflict(session, day):
+    if await insert_or_conflict(session, day, on={"pk_canteen_days"}):
         return None
     await events_of(session).record(
         ev.CanteenDayClosed(
