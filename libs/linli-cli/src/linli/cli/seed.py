@@ -289,6 +289,27 @@ def _seed_hall(client: httpx.Client, *, city: dict[str, str]) -> str:
         return f"failed: {exc}"
 
 
+def _seed_daily_life(client: httpx.Client) -> str:
+    from datetime import UTC, datetime
+
+    from linli.cli.seed_daily_life import DailyLifeSeedFailed, seed_daily_life
+    from linli.cli.seed_hall import HallSeedFailed, _residents
+
+    street = staff_login(client, username="xixing.admin", password=DEMO_PASSWORD)
+    if isinstance(street, str):
+        return f"skipped: xixing.admin: {street}"
+    try:
+        return seed_daily_life(
+            client,
+            street=street,
+            residents=_residents(client, street),
+            elders=_residents(client, street, tag="elderly"),
+            now=datetime.now(UTC),
+        )
+    except (DailyLifeSeedFailed, HallSeedFailed) as exc:
+        return f"failed: {exc}"
+
+
 def _seed_funds(client: httpx.Client, *, city: dict[str, str]) -> str:
     from linli.cli.seed_funds import FundsSeedFailed, seed_demo_funds
 
@@ -347,6 +368,7 @@ def seed_demo_city(
                 echo(f"demo grid (incidents, duty): {_seed_grid(client, city=auth)}")
                 echo(f"demo cooperative (pool, orders, statements): {_seed_coop(client)}")
                 echo(f"demo service hall (西兴街道): {_seed_hall(client, city=auth)}")
+                echo(f"demo daily life (appointments, canteen): {_seed_daily_life(client)}")
                 started = time.monotonic()
                 funds = _seed_funds(client, city=auth)
                 echo(f"demo funds: {funds} in {time.monotonic() - started:.1f}s")
