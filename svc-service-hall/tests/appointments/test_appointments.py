@@ -273,3 +273,12 @@ async def test_a_closure_cancels_its_bookings_and_refusals(
         "/appointments", json={"slot_id": "not-a-uuid"}, headers=alice.headers
     )
     assert forged.status_code == 422
+    # Dates at the edge of the calendar are refused, not overflowed.
+    far = await client.get(
+        f"/appointment-calendars/{calendar['id']}/slots",
+        params={"since": "9999-12-30", "until": "9999-12-31"},
+        headers=alice.headers,
+    )
+    assert far.status_code == 422, far.text
+    closing = {"date": "9999-12-31", "reason": "x"}
+    assert (await client.post(path, json=closing, headers=admin)).status_code == 422

@@ -363,3 +363,6 @@ async def test_refusals_change_nothing(
         headers=worker,
     )
     assert past.status_code == 422
+    for far in ("9999-12-31", "0001-01-01"):
+        answer = await client.post(f"/canteen/sites/{site['id']}/days/{far}/close", headers=worker)
+        assert answer.status_code == 422, answer.text

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Query
 
@@ -23,6 +22,7 @@ from linli.service_hall.appointments.schemas import (
     SlotRead,
 )
 from linli.service_hall.clock import Now
+from linli.service_hall.dates import BusinessDate
 
 calendars = APIRouter(
     prefix="/appointment-calendars", tags=["appointments"], route_class=IdempotentRoute
@@ -30,6 +30,7 @@ calendars = APIRouter(
 bookings = APIRouter(prefix="/appointments", tags=["appointments"], route_class=IdempotentRoute)
 
 _NOT_FOUND = "No such calendar, or not one serving you"
+_UNKNOWN = "A resident the hall does not know yet, or a role that may not"
 
 
 @calendars.post(
@@ -70,7 +71,7 @@ async def list_calendars(
     "/{calendar_id}",
     response_model=CalendarRead,
     summary="Read an appointment calendar",
-    responses=problem_responses({404: _NOT_FOUND}),
+    responses=problem_responses({403: _UNKNOWN, 404: _NOT_FOUND}),
 )
 async def get_calendar(
     session: DbSession, principal: CurrentPrincipal, calendar_id: uuid.UUID
@@ -106,15 +107,19 @@ async def close_day(
     "/{calendar_id}/slots",
     response_model=list[SlotRead],
     summary="List slots",
-    responses=problem_responses({404: _NOT_FOUND, 409: "`until` before `since` or too far"}),
+    responses=problem_responses(
+        {403: _UNKNOWN, 404: _NOT_FOUND, 409: "`until` before `since` or too far"}
+    ),
 )
 async def list_slots(
     session: DbSession,
     principal: CurrentPrincipal,
     now: Now,
     calendar_id: uuid.UUID,
-    since: date | None = Query(default=None, description="First day (Asia/Shanghai); today"),
-    until: date | None = Query(default=None, description="Last day, inclusive; since + 7"),
+    since: BusinessDate | None = Query(
+        default=None, description="First day (Asia/Shanghai); today"
+    ),
+    until: BusinessDate | None = Query(default=None, description="Last day, inclusive; since + 7"),
 ) -> list[SlotRead]:
     """Slots with their capacity and bookings; `capacity - booked` places are free."""
     slots = await service.list_slots(
@@ -133,7 +138,7 @@ async def list_day(
     session: DbSession,
     principal: CurrentPrincipal,
     calendar_id: uuid.UUID,
-    day: date = Query(description="The day (Asia/Shanghai)"),
+    day: BusinessDate = Query(description="The day (Asia/Shanghai)"),
 ) -> list[AppointmentRead]:
     return await service.list_of_calendar(
         session, principal=principal, calendar_id=calendar_id, day=day
@@ -147,6 +152,7 @@ async def list_day(
     summary="Book a slot",
     responses=problem_responses(
         {
+            403: _UNKNOWN,
             404: "No such slot, or not one serving you",
             409: "The slot is full (`slot-full`), started or closed, or already booked by you",
             422: "Staff without `resident_id`, or a resident the point does not serve",

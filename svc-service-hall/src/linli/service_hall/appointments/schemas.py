@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from linli.common.errors import InvalidValue
+from linli.service_hall.dates import BusinessDate
 from linli.service_hall.models import AppointmentStatus
 
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -30,7 +31,7 @@ class WeeklyRule(BaseModel):
 class Closure(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: date
+    date: BusinessDate
     reason: str = Field(min_length=1, max_length=64, examples=["律师外出培训"])
 
 

@@ -4,7 +4,6 @@ kitchen's count and the day's totals."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Query
 
@@ -27,11 +26,13 @@ from linli.service_hall.canteen.schemas import (
     TopUpCreate,
 )
 from linli.service_hall.clock import Now
+from linli.service_hall.dates import BusinessDate
 
 router = APIRouter(prefix="/canteen", tags=["canteen"], route_class=IdempotentRoute)
 
 _SITE_404 = "No such canteen, or not one serving you"
 _STAFF = "For the canteen's staff"
+_UNKNOWN = "A resident the hall does not know yet, or a role that may not"
 
 
 @router.post(
@@ -65,7 +66,7 @@ async def list_sites(
     "/sites/{site_id}",
     response_model=SiteRead,
     summary="Read a canteen site",
-    responses=problem_responses({404: _SITE_404}),
+    responses=problem_responses({403: _UNKNOWN, 404: _SITE_404}),
 )
 async def get_site(session: DbSession, principal: CurrentPrincipal, site_id: uuid.UUID) -> SiteRead:
     return await service.get_site(session, principal=principal, site_id=site_id)
@@ -97,14 +98,14 @@ async def publish_menu(
     "/sites/{site_id}/menus",
     response_model=list[MenuRead],
     summary="Menus of a day",
-    responses=problem_responses({404: _SITE_404}),
+    responses=problem_responses({403: _UNKNOWN, 404: _SITE_404}),
 )
 async def list_menus(
     session: DbSession,
     principal: CurrentPrincipal,
     now: Now,
     site_id: uuid.UUID,
-    business_date: date | None = Query(default=None, alias="date", description="Tomorrow"),
+    business_date: BusinessDate | None = Query(default=None, alias="date", description="Tomorrow"),
 ) -> list[MenuRead]:
     """Each meal with its dishes, portions left (`portions - ordered`) and the order cut-off."""
     return await service.list_menus(
@@ -119,6 +120,7 @@ async def list_menus(
     summary="Order a meal",
     responses=problem_responses(
         {
+            403: _UNKNOWN,
             404: "No such menu, or not one serving you",
             409: "Past the cut-off (named), sold out, insufficient stored value, already ordered",
             422: "Invalid body, a dish not on the menu, a resident the canteen does not serve",
@@ -190,7 +192,7 @@ async def top_up(
     "/sites/{site_id}/account",
     response_model=AccountRead,
     summary="A stored-value account and its ledger",
-    responses=problem_responses({404: "No such site or account"}),
+    responses=problem_responses({403: _UNKNOWN, 404: "No such site or account"}),
 )
 async def get_account(
     session: DbSession,
@@ -215,7 +217,7 @@ async def kitchen(
     principal: CurrentPrincipal,
     now: Now,
     site_id: uuid.UUID,
-    business_date: date | None = Query(default=None, alias="date", description="Tomorrow"),
+    business_date: BusinessDate | None = Query(default=None, alias="date", description="Tomorrow"),
 ) -> KitchenCount:
     """Portions ordered per dish for the day, from the live orders."""
     return await service.kitchen_count(
@@ -230,7 +232,7 @@ async def kitchen(
     responses=problem_responses({403: _STAFF, 404: _SITE_404}),
 )
 async def day_totals(
-    session: DbSession, principal: CurrentPrincipal, site_id: uuid.UUID, business_date: date
+    session: DbSession, principal: CurrentPrincipal, site_id: uuid.UUID, business_date: BusinessDate
 ) -> DayTotals:
     """Takings (what residents pay), subsidy and profit = takings + subsidy − kitchen cost."""
     return await service.day_totals(
@@ -251,7 +253,7 @@ async def close_day(
     principal: CurrentPrincipal,
     now: Now,
     site_id: uuid.UUID,
-    business_date: date,
+    business_date: BusinessDate,
 ) -> DayTotals:
     """Publishes `canteen.day_closed` (svc-funds takes the profit as the community fund's
     income). A day closes itself at 00:30 the next morning if nobody did."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from linli.common.divisions import CommunityCodeStr
 from linli.common.errors import InvalidValue
+from linli.service_hall.dates import BusinessDate
 from linli.service_hall.models import EntryKind, Meal, MealOrderStatus, Payment
 
 # A price or a top-up: integer fen, never negative; 10 000 000 fen is 100 000 yuan.
@@ -81,7 +82,7 @@ class DishIn(BaseModel):
 class MenuCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    business_date: date
+    business_date: BusinessDate
     meal: Meal
     dishes: list[DishIn] = Field(min_length=1, max_length=30)
 
