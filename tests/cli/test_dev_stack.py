@@ -239,6 +239,7 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         assert "\x1b[" not in log.read_text(errors="replace"), log.name  # no colour codes
     assert "Linli is running." in output
     assert "demo service hall (西兴街道): ok (1 hall, 16 items, 3 bundles" in output, output
+    assert "demo daily life (appointments, canteen): ok (免费法律咨询: " in output, output
     assert "stopped; no process left behind." in output
     assert [pid for pid in children if _alive(pid)] == []
     assert _processes_mentioning(str(state)) == []
