@@ -179,9 +179,18 @@ async def test_cancel_until_the_cutoff_check_in_no_show_and_reminders(
     assert alices["id"] in no_shows and bobs["id"] not in no_shows
     mine = {
         a["id"]: a["status"]
-        for a in (await client.get("/appointments", headers=alice.headers)).json()
+        for a in (await client.get("/appointments", headers=alice.headers)).json()["items"]
     }
     assert mine == {appointment["id"]: "cancelled", alices["id"]: "no_show"}
+    first = (await client.get("/appointments", params={"limit": 1}, headers=alice.headers)).json()
+    assert [a["id"] for a in first["items"]] == [alices["id"]]  # newest first
+    rest = await client.get(
+        "/appointments", params={"cursor": first["next_cursor"]}, headers=alice.headers
+    )
+    assert [a["id"] for a in rest.json()["items"]] == [appointment["id"]]
+    assert rest.json()["next_cursor"] is None
+    forged = await client.get("/appointments", params={"cursor": "bm9wZQ"}, headers=alice.headers)
+    assert forged.status_code == 422
     for event in await outbox.data("appointment.booked"):
         assert set(event) >= {"resident_id", "slot_id", "starts_at"} and "name" not in event
 

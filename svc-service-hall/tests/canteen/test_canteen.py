@@ -161,6 +161,12 @@ async def test_a_living_alone_elder_pays_the_subsidised_price_and_the_day_closes
     ).json()
     assert again["subsidy_fen"] == 1000 and again["price_fen"] == 760
     assert await _ledger(sessionmaker, site["id"], elder.resident_id) == (3100, 3100)
+    mine = (await client.get("/canteen/orders", headers=elder.headers)).json()
+    assert [(o["id"], o["status"]) for o in mine["items"]] == [
+        (again["id"], "placed"),
+        (second["id"], "placed"),
+        (order["id"], "cancelled"),
+    ]
 
     # At 20:00 the day before, ordering and cancelling close; the refusal names the cut-off.
     clock.now = datetime(2026, 12, 7, 20, 0, tzinfo=SHANGHAI)

@@ -11,7 +11,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
-from linli.common.pagination import DivisionFilter
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.service_hall.appointments import service
 from linli.service_hall.appointments.schemas import (
     AppointmentRead,
@@ -175,12 +175,18 @@ async def book(
 
 @bookings.get(
     "",
-    response_model=list[AppointmentRead],
+    response_model=Page[AppointmentRead],
     summary="My appointments",
     responses=problem_responses({403: "A resident the hall does not know yet"}),
 )
-async def list_mine(session: DbSession, principal: CurrentPrincipal) -> list[AppointmentRead]:
-    return await service.list_mine(session, principal=principal)
+async def list_mine(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[AppointmentRead]:
+    """The calling resident's bookings, newest first, in every state."""
+    return await service.list_mine(session, principal=principal, cursor=cursor, limit=limit)
 
 
 @bookings.get(

@@ -11,12 +11,16 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset
 from linli.service_hall.models import (
     Appointment,
     AppointmentCalendar,
     AppointmentSlot,
     AppointmentStatus,
 )
+
+# A resident's bookings, newest first.
+LISTING = Keyset(Appointment.created_at, Appointment.id, descending=True)
 
 
 class AppointmentRepository:
@@ -125,16 +129,21 @@ class AppointmentRepository:
         return (await self.session.scalars(statement)).all()
 
     async def of_resident(
-        self, resident_id: uuid.UUID
-    ) -> Sequence[tuple[Appointment, AppointmentSlot]]:
-        statement = (
-            select(Appointment, AppointmentSlot)
-            .join(AppointmentSlot, AppointmentSlot.id == Appointment.slot_id)
-            .where(Appointment.resident_id == resident_id)
-            .order_by(AppointmentSlot.starts_at.desc(), Appointment.id)
-            .limit(200)
+        self, resident_id: uuid.UUID, *, after: tuple[Any, ...] | None, limit: int
+    ) -> Sequence[Appointment]:
+        """The resident's bookings, newest first, one page (and one row more)."""
+        statement = LISTING.paginate(
+            select(Appointment).where(Appointment.resident_id == resident_id),
+            after=after,
+            limit=limit,
         )
-        return [(a, s) for a, s in (await self.session.execute(statement)).all()]
+        return (await self.session.scalars(statement)).all()
+
+    async def slots_by_id(self, slot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AppointmentSlot]:
+        if not slot_ids:
+            return {}
+        statement = select(AppointmentSlot).where(AppointmentSlot.id.in_(slot_ids))
+        return {s.id: s for s in await self.session.scalars(statement)}
 
     async def of_calendar(
         self, calendar_id: uuid.UUID, *, since: datetime, until: datetime

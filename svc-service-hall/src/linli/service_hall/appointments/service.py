@@ -26,6 +26,7 @@ from linli.common.auth import Principal, Role
 from linli.common.conflicts import insert_or_conflict
 from linli.common.errors import Forbidden
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.common.timers import cancel, schedule
 from linli.service_hall import access, calendar
 from linli.service_hall.appointments import events as ev
@@ -41,7 +42,7 @@ from linli.service_hall.appointments.errors import (
     SlotNotBookable,
     SlotNotFound,
 )
-from linli.service_hall.appointments.repository import AppointmentRepository
+from linli.service_hall.appointments.repository import LISTING, AppointmentRepository
 from linli.service_hall.appointments.schemas import (
     AppointmentRead,
     CalendarCreate,
@@ -372,10 +373,17 @@ async def get(
     return read(appointment, slot)
 
 
-async def list_mine(session: AsyncSession, *, principal: Principal) -> list[AppointmentRead]:
+async def list_mine(
+    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
+) -> Page[AppointmentRead]:
+    """The calling resident's bookings, newest first."""
     resident = await access.calling_resident(session, principal)
-    rows = await AppointmentRepository(session).of_resident(resident.resident_id)
-    return [read(a, s) for a, s in rows]
+    repository = AppointmentRepository(session)
+    rows = await repository.of_resident(
+        resident.resident_id, after=LISTING.decode(cursor), limit=limit
+    )
+    slots = await repository.slots_by_id(list({a.slot_id for a in rows}))
+    return LISTING.page(rows, limit=limit, read=lambda a: read(a, slots[a.slot_id]))
 
 
 async def list_of_calendar(

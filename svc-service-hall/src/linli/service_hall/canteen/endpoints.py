@@ -11,7 +11,7 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.idempotency import IdempotentRoute
 from linli.common.openapi import problem_responses
-from linli.common.pagination import DivisionFilter
+from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
 from linli.service_hall.canteen import service
 from linli.service_hall.canteen.schemas import (
     AccountRead,
@@ -137,12 +137,18 @@ async def place_order(
 
 @router.get(
     "/orders",
-    response_model=list[OrderRead],
+    response_model=Page[OrderRead],
     summary="My orders",
     responses=problem_responses({403: "A resident the hall does not know yet"}),
 )
-async def list_orders(session: DbSession, principal: CurrentPrincipal) -> list[OrderRead]:
-    return await service.list_my_orders(session, principal=principal)
+async def list_orders(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[OrderRead]:
+    """The calling resident's orders, newest first, in every state."""
+    return await service.list_my_orders(session, principal=principal, cursor=cursor, limit=limit)
 
 
 @router.get(

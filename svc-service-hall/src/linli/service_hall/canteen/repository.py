@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from linli.common.pagination import Keyset
 from linli.service_hall.models import (
     AccountEntry,
     CanteenDay,
@@ -25,6 +26,9 @@ from linli.service_hall.models import (
     SubsidyDay,
     SubsidyRule,
 )
+
+# A resident's orders, newest first.
+ORDERS = Keyset(MealOrder.created_at, MealOrder.id, descending=True)
 
 
 class CanteenRepository:
@@ -156,12 +160,12 @@ class CanteenRepository:
             found[line.order_id].append(line)
         return found
 
-    async def orders_of(self, resident_id: uuid.UUID) -> Sequence[MealOrder]:
-        statement = (
-            select(MealOrder)
-            .where(MealOrder.resident_id == resident_id)
-            .order_by(MealOrder.business_date.desc(), MealOrder.created_at.desc(), MealOrder.id)
-            .limit(100)
+    async def orders_of(
+        self, resident_id: uuid.UUID, *, after: tuple[Any, ...] | None, limit: int
+    ) -> Sequence[MealOrder]:
+        """The resident's orders, newest first, one page (and one row more)."""
+        statement = ORDERS.paginate(
+            select(MealOrder).where(MealOrder.resident_id == resident_id), after=after, limit=limit
         )
         return (await self.session.scalars(statement)).all()
 

@@ -28,6 +28,7 @@ from linli.common.auth import Principal, Role
 from linli.common.conflicts import insert_or_conflict
 from linli.common.errors import Forbidden
 from linli.common.outbox import events_of
+from linli.common.pagination import Page
 from linli.common.timers import schedule
 from linli.service_hall import access, calendar
 from linli.service_hall.calendar import SHANGHAI
@@ -46,7 +47,7 @@ from linli.service_hall.canteen.errors import (
     SiteNotFound,
     SoldOut,
 )
-from linli.service_hall.canteen.repository import CanteenRepository
+from linli.service_hall.canteen.repository import ORDERS, CanteenRepository
 from linli.service_hall.canteen.schemas import (
     AccountRead,
     DayTotals,
@@ -427,10 +428,17 @@ async def get_order(
     return (await read_orders(session, [await _visible_order(session, principal, order_id)]))[0]
 
 
-async def list_my_orders(session: AsyncSession, *, principal: Principal) -> list[OrderRead]:
+async def list_my_orders(
+    session: AsyncSession, *, principal: Principal, cursor: str | None, limit: int
+) -> Page[OrderRead]:
+    """The calling resident's orders, newest first."""
     resident = await access.calling_resident(session, principal)
-    return await read_orders(
-        session, await CanteenRepository(session).orders_of(resident.resident_id)
+    rows = await CanteenRepository(session).orders_of(
+        resident.resident_id, after=ORDERS.decode(cursor), limit=limit
+    )
+    page = ORDERS.page(rows, limit=limit, read=lambda o: o)
+    return Page[OrderRead](
+        items=await read_orders(session, page.items), next_cursor=page.next_cursor
     )
 
 
