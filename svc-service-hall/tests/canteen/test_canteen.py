@@ -209,6 +209,13 @@ async def test_a_living_alone_elder_pays_the_subsidised_price_and_the_day_closes
         "subsidy_fen": 1000,
         "profit_fen": 2000,
     }
+    # On the community's subject, which svc-funds' consumer filters on.
+    [message] = [
+        m for m in await outbox.messages(type="canteen.day_closed") if m.payload["data"] == day
+    ]
+    assert message.subject == (
+        f"linli.3301.330108.{community_code[:9]}.{community_code}.service-hall.canteen.day_closed"
+    )
     try:  # svc-funds' own copy of the contract, when the workspace has it installed
         from linli.funds.ledger.handlers import CanteenDayClosed
     except ImportError:  # pragma: no cover - a service tested alone
@@ -308,6 +315,13 @@ async def test_refusals_change_nothing(
         await client.get(f"/canteen/sites/{site['id']}/account", headers=elder.headers)
     ).status_code == 404
     assert [e for e in await outbox.data("canteen.topped_up") if e["site_id"] == site["id"]] == []
+    # A retried top-up (same Idempotency-Key) is the first one, credited once.
+    keyed = {**worker, "Idempotency-Key": "top-up-" + str(elder.resident_id)}
+    first, retry = [await _top_up(client, site, elder, 2000, keyed) for _ in range(2)]
+    assert first.status_code == retry.status_code == 201 and retry.json() == first.json()
+    assert first.json()["balance_fen"] == 2000
+    topped = [e for e in await outbox.data("canteen.topped_up") if e["site_id"] == site["id"]]
+    assert [e["amount_fen"] for e in topped] == [2000]
 
     # A worker orders for an elder without a phone, and must say for whom.
     assert (
