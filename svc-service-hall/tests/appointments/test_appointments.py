@@ -291,3 +291,72 @@ async def test_a_closure_cancels_its_bookings_and_refusals(
     assert far.status_code == 422, far.text
     closing = {"date": "9999-12-31", "reason": "x"}
     assert (await client.post(path, json=closing, headers=admin)).status_code == 422
+
+
+async def test_cancellations_bookings_and_a_closure_at_once_keep_the_count(
+    client: httpx.AsyncClient,
+    clock: Clock,
+    make_calendar: CalendarMaker,
+    make_resident: Maker,
+    auth: Maker,
+    street_code: str,
+    community_code: str,
+) -> None:
+    clock.now = MONDAY
+    calendar = await make_calendar(capacity=5)
+    people = [await make_resident(community_code=community_code) for _ in range(15)]
+    [slot, *_] = await _slots(
+        client, calendar["id"], people[0].headers, since="2026-10-23", until="2026-10-23"
+    )
+    first = [
+        (await client.post("/appointments", json={"slot_id": slot["id"]}, headers=p.headers)).json()
+        for p in people[:5]
+    ]
+    moves = await asyncio.gather(
+        *(
+            client.post(f"/appointments/{a['id']}/cancel", headers=p.headers)
+            for a, p in zip(first, people[:5], strict=True)
+        ),
+        *(
+            client.post("/appointments", json={"slot_id": slot["id"]}, headers=p.headers)
+            for p in people[5:]
+        ),
+    )
+    assert [m.status_code for m in moves[:5]] == [200] * 5
+    assert {m.status_code for m in moves[5:]} <= {201, 409}
+    worker = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    day = f"/appointment-calendars/{calendar['id']}/appointments"
+    listed = (await client.get(day, params={"day": "2026-10-23"}, headers=worker)).json()
+    live = [a for a in listed if a["slot_id"] == slot["id"] and a["status"] == "booked"]
+    [counted] = [
+        s
+        for s in await _slots(
+            client, calendar["id"], worker, since="2026-10-23", until="2026-10-23"
+        )
+        if s["id"] == slot["id"]
+    ]
+    assert counted["booked"] == len(live) == sum(m.status_code == 201 for m in moves[5:]) <= 5
+
+    # The day closed while its residents cancel: every booking ends cancelled, the count at 0.
+    owners = {str(p.resident_id): p for p in people}
+    admin = auth(Role.STREET_ADMIN, scope=street_code)
+    closing = {"date": "2026-10-23", "reason": "停电"}
+    answers = await asyncio.gather(
+        client.post(
+            f"/appointment-calendars/{calendar['id']}/closures", json=closing, headers=admin
+        ),
+        *(
+            client.post(f"/appointments/{a['id']}/cancel", headers=owners[a["resident_id"]].headers)
+            for a in live
+        ),
+    )
+    assert answers[0].status_code == 200
+    assert {a.status_code for a in answers[1:]} <= {200, 409}
+    listed = (await client.get(day, params={"day": "2026-10-23"}, headers=worker)).json()
+    assert {a["status"] for a in listed} == {"cancelled"}
+    assert all(
+        s["booked"] == 0 and s["closed"]
+        for s in await _slots(
+            client, calendar["id"], worker, since="2026-10-23", until="2026-10-23"
+        )
+    )

@@ -104,17 +104,34 @@ class AppointmentRepository:
                 AppointmentSlot.starts_at >= since,
                 AppointmentSlot.starts_at < until,
             )
-            .values(closed=True, booked=0)
+            .values(closed=True)
             .returning(AppointmentSlot.id)
         )
         return list(result.scalars())
+
+    async def empty(self, slot_ids: Sequence[uuid.UUID]) -> None:
+        await self.session.execute(
+            update(AppointmentSlot).where(AppointmentSlot.id.in_(slot_ids)).values(booked=0)
+        )
+
+    async def lock_slot(self, slot_id: uuid.UUID) -> AppointmentSlot | None:
+        """The slot's row lock as its counter's UPDATE takes it (FOR NO KEY UPDATE): bookings
+        referencing the slot (FOR KEY SHARE, the foreign key's check) go on beside it."""
+        statement = (
+            select(AppointmentSlot)
+            .where(AppointmentSlot.id == slot_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).one_or_none()
 
     async def appointment(
         self, appointment_id: uuid.UUID, *, for_update: bool = False
     ) -> Appointment | None:
         statement = select(Appointment).where(Appointment.id == appointment_id)
         if for_update:
-            statement = statement.with_for_update()
+            # Fresh from the row once locked, not what the session read before the lock.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(statement)).one_or_none()
 
     async def live_of_slots(self, slot_ids: Sequence[uuid.UUID]) -> Sequence[Appointment]:
@@ -125,6 +142,7 @@ class AppointmentRepository:
                 Appointment.status == AppointmentStatus.BOOKED,
             )
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
         return (await self.session.scalars(statement)).all()
 

@@ -180,6 +180,8 @@ async def close_day(
     ]
     repository = AppointmentRepository(session)
     since = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+    # Slots first, then their bookings (the order a cancellation locks them in): once closed
+    # under their locks, no booking can take a place, and every live one is cancelled.
     slot_ids = await repository.close_day(cal.id, since=since, until=since + timedelta(days=1))
     if slot_ids:
         for appointment in await repository.live_of_slots(slot_ids):
@@ -191,6 +193,7 @@ async def close_day(
             await _record(
                 session, ev.AppointmentCancelled, appointment, slot, cal, reason="closure"
             )
+        await repository.empty(slot_ids)
     return cal
 
 
@@ -407,6 +410,11 @@ async def list_of_calendar(
 async def cancel_booking(
     session: AsyncSession, *, principal: Principal, appointment_id: uuid.UUID, now: datetime
 ) -> AppointmentRead:
+    """The slot's row is locked before the booking's, as a closure of the day locks them."""
+    repository = AppointmentRepository(session)
+    found = await repository.appointment(appointment_id)
+    if found is not None:
+        await repository.lock_slot(found.slot_id)
     appointment, slot, cal = await _own(session, principal, appointment_id)
     if appointment.status is not AppointmentStatus.BOOKED:
         raise IllegalAppointmentMove(action="cancel", status=appointment.status.value)
@@ -416,7 +424,7 @@ async def cancel_booking(
     reason = "resident" if access.resident_id_of(principal) == appointment.resident_id else "staff"
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancel_reason = reason
-    await AppointmentRepository(session).give_back_place(slot.id)
+    await repository.give_back_place(slot.id)
     await _disarm(session, appointment)
     await _record(session, ev.AppointmentCancelled, appointment, slot, cal, reason=reason)
     return read(appointment, slot)
