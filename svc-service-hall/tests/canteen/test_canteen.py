@@ -386,3 +386,50 @@ async def test_refusals_change_nothing(
     for far in ("9999-12-31", "0001-01-01"):
         answer = await client.post(f"/canteen/sites/{site['id']}/days/{far}/close", headers=worker)
         assert answer.status_code == 422, answer.text
+
+
+async def test_cancel_and_reorder_at_once_keep_subsidy_and_balance_exact(
+    client: httpx.AsyncClient,
+    clock: Clock,
+    make_site: SiteMaker,
+    make_resident: Maker,
+    worker: dict[str, str],
+    community_code: str,
+    sessionmaker: Sessions,
+) -> None:
+    clock.now = MONDAY
+    site = await make_site()
+    lunch = await _menu(client, site, worker)
+    elder = await make_resident(
+        community_code=community_code, tags=("living_alone",), birth_year=1950
+    )
+    assert (await _top_up(client, site, elder, 10_000, worker)).status_code == 201
+    placed = (
+        await client.post("/canteen/orders", json=_order(lunch, 1), headers=elder.headers)
+    ).json()
+    assert placed["subsidy_fen"] == 800  # 300 (60+) + 500 (living alone)
+    for _ in range(3):
+        answers = await asyncio.gather(
+            client.post(f"/canteen/orders/{placed['id']}/cancel", headers=elder.headers),
+            *(
+                client.post("/canteen/orders", json=_order(lunch, 1), headers=elder.headers)
+                for _ in range(3)
+            ),
+        )
+        assert answers[0].status_code == 200
+        assert {a.status_code for a in answers[1:]} <= {201, 409}
+        live = [a.json() for a in answers[1:] if a.status_code == 201]
+        if not live:  # every re-order came before the cancellation committed
+            live = [
+                (
+                    await client.post(
+                        "/canteen/orders", json=_order(lunch, 1), headers=elder.headers
+                    )
+                ).json()
+            ]
+        [placed] = live
+        assert placed["subsidy_fen"] == 800 and placed["price_fen"] == 665  # 700 − 5 %
+    balance, ledger = await _ledger(sessionmaker, site["id"], elder.resident_id)
+    assert balance == ledger == 10_000 - placed["price_fen"]
+    kitchen = (await client.get(f"/canteen/sites/{site['id']}/kitchen", headers=worker)).json()
+    assert [d["ordered"] for d in kitchen["dishes"] if d["name"] == "红烧肉套餐"] == [1]

@@ -146,7 +146,8 @@ class CanteenRepository:
     async def order(self, order_id: uuid.UUID, *, for_update: bool = False) -> MealOrder | None:
         statement = select(MealOrder).where(MealOrder.id == order_id)
         if for_update:
-            statement = statement.with_for_update()
+            # Fresh from the row once locked, not what the session read before the lock.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(statement)).one_or_none()
 
     async def lines(self, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[MealOrderLine]]:

@@ -445,7 +445,18 @@ async def list_my_orders(
 async def cancel_order(
     session: AsyncSession, *, principal: Principal, order_id: uuid.UUID, now: datetime
 ) -> OrderRead:
-    """Before the cut-off: stored value refunded to the fen, portions and subsidy given back."""
+    """Before the cut-off: stored value refunded to the fen, portions and subsidy given back.
+
+    The person's subsidy day is locked before the order, as placing an order locks it before
+    writing one: a cancellation and a new order of the same meal at once queue, never deadlock.
+    """
+    repository = CanteenRepository(session)
+    seen = await _visible_order(session, principal, order_id)
+    used = (
+        await repository.subsidy_day(seen.resident_id, seen.business_date)
+        if seen.subsidy_fen > 0
+        else None
+    )
     order = await _visible_order(session, principal, order_id, for_update=True)
     if order.status is not MealOrderStatus.PLACED:
         raise OrderNotLive("this order was cancelled already")
@@ -454,10 +465,8 @@ async def cancel_order(
         raise OrderingClosed(
             business_date=order.business_date, cutoff=cutoff, action="cancellations"
         )
-    repository = CanteenRepository(session)
     role = access.actor(principal).role
-    if order.subsidy_fen > 0:
-        used = await repository.subsidy_day(order.resident_id, order.business_date)
+    if used is not None:
         used.used_fen -= order.subsidy_fen
     refunded = 0
     if order.payment is Payment.STORED_VALUE and order.price_fen > 0:
