@@ -247,6 +247,7 @@ def test_dev_up_serves_then_leaves_no_process_behind(tmp_path: Path) -> None:
         "demo elder college, activities and volunteering (东冠社区): ok (1 term, 20 courses"
         in output
     ), output
+    assert "demo daily life (appointments, canteen): ok (免费法律咨询: " in output, output
     assert "stopped; no process left behind." in output
     assert [pid for pid in children if _alive(pid)] == []
     assert _processes_mentioning(str(state)) == []

@@ -2,11 +2,8 @@
 the elder college's terms, courses, sessions, choices (with each member's count) and attendance;
 volunteer organisations, their members, volunteer activities, sign-ups and service hours.
 
-Revises "0003" for now: the appointments and canteen part adds "0004", and this one is
-re-chained onto it when both land.
-
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04
 """
 
@@ -18,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

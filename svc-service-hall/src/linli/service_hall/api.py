@@ -9,7 +9,10 @@ from fastapi import APIRouter
 from linli.service_hall.activities.endpoints import router as activities_router
 from linli.service_hall.announcements.endpoints import router as announcements_router
 from linli.service_hall.applications.endpoints import router as applications_router
+from linli.service_hall.appointments.endpoints import bookings as appointments_router
+from linli.service_hall.appointments.endpoints import calendars as calendars_router
 from linli.service_hall.bundles.endpoints import router as bundles_router
+from linli.service_hall.canteen.endpoints import router as canteen_router
 from linli.service_hall.catalogue.endpoints import router as catalogue_router
 from linli.service_hall.courses.endpoints import router as courses_router
 from linli.service_hall.home_visits.endpoints import router as home_visits_router
@@ -30,4 +33,7 @@ routers: Sequence[APIRouter] = (
     activities_router,
     courses_router,
     volunteering_router,
+    calendars_router,
+    appointments_router,
+    canteen_router,
 )

@@ -40,6 +40,11 @@ def is_working_day(day: date) -> bool:
     return bool(_year(day.year).is_working_day(day))
 
 
+def is_holiday(day: date) -> bool:
+    """A statutory holiday or a day off in its place (调休): services by appointment do not run."""
+    return day in _year(day.year)
+
+
 def provisional(day: date) -> bool:
     """Whether `day` lies in a year whose make-up working days are not published yet."""
     return day.year > official_through()

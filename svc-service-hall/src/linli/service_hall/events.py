@@ -8,12 +8,14 @@ from pydantic import Field, TypeAdapter
 
 from linli.service_hall.activities.events import ActivityEvent
 from linli.service_hall.applications.events import ApplicationEvent
+from linli.service_hall.appointments.events import AppointmentEvent
 from linli.service_hall.bundles.events import (
     BundleClosed,
     BundleCompleted,
     BundleDefined,
     BundleFiled,
 )
+from linli.service_hall.canteen.events import CanteenEvent
 from linli.service_hall.catalogue.events import ItemPublished
 from linli.service_hall.courses.events import CourseEvent
 from linli.service_hall.home_visits.events import HomeVisitEvent
@@ -22,6 +24,8 @@ from linli.service_hall.volunteering.events import VolunteerEvent
 
 HallEvent = Annotated[
     ApplicationEvent
+    | AppointmentEvent
+    | CanteenEvent
     | BundleFiled
     | BundleCompleted
     | BundleClosed

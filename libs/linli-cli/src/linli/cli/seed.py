@@ -347,6 +347,27 @@ def _seed_courses(client: httpx.Client) -> str:
         return f"failed: {exc}"
 
 
+def _seed_daily_life(client: httpx.Client) -> str:
+    from datetime import UTC, datetime
+
+    from linli.cli.seed_daily_life import DailyLifeSeedFailed, seed_daily_life
+    from linli.cli.seed_hall import HallSeedFailed, _residents
+
+    street = staff_login(client, username="xixing.admin", password=DEMO_PASSWORD)
+    if isinstance(street, str):
+        return f"skipped: xixing.admin: {street}"
+    try:
+        return seed_daily_life(
+            client,
+            street=street,
+            residents=_residents(client, street),
+            elders=_residents(client, street, tag="elderly"),
+            now=datetime.now(UTC),
+        )
+    except (DailyLifeSeedFailed, HallSeedFailed) as exc:
+        return f"failed: {exc}"
+
+
 def _seed_funds(client: httpx.Client, *, city: dict[str, str]) -> str:
     from linli.cli.seed_funds import FundsSeedFailed, seed_demo_funds
 
@@ -411,6 +432,7 @@ def seed_demo_city(
                     "demo elder college, activities and volunteering (东冠社区): "
                     f"{_seed_courses(client)}"
                 )
+                echo(f"demo daily life (appointments, canteen): {_seed_daily_life(client)}")
                 started = time.monotonic()
                 funds = _seed_funds(client, city=auth)
                 echo(f"demo funds: {funds} in {time.monotonic() - started:.1f}s")

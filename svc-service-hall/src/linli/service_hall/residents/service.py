@@ -155,6 +155,8 @@ class KnownResident:
     address: str
     tags: tuple[str, ...]
     home_visit_reason: str | None
+    # The registry sends the year only: the canteen's age bands (60+, 80+) count by it.
+    birth_year: int | None = None
 
 
 def home_visit_reason(resident: ResidentCopy, *, on: date | None = None) -> str | None:
@@ -184,4 +186,5 @@ async def known_resident(session: AsyncSession, resident_id: uuid.UUID) -> Known
         address=household.address if household is not None else "",
         tags=tuple(resident.tags),
         home_visit_reason=home_visit_reason(resident),
+        birth_year=resident.birth_year,
     )
