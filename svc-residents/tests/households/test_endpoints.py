@@ -86,6 +86,17 @@ async def test_a_worker_enters_a_resident_at_an_address_stored_encrypted_and_sho
     ]
 
 
+async def test_a_worker_records_the_low_income_tag_which_the_hall_subsidises(
+    sessionmaker: async_sessionmaker[AsyncSession], create_resident: ResidentFactory
+) -> None:
+    body = await create_resident(tags=["low_income", "living_alone"])
+
+    assert body["tags"] == ["living_alone", "low_income"]
+    async with sessionmaker() as session:
+        stored = await session.get(Resident, body["id"])
+    assert stored is not None and stored.tags == ["living_alone", "low_income"]
+
+
 async def test_the_same_person_twice_is_409_and_a_wrong_check_digit_is_422(
     client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
 ) -> None:

@@ -65,6 +65,8 @@ class StoredTag(StrEnum):
     OWNER = "owner"
     PARTY_MEMBER = "party_member"
     VOLUNTEER = "volunteer"
+    # 低保: receives the minimum living allowance (the hall's canteen subsidises it).
+    LOW_INCOME = "low_income"
 
 
 class DeletionReason(StrEnum):
