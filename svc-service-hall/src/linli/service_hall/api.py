@@ -14,6 +14,7 @@ from linli.service_hall.home_visits.endpoints import router as home_visits_route
 from linli.service_hall.proposals.endpoints import router as proposals_router
 from linli.service_hall.reports.endpoints import router as reports_router
 from linli.service_hall.service_points.endpoints import router as service_points_router
+from linli.service_hall.stats.endpoints import router as stats_router
 
 routers: Sequence[APIRouter] = (
     service_points_router,
@@ -24,4 +25,5 @@ routers: Sequence[APIRouter] = (
     reports_router,
     proposals_router,
     announcements_router,
+    stats_router,
 )
