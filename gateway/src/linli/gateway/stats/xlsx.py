@@ -19,7 +19,8 @@ _LEVEL_ZH = {"city": "市", "district": "区", "street": "街道", "community": 
 
 
 def _columns(report: StatsReport) -> list[tuple[str, str]]:
-    """(section, figure) in source order, every figure any unit has."""
+    """(section, figure) in source order, every figure any unit has; a section no unit has
+    figures of keeps one empty column (figure ""), so the sheet's shape says it is missing."""
     units = [report.division, *report.children]
     columns: list[tuple[str, str]] = []
     for source in SOURCES:
@@ -27,7 +28,7 @@ def _columns(report: StatsReport) -> list[tuple[str, str]]:
         for unit in units:
             figures = unit.sections[source.section].figures or {}
             seen.update(dict.fromkeys(figures))
-        columns += [(source.section, figure) for figure in seen]
+        columns += [(source.section, figure) for figure in seen] or [(source.section, "")]
     return columns
 
 
@@ -64,7 +65,10 @@ def workbook(report: StatsReport) -> bytes:
                 "区划代码 code",
                 "名称 name",
                 "层级 level",
-                *(f"{titles[section]} {section}.{figure}" for section, figure in columns),
+                *(
+                    f"{titles[section]} {section}" + (f".{figure}" if figure else "")
+                    for section, figure in columns
+                ),
                 "缺失 missing",
             )
         ]
@@ -77,7 +81,7 @@ def workbook(report: StatsReport) -> bytes:
         ]
         for section, figure in columns:
             figures = unit.sections[section].figures
-            row.append(figures.get(figure) if figures is not None else None)
+            row.append(figures.get(figure) if figures is not None and figure else None)
         row.append(_missing_of(unit))
         sheet.append(row)
     sources = book.create_sheet("数据来源 sources")
