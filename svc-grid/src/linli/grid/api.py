@@ -12,6 +12,7 @@ from linli.grid.open311.endpoints import clients_router as open311_clients_route
 from linli.grid.open311.endpoints import router as open311_router
 from linli.grid.roster.endpoints import router as roster_router
 from linli.grid.sensors.endpoints import router as sensors_router
+from linli.grid.stats.endpoints import router as stats_router
 
 routers: Sequence[APIRouter] = (
     roster_router,
@@ -20,4 +21,5 @@ routers: Sequence[APIRouter] = (
     sensors_router,
     open311_clients_router,
     open311_router,
+    stats_router,
 )
