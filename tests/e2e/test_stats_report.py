@@ -51,6 +51,7 @@ DIVISIONS = "\n".join(
     ]
 )
 LIMIT_S = 1.0
+RESIDENT_OPENID = "stats-resident"
 SECTIONS = ["residents", "incidents", "service_hall", "funds", "jobs_coop"]
 
 
@@ -73,10 +74,13 @@ def _factory(create: Any, settings: Any, nats_url: str) -> ServiceFactory:
 
 
 async def _staff(stack: GatewayStack) -> None:
-    await stack.add_staff("city_admin", "city_admin", CITY)
-    await stack.add_staff("street_admin", "street_admin", STREET)
-    await stack.add_staff("worker", "community_worker", C1)
-    await stack.add_resident("resident")
+    # Each account is a `linli users create` process: made side by side.
+    await asyncio.gather(
+        stack.add_staff("city_admin", "city_admin", CITY),
+        stack.add_staff("street_admin", "street_admin", STREET),
+        stack.add_staff("worker", "community_worker", C1),
+    )
+    await stack.add_resident("resident", RESIDENT_OPENID)
     imported = await stack.gateway.post(
         "/api/residents/divisions/import",
         content=DIVISIONS.encode(),
@@ -258,9 +262,29 @@ async def test_reports_equal_recounts_export_to_xlsx_and_stay_partial_when_a_ser
     assert figures(street_mean, "funds")["balance_fen"] == 1_050_000 // 2
     assert figures(district_mean, "residents")["population"] == 0
 
+    # A resident's facts: logged in again, the account is linked to the approved record; they
+    # join the labour pool themselves.
+    await stack.add_resident("resident", RESIDENT_OPENID)
+    enrolled = await gateway.post(
+        "/api/jobs-coop/members",
+        json={"name": "张三", "phone": "13900001111", "consent": True},
+        headers=stack.auth("resident"),
+    )
+    assert enrolled.status_code == 201, enrolled.text
     facts = await gateway.get(f"/api/facts/residents/{resident_id}", headers=stack.auth("worker"))
     assert facts.status_code == 200, facts.text
-    assert sorted(facts.json()["parts"]) == ["applications", "coop", "incidents"]
+    parts = facts.json()["parts"]
+    assert sorted(parts) == ["applications", "coop", "incidents"]
+    [member] = parts["coop"]["data"]["members"]
+    assert (member["id"], member["community_code"]) == (enrolled.json()["id"], C1)
+    assert (parts["incidents"]["status"], parts["incidents"]["data"]["open"]) == ("ok", 0)
+    # The hall has not heard of the resident (its consumers are off here): its own 404.
+    assert parts["applications"]["status"] == "refused"
+    assert facts.json()["partial"] is True
+    other_worker = await gateway.get(
+        f"/api/facts/residents/{resident_id}", headers=stack.auth("street_admin")
+    )
+    assert other_worker.json()["parts"]["coop"]["data"]["members"] == [member]
 
     # Refusals: outside the scope, a resident, a bad code, an unknown parameter, no token.
     for path in (f"/api/stats/{STREET}", f"/api/stats/{C3}/peers", f"/api/stats/{CITY}.xlsx"):
