@@ -11,12 +11,17 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.openapi import problem_responses
+from linli.gateway.openapi import GATEWAY_ANSWERS
 from linli.gateway.stats import service, xlsx
 from linli.gateway.stats.repository import subjects_of
 from linli.gateway.stats.schemas import PeerReport, ResidentFacts, StatsReport
 from linli.gateway.stats.upstream import Upstreams
 
-router = APIRouter(tags=["statistics"])
+# The gateway's limits apply here as on every `/api` call.
+router = APIRouter(
+    tags=["statistics"],
+    responses={int(s): GATEWAY_ANSWERS[s] for s in ("429", "431")},
+)
 
 DivisionPath = Annotated[
     DivisionCodeStr,
