@@ -300,6 +300,8 @@ async def test_reports_equal_recounts_export_to_xlsx_and_stay_partial_when_a_ser
         bad = await gateway.get(path, headers=stack.auth("city_admin"))
         assert bad.status_code == 422, path
         assert bad.headers["content-type"].startswith("application/problem+json")
+    unknown = await gateway.get(f"/api/stats/{DISTRICT}009", headers=stack.auth("city_admin"))
+    assert unknown.status_code == 404, unknown.text
     odd = await gateway.get(f"/api/stats/{CITY}?x=1", headers=stack.auth("city_admin"))
     assert odd.status_code == 422
     assert (await gateway.get(f"/api/stats/{CITY}")).status_code == 401

@@ -30,6 +30,7 @@ DivisionPath = Annotated[
 _REPORT_REFUSALS = problem_responses(
     {
         403: "Not staff of a level (or an auditor), or the division lies outside your scope",
+        404: "svc-residents knows no such division",
         422: "Not a 4, 6, 9 or 12-digit division code, or an unknown `format`",
     }
 )
@@ -95,6 +96,7 @@ async def report(
     responses=problem_responses(
         {
             403: "Not staff of a level (or an auditor), or the division lies outside your scope",
+            404: "svc-residents knows no such division",
             422: "Not a 4, 6, 9 or 12-digit division code",
         }
     ),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from linli.common.auth import Principal, Role
 from linli.common.divisions import LEVEL_LENGTH, DivisionCode, Level
 from linli.gateway.auth.tokens import TokenSigner
+from linli.gateway.stats.errors import DivisionNotFound
 from linli.gateway.stats.schemas import (
     FactsPart,
     PeerAverage,
@@ -84,9 +85,13 @@ async def children_of(upstreams: Upstreams, code: str) -> list[Unit] | None:
 
 
 async def name_of(upstreams: Upstreams, code: str) -> str | None:
+    """The unit's name; None when svc-residents could not say. A unit svc-residents answers it
+    does not know (within the caller's scope) is a 404 of the whole report."""
     answer = await upstreams.get("residents", f"/divisions/{code}")
     if answer.ok and isinstance(answer.body, dict):
         return str(answer.body.get("name"))
+    if answer.status == 404:
+        raise DivisionNotFound(f"no division {code}")
     return None
 
 
