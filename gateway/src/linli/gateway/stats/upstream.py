@@ -45,12 +45,15 @@ class Upstreams:
         headers: Mapping[str, str],
         timeout_s: float,
         concurrency: int,
+        slots: asyncio.Semaphore | None = None,
     ) -> None:
         self._client = client
         self._urls = urls
         self._headers = dict(headers)
         self.timeout_s = timeout_s
-        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        # Shared with `as_caller` copies: the bound is per report, whoever's token asks.
+        self._slots = slots or asyncio.Semaphore(concurrency)
 
     @classmethod
     def of(cls, request: Request) -> Upstreams:
@@ -70,11 +73,14 @@ class Upstreams:
 
     def as_caller(self, token: str) -> Upstreams:
         """The same upstreams, asked with another token (the gateway's own, for peers)."""
-        other = Upstreams.__new__(Upstreams)
-        other._client, other._urls, other.timeout_s = self._client, self._urls, self.timeout_s
-        other._headers = {**self._headers, "authorization": f"Bearer {token}"}
-        other._slots = self._slots
-        return other
+        return Upstreams(
+            self._client,
+            self._urls,
+            headers={**self._headers, "authorization": f"Bearer {token}"},
+            timeout_s=self.timeout_s,
+            concurrency=self._concurrency,
+            slots=self._slots,
+        )
 
     async def get(self, service: str, path: str, params: Sequence[tuple[str, str]] = ()) -> Answer:
         base = self._urls.get(service)
