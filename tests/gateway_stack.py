@@ -41,6 +41,7 @@ class GatewayStack:
     gateway: httpx.AsyncClient
     gateway_database_url: str
     services: dict[str, httpx.AsyncClient]  # each service directly, past the gateway
+    transport: RoutingTransport  # under the gateway: `transport.route(...)` stops a service
     tokens: dict[str, str] = field(default_factory=dict)
 
     def auth(self, who: str) -> dict[str, str]:
@@ -153,4 +154,4 @@ async def gateway_stack(
         )
         jwks: dict[str, Any] = (await gateway.get("/.well-known/jwks.json")).json()
         verifier.current = TokenVerifier(issuer="linli-gateway", audience="linli", jwks=jwks)
-        yield GatewayStack(gateway, databases["gateway"], clients)
+        yield GatewayStack(gateway, databases["gateway"], clients, transport)

@@ -19,6 +19,7 @@ from starlette.middleware import Middleware
 from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from linli.common.auth import TokenVerifier
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
@@ -48,6 +49,7 @@ from linli.gateway.proxy import (
     ServiceRoutes,
     unknown_service_routes,
 )
+from linli.gateway.stats.endpoints import router as stats_router
 
 VERSION = "0.1.0"
 DESCRIPTION = """The one public entry point of Linli (邻里).
@@ -55,6 +57,9 @@ DESCRIPTION = """The one public entry point of Linli (邻里).
 * `/auth/...` — log in (staff: password + optional TOTP; residents: mini-program login code),
   refresh and log out. Send the access token as `Authorization: Bearer <token>`.
 * `/api/<service>/...` — each service's API (residents, service-hall, grid, funds, jobs-coop).
+* `/api/stats/{division}` — one statistics report of a division and the units below it,
+  assembled from every service (`.xlsx` for the workbook, `/peers` for the averages around it);
+  `/api/facts/residents/{id}` — what the services hold of one resident, for staff.
 * `/open311/v2/...` — Open311 GeoReport v2 (svc-grid's incidents) for civic-reporting apps.
 * Errors are RFC 9457 `application/problem+json`, titled in Chinese when `Accept-Language`
   starts with `zh`. Every response carries `X-Request-ID`; quote it when reporting a problem.
@@ -173,6 +178,10 @@ def create_app(
         # layers cost a tenth of a proxied call and do nothing for it (see UpstreamProxy).
         app.state.upstream_transport = _upstream_transport(settings, upstream_transport)
         app.state.http_client = _http_client(settings, app.state.upstream_transport)
+        # The gateway's own routes that need the caller (statistics) verify its tokens locally.
+        app.state.token_verifier = TokenVerifier(
+            issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks=signer.jwks
+        )
         app.state.auth_policy = AuthPolicy(
             signer=signer,
             access_ttl_s=settings.access_token_ttl_s,
@@ -259,6 +268,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(landing.router)
     app.include_router(asyncapi.router)
+    # Before the proxy routes: `/api/stats` and `/api/facts` are the gateway's own, not a service.
+    app.include_router(stats_router, dependencies=[Depends(refuse_unknown_query)])
     app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_api_route("/openapi.json", _openapi, include_in_schema=False)
     install_docs(app, title="Linli")

@@ -56,6 +56,11 @@ class GatewaySettings(LinliSettings):
     # (5 s), so the upstream never closes one just as the gateway reuses it.
     upstream_keepalive_s: float = 4.0
     health_timeout_s: float = 1.0
+    # The statistics report asks every service for every unit at once; each call gets this long
+    # (the report makes two rounds: the units below, then their figures), and at most this many
+    # calls of one report are in flight.
+    stats_timeout_s: float = Field(default=0.4, gt=0, le=30)
+    stats_concurrency: int = Field(default=64, ge=1, le=512)
     openapi_cache_s: float = 30.0
 
     # Ed25519 private key, PEM. Development falls back to a key generated once into the file, so

@@ -16,6 +16,7 @@ from linli.funds.payments.endpoints import router as payments_router
 from linli.funds.projects.endpoints import router as projects_router
 from linli.funds.projects.endpoints import uploads as project_uploads
 from linli.funds.reports.endpoints import router as reports_router
+from linli.funds.stats.endpoints import router as stats_router
 
 routers: Sequence[APIRouter] = (
     funds_router,
@@ -28,4 +29,5 @@ routers: Sequence[APIRouter] = (
     donation_callbacks,
     audit_router,
     reports_router,
+    stats_router,
 )

@@ -14,6 +14,7 @@ from linli.grid.open311.endpoints import clients_router as open311_clients_route
 from linli.grid.open311.endpoints import router as open311_router
 from linli.grid.roster.endpoints import router as roster_router
 from linli.grid.sensors.endpoints import router as sensors_router
+from linli.grid.stats.endpoints import router as stats_router
 from linli.grid.visits.endpoints import router as visits_router
 
 routers: Sequence[APIRouter] = (
@@ -26,4 +27,5 @@ routers: Sequence[APIRouter] = (
     directives_router,
     campaigns_router,
     visits_router,
+    stats_router,
 )

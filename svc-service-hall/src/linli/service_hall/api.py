@@ -19,6 +19,7 @@ from linli.service_hall.home_visits.endpoints import router as home_visits_route
 from linli.service_hall.proposals.endpoints import router as proposals_router
 from linli.service_hall.reports.endpoints import router as reports_router
 from linli.service_hall.service_points.endpoints import router as service_points_router
+from linli.service_hall.stats.endpoints import router as stats_router
 from linli.service_hall.volunteering.endpoints import router as volunteering_router
 
 routers: Sequence[APIRouter] = (
@@ -36,4 +37,5 @@ routers: Sequence[APIRouter] = (
     calendars_router,
     appointments_router,
     canteen_router,
+    stats_router,
 )

@@ -21,6 +21,15 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         self._routes = {key.rstrip("/").lower(): t for key, t in routes.items()}
         self._default = default or httpx.AsyncHTTPTransport()
 
+    def route(self, origin: str, transport: httpx.AsyncBaseTransport | None) -> None:
+        """Send `origin` to another transport from now on, or (None) to `default`: a test stops
+        or swaps a service under a running gateway."""
+        key = origin.rstrip("/").lower()
+        if transport is None:
+            self._routes.pop(key, None)
+        else:
+            self._routes[key] = transport
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         netloc = request.url.netloc.decode("ascii").lower()
         transport = (

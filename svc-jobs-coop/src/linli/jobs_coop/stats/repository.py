@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import distinct, func, select
@@ -81,3 +82,31 @@ class StatsRepository:
             "income_in_month_fen": int(work[1]) + int(adjusted or 0),
             "earners_in_month": int(work[2]),
         }
+
+    async def members_of(
+        self, subjects: Sequence[str], prefix: str, start: datetime, end: datetime
+    ) -> list[tuple[Member, int, int]]:
+        """(member, open tasks, income in [start, end)) of the members with these accounts."""
+        open_tasks = (
+            select(func.count())
+            .where(Task.member_id == Member.id, Task.status != TaskStatus.COMPLETED)
+            .scalar_subquery()
+        )
+        income = (
+            select(func.coalesce(func.sum(Inspection.amount_fen), 0))
+            .where(
+                Inspection.member_id == Member.id,
+                Inspection.inspected_at >= start,
+                Inspection.inspected_at < end,
+            )
+            .scalar_subquery()
+        )
+        rows = await self.session.execute(
+            select(Member, open_tasks, income)
+            .where(
+                Member.account_subject.in_(list(subjects)),
+                within_division(Member.community_code, prefix),
+            )
+            .order_by(Member.id)
+        )
+        return [(member, int(n), int(fen)) for member, n, fen in rows.all()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -21,3 +22,21 @@ class CoopStats(BaseModel):
     earners_in_month: int = Field(description="Members with accepted work in the month")
     income_in_month_fen: int = Field(description="Accepted × rate, plus adjustments, in the month")
     income_per_earner_fen: int = Field(description="income_in_month_fen ÷ earners (floor)")
+
+
+class MemberFacts(BaseModel):
+    """One pool member as staff see them before a visit: no phone, no address."""
+
+    id: uuid.UUID
+    community_code: str
+    status: str = Field(examples=["active"])
+    work_mode: str
+    tasks_open: int = Field(description="Tasks claimed or assigned and not finished")
+    income_in_month_fen: int = Field(description="Accepted × rate this month (Shanghai)")
+
+
+class MembersOfSubjects(BaseModel):
+    """The pool memberships of the given login subjects, within the caller's scope."""
+
+    month: date
+    members: list[MemberFacts]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,7 @@ from linli.common.auth import Principal
 from linli.jobs_coop import clock
 from linli.jobs_coop.access import READER_ROLES
 from linli.jobs_coop.stats.repository import StatsRepository
-from linli.jobs_coop.stats.schemas import CoopStats
+from linli.jobs_coop.stats.schemas import CoopStats, MemberFacts, MembersOfSubjects
 
 
 async def stats(
@@ -28,4 +29,28 @@ async def stats(
         month=month,
         income_per_earner_fen=counts["income_in_month_fen"] // earners if earners else 0,
         **counts,
+    )
+
+
+async def members_of(
+    session: AsyncSession, *, principal: Principal, subjects: Sequence[str]
+) -> MembersOfSubjects:
+    """A resident's place in the pool (by their login subjects), for the gateway's resident facts."""
+    principal.require_role(*READER_ROLES)
+    month = clock.month_of(clock.now())
+    start, end = clock.month_bounds(month)
+    rows = await StatsRepository(session).members_of(subjects, principal.scope, start, end)
+    return MembersOfSubjects(
+        month=month,
+        members=[
+            MemberFacts(
+                id=member.id,
+                community_code=member.community_code,
+                status=member.status.value,
+                work_mode=member.work_mode.value,
+                tasks_open=tasks_open,
+                income_in_month_fen=income,
+            )
+            for member, tasks_open, income in rows
+        ],
     )

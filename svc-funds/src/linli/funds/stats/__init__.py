@@ -1,0 +1,1 @@
+"""Statistics of the funds of any division subtree: balances and the month's flows, from live rows."""

@@ -1,0 +1,1 @@
+"""Statistics of the hall for any division, and one resident's open cases, from live rows."""
