@@ -179,3 +179,21 @@ async def test_on_site_work_is_offered_only_while_its_micro_factory_is_open(
     ):
         answer = await client.get(path, params={"at": moment.isoformat()}, headers=coordinator)
         assert ([c["member_id"] for c in answer.json()] == [member["id"]]) is offered, moment
+
+
+async def test_opening_hours_with_a_utc_offset_are_refused_and_nothing_stored(
+    client: httpx.AsyncClient, coordinator: Headers
+) -> None:
+    body = {
+        "community_code": "330108001001",
+        "name": "时区微工厂",
+        "site": "邻里中心三楼",
+        "capacity": 5,
+        "opens_at": "09:00:00+08:00",
+    }
+    answer = await client.post("/micro-factories", json=body, headers=coordinator)
+    listed = await client.get("/micro-factories", headers=coordinator)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "body.opens_at"
+    assert "时区微工厂" not in listed.text

@@ -27,6 +27,20 @@ def _weekdays(value: str) -> str:
 Weekdays = Annotated[str, Field(max_length=7), AfterValidator(_weekdays)]
 
 
+def _wall_clock(value: time) -> time:
+    # Opening hours are the site's wall clock (Asia/Shanghai); `09:00+08:00` would also not
+    # compare with a default time (a TypeError, once a 500).
+    if value.tzinfo is not None:
+        raise InvalidValue(
+            "a time of day without a UTC offset, e.g. 09:00 (Asia/Shanghai)",
+            "不带时区的时刻，如 09:00（北京时间）",
+        )
+    return value
+
+
+WallClock = Annotated[time, AfterValidator(_wall_clock)]
+
+
 class EnterpriseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -78,8 +92,8 @@ class FactoryCreate(BaseModel):
     site: Place = Field(examples=["东冠社区邻里中心二楼"])
     capacity: Annotated[int, Strict(), Field(gt=0, le=10_000)]
     open_weekdays: Weekdays = "12345"
-    opens_at: time = time(8, 30)
-    closes_at: time = time(17, 0)
+    opens_at: WallClock = time(8, 30)
+    closes_at: WallClock = time(17, 0)
 
     @model_validator(mode="after")
     def _hours(self) -> Self:
