@@ -59,8 +59,10 @@ async def test_coverage_is_exact_after_a_burst_of_contacts_and_unreached_is_the_
     coverage = (await client.get(f"/campaigns/{campaign_id}/coverage", headers=staff)).json()
     assert coverage["total"] == {
         "households_reached": 0,
+        "households_goal_met": 0,
         "households_total": 50,
         "residents_reached": 0,
+        "residents_goal_met": 0,
         "residents_total": sum(community.residents.values()),
     }
 
@@ -98,10 +100,14 @@ async def test_coverage_is_exact_after_a_burst_of_contacts_and_unreached_is_the_
         )
     assert counted == 24
     reached_residents = sum(community.residents[h] for h in reached)
+    # One round is the goal by default: every household reached has met it.
+    assert coverage["rounds_required"] == 1
     assert coverage["total"] == {
         "households_reached": 24,
+        "households_goal_met": 24,
         "households_total": 50,
         "residents_reached": reached_residents,
+        "residents_goal_met": reached_residents,
         "residents_total": sum(community.residents.values()),
     }
     buildings = {b["building"]: b for b in coverage["buildings"]}

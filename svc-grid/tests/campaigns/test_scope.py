@@ -58,8 +58,10 @@ async def test_households_joining_mid_campaign_appear_once_whatever_is_redeliver
     staff = auth(Role.COMMUNITY_WORKER, scope=community.code)
     assert await _total(client, campaign_id, staff) == {
         "households_reached": 0,
+        "households_goal_met": 0,
         "households_total": 6,
         "residents_reached": 0,
+        "residents_goal_met": 0,
         "residents_total": sum(community.residents.values()),
     }
 
@@ -85,8 +87,10 @@ async def test_households_joining_mid_campaign_appear_once_whatever_is_redeliver
     await apply(sessionmaker, [*founded, *before, moved])
     expected = {
         "households_reached": 0,
+        "households_goal_met": 0,
         "households_total": 8,
         "residents_reached": 0,
+        "residents_goal_met": 0,
         "residents_total": sum(community.residents.values()) + 3,
     }
     assert await _total(client, campaign_id, staff) == expected
@@ -147,6 +151,8 @@ async def test_households_joining_mid_campaign_appear_once_whatever_is_redeliver
     total = await _total(client, campaign_id, staff)
     assert total["residents_total"] == expected["residents_total"] + 1
     assert total["residents_reached"] == community.residents[reached] + 1
+    # Reached once, with one round the goal: the new resident counts as goal met as well.
+    assert total["residents_goal_met"] == community.residents[reached] + 1
 
     # A completed campaign takes no one in.
     response = await client.post(f"/campaigns/{campaign_id}/complete", headers=staff)

@@ -324,10 +324,13 @@ async def record_contact(
     session: DbSession, principal: CurrentPrincipal, campaign_id: uuid.UUID, contact_in: ContactIn
 ) -> ContactRead:
     """What happened at the door or at the station: `reached`, `not_at_home`, `refused` or
-    `moved_away`. The first `reached` counts the household and its residents in the coverage
-    (`campaign.household_reached`); a later contact is kept but counts nothing again.
+    `moved_away`. A `reached` on a business day (Asia/Shanghai) the household has no round on
+    is a new round (`campaign.household_reached` with its `round`): the first counts the
+    household and its residents as reached in the coverage, the campaign's `rounds_required`-th
+    as goal met (`campaign.household_goal_met`). A second `reached` the same day is kept but
+    counts nothing.
     Send an `Idempotency-Key` so that a retry from a weak signal is recorded once."""
-    contact, first = await service.record_contact(
+    contact, first, round_ = await service.record_contact(
         session,
         campaign_id=campaign_id,
         household_id=contact_in.household_id,
@@ -343,6 +346,7 @@ async def record_contact(
         place=contact.place,
         at=contact.at,
         first_reach=first,
+        round=round_,
     )
 
 

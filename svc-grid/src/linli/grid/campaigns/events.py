@@ -56,12 +56,15 @@ class CampaignCompleted(_WholeCampaignEvent):
     automatic: bool = Field(description="True when the window's end closed it")
     households_total: int
     households_reached: int
+    households_goal_met: int
     residents_total: int
     residents_reached: int
+    residents_goal_met: int
 
 
 class CampaignHouseholdReached(_CampaignEvent):
-    """A household of the campaign was reached, the first time."""
+    """A household of the campaign was reached for a new round: on a business day (Asia/Shanghai)
+    it had not been reached on; `round` 1 is the first time."""
 
     verb: ClassVar[str] = "household_reached"
     type: Literal["cn.linli.grid.campaign.household_reached.v1"] = (
@@ -73,6 +76,21 @@ class CampaignHouseholdReached(_CampaignEvent):
     worker_subject: str
     residents: int
     reached_at: datetime
+    round: int = Field(default=1, description="The household's rounds, this one included")
+
+
+class CampaignHouseholdGoalMet(_CampaignEvent):
+    """A household met the campaign's goal: its `rounds_required`-th round (once per household)."""
+
+    verb: ClassVar[str] = "household_goal_met"
+    type: Literal["cn.linli.grid.campaign.household_goal_met.v1"] = (
+        "cn.linli.grid.campaign.household_goal_met.v1"
+    )
+    household_id: uuid.UUID
+    grid_id: uuid.UUID | None
+    rounds: int
+    residents: int
+    met_at: datetime
 
 
 class CampaignSlotAssigned(_CampaignEvent):
@@ -108,6 +126,7 @@ CampaignEvent = (
     CampaignStarted
     | CampaignCompleted
     | CampaignHouseholdReached
+    | CampaignHouseholdGoalMet
     | CampaignSlotAssigned
     | CampaignReminderDue
 )

@@ -258,6 +258,10 @@ class CampaignRepository:
     async def build_counters(self, campaign_id: uuid.UUID) -> None:
         """The counter rows of a campaign's snapshot, from its households, in one statement."""
         h = CampaignHousehold
+        required = (
+            select(Campaign.rounds_required).where(Campaign.id == campaign_id).scalar_subquery()
+        )
+        met = h.rounds >= required
         parts = [
             select(
                 literal(campaign_id),
@@ -267,6 +271,8 @@ class CampaignRepository:
                 func.count().filter(h.reached_at.is_not(None)),
                 func.coalesce(func.sum(h.residents), 0),
                 func.coalesce(func.sum(h.residents).filter(h.reached_at.is_not(None)), 0),
+                func.count().filter(met),
+                func.coalesce(func.sum(h.residents).filter(met), 0),
             )
             .where(h.campaign_id == campaign_id)
             # The whole campaign is one row, even over a scope without households.
@@ -284,6 +290,8 @@ class CampaignRepository:
                     "households_reached",
                     "residents_total",
                     "residents_reached",
+                    "households_goal_met",
+                    "residents_goal_met",
                 ],
                 rows,
             )
@@ -297,6 +305,8 @@ class CampaignRepository:
         households_reached: int = 0,
         residents_total: int = 0,
         residents_reached: int = 0,
+        households_goal_met: int = 0,
+        residents_goal_met: int = 0,
     ) -> None:
         """Add to the counter rows of the household's parts, in `COUNTER_KINDS` order. A
         household joining the scope (`households_total`) upserts, since its building may be new
@@ -307,7 +317,11 @@ class CampaignRepository:
             "households_reached": households_reached,
             "residents_total": residents_total,
             "residents_reached": residents_reached,
+            "households_goal_met": households_goal_met,
+            "residents_goal_met": residents_goal_met,
         }
+        if not any(deltas.values()):
+            return
         changes: dict[str, Any] = {name: getattr(c, name) + delta for name, delta in deltas.items()}
         for kind, key in counter_keys(household):
             statement: Any

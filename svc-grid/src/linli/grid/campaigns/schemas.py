@@ -7,7 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 from linli.common.divisions import CommunityCodeStr, DivisionCodeStr
 from linli.common.errors import InvalidValue
@@ -17,6 +25,8 @@ from linli.grid.text import Note, Stripped, Subject, Title
 Goal = Annotated[str, Stripped, StringConstraints(max_length=500)]
 Station = Annotated[str, Stripped, StringConstraints(max_length=100)]
 Building = Annotated[str, Stripped, StringConstraints(max_length=64)]
+# Strict: "2" is a string, not a count of rounds.
+Rounds = Annotated[int, Strict(), Field(ge=1, le=10)]
 
 # A campaign runs for days, not seasons: the seeds' testing campaign took four.
 MAX_WINDOW_DAYS = 90
@@ -53,6 +63,11 @@ class CampaignCreate(BaseModel):
     division_code: DivisionCodeStr = Field(description="The street or community it covers")
     title: Title
     goal: Goal = Field(description="What reached means, e.g. 每位居民完成两次核酸检测")
+    rounds_required: Rounds = Field(
+        default=1,
+        description="Rounds that meet the goal per household (2 for every resident tested "
+        "twice); a round is a `reached` contact on a business day (Asia/Shanghai) it has none",
+    )
     ends_at: AwareDatetime = Field(
         description=f"End of the window, at most {MAX_WINDOW_DAYS} days on"
     )
@@ -74,6 +89,7 @@ class CampaignRead(BaseModel):
     division_code: str
     title: str
     goal: str
+    rounds_required: int
     starts_at: datetime
     ends_at: datetime
     status: CampaignStatus
@@ -82,11 +98,14 @@ class CampaignRead(BaseModel):
 
 
 class Tally(BaseModel):
-    """Reached and total households and residents of one part of a campaign."""
+    """Reached (one round or more), goal met (`rounds_required` rounds or more) and total
+    households and residents of one part of a campaign."""
 
     households_reached: int
+    households_goal_met: int
     households_total: int
     residents_reached: int
+    residents_goal_met: int
     residents_total: int
 
 
@@ -105,6 +124,7 @@ class Coverage(BaseModel):
 
     campaign_id: uuid.UUID
     status: CampaignStatus
+    rounds_required: int = Field(description="Rounds per household that meet the goal")
     division_code: str = Field(
         description="The part of the campaign you see (your scope within it)"
     )
@@ -195,6 +215,10 @@ class ContactRead(BaseModel):
     place: ContactPlace
     at: datetime
     first_reach: bool = Field(description="True when this contact reached the household first")
+    round: int | None = Field(
+        description="The household's round this contact counted as; null when it counted none "
+        "(not reached, or reached again on a business day that has its round already)"
+    )
 
 
 class CampaignHouseholdRead(BaseModel):
@@ -212,6 +236,7 @@ class CampaignHouseholdRead(BaseModel):
     not_at_home: int
     last_outcome: str | None
     reached_at: datetime | None
+    rounds: int = Field(description="Business days it was reached on")
     joined_late: bool = Field(description="Joined the scope after the campaign started")
 
 

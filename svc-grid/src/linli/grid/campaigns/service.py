@@ -153,6 +153,7 @@ async def start(
         division_code=campaign_in.division_code,
         title=campaign_in.title,
         goal=campaign_in.goal,
+        rounds_required=campaign_in.rounds_required,
         starts_at=started,
         ends_at=campaign_in.ends_at,
         status=CampaignStatus.RUNNING,
@@ -230,17 +231,17 @@ async def _complete(session: AsyncSession, campaign: Campaign, *, automatic: boo
 async def _total(session: AsyncSession, campaign_id: uuid.UUID) -> Tally:
     row = await session.get(CampaignCounter, (campaign_id, "campaign", ""))
     if row is None:  # a campaign over a scope without households
-        return Tally(
-            households_reached=0, households_total=0, residents_reached=0, residents_total=0
-        )
+        return _tally_of([])
     return _tally(row)
 
 
 def _tally(row: CampaignCounter) -> Tally:
     return Tally(
         households_reached=row.households_reached,
+        households_goal_met=row.households_goal_met,
         households_total=row.households_total,
         residents_reached=row.residents_reached,
+        residents_goal_met=row.residents_goal_met,
         residents_total=row.residents_total,
     )
 
@@ -306,10 +307,13 @@ async def household_changed(session: AsyncSession, household_id: uuid.UUID) -> N
         if delta == 0:
             continue
         row.residents = household.members
+        owner = await session.get(Campaign, row.campaign_id)
+        met = owner is not None and row.rounds >= owner.rounds_required
         await repository.count(
             row,
             residents_total=delta,
             residents_reached=delta if row.reached_at is not None else 0,
+            residents_goal_met=delta if met else 0,
         )
     await session.flush()
 
@@ -618,6 +622,7 @@ async def read_household(
         not_at_home=household.not_at_home,
         last_outcome=household.last_outcome,
         reached_at=household.reached_at,
+        rounds=household.rounds,
         joined_late=household.joined_late,
     )
 
@@ -644,10 +649,13 @@ async def record_contact(
     place: ContactPlace,
     note: str | None,
     principal: Principal,
-) -> tuple[CampaignContact, bool]:
-    """One contact; the first `reached` adds the household to the counters of its parts in
-    this same transaction, under its row lock. Returns the contact and whether it reached
-    the household first."""
+) -> tuple[CampaignContact, bool, int | None]:
+    """One contact. A `reached` on a business day (Asia/Shanghai) after the household's last
+    round is a new round: a second `reached` the same day is kept but is no new round. The
+    first round adds the household to the reached counters of its parts, the
+    `rounds_required`-th to the goal-met ones, in this same transaction, under its row lock.
+    Returns the contact, whether it reached the household first, and the round it counted
+    as (None when none)."""
     campaign, part = await visible(session, principal, campaign_id, roles=CONTACT_ROLES)
     _running(campaign)
     repository = CampaignRepository(session)
@@ -667,6 +675,12 @@ async def record_contact(
         at=at,
     )
     session.add(contact)
+    day = at.astimezone(BUSINESS_TIMEZONE).date()
+    # Later than the last round's day, not just another: a clock a little behind on another
+    # replica must not count a day twice.
+    new_round = outcome is ContactOutcome.REACHED and (
+        household.last_round_on is None or day > household.last_round_on
+    )
     first_reach = outcome is ContactOutcome.REACHED and household.reached_at is None
     if household.reached_at is None:
         household.last_outcome = outcome.value
@@ -674,6 +688,11 @@ async def record_contact(
         household.not_at_home += 1
     if first_reach:
         household.reached_at = at
+    goal_met = False
+    if new_round:
+        household.rounds += 1
+        household.last_round_on = day
+        goal_met = household.rounds == campaign.rounds_required
         await events_of(session).record(
             ev.CampaignHouseholdReached(
                 community_code=household.community_code,
@@ -684,16 +703,34 @@ async def record_contact(
                 worker_subject=principal.subject,
                 residents=household.residents,
                 reached_at=at,
+                round=household.rounds,
+            ),
+            subject_id=household.household_id,
+        )
+    if goal_met:
+        await events_of(session).record(
+            ev.CampaignHouseholdGoalMet(
+                community_code=household.community_code,
+                campaign_id=campaign.id,
+                household_id=household.household_id,
+                grid_id=household.grid_id,
+                rounds=household.rounds,
+                residents=household.residents,
+                met_at=at,
             ),
             subject_id=household.household_id,
         )
     # Everything else written first: the shared counter rows are locked last, up to the commit.
     await session.flush()
-    if first_reach:
+    if first_reach or goal_met:
         await repository.count(
-            household, households_reached=1, residents_reached=household.residents
+            household,
+            households_reached=int(first_reach),
+            residents_reached=household.residents if first_reach else 0,
+            households_goal_met=int(goal_met),
+            residents_goal_met=household.residents if goal_met else 0,
         )
-    return contact, first_reach
+    return contact, first_reach, household.rounds if new_round else None
 
 
 async def coverage(
@@ -737,6 +774,7 @@ async def coverage(
     return Coverage(
         campaign_id=campaign.id,
         status=campaign.status,
+        rounds_required=campaign.rounds_required,
         division_code=part,
         total=tally,
         communities=parts("community"),
@@ -749,8 +787,10 @@ async def coverage(
 def _tally_of(rows: Sequence[CampaignCounter]) -> Tally:
     return Tally(
         households_reached=sum(r.households_reached for r in rows),
+        households_goal_met=sum(r.households_goal_met for r in rows),
         households_total=sum(r.households_total for r in rows),
         residents_reached=sum(r.residents_reached for r in rows),
+        residents_goal_met=sum(r.residents_goal_met for r in rows),
         residents_total=sum(r.residents_total for r in rows),
     )
 

@@ -8,11 +8,12 @@ transaction of each contact, never by counting contacts.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -52,7 +53,9 @@ class ContactPlace(StrEnum):
 
 
 class Campaign(Base):
-    """A campaign over a street's or community's households, with its window and goal."""
+    """A campaign over a street's or community's households, with its window and goal: the
+    goal in words, and what it counts, `rounds_required` rounds per household (2 for "every
+    resident tested twice")."""
 
     __tablename__ = "campaigns"
 
@@ -60,6 +63,7 @@ class Campaign(Base):
     division_code: Mapped[str] = mapped_column(division_code_type(), nullable=False)
     title: Mapped[str] = mapped_column(String(100), nullable=False)
     goal: Mapped[str] = mapped_column(String(500), nullable=False)
+    rounds_required: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     status: Mapped[CampaignStatus] = mapped_column(
@@ -71,6 +75,7 @@ class Campaign(Base):
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("rounds_required BETWEEN 1 AND 10", name="rounds_required_range"),
         Index("ix_campaigns_division", "division_code", "status"),
     )
 
@@ -105,7 +110,8 @@ class CampaignSlot(Base):
 
 class CampaignHousehold(Base):
     """A household in a campaign's scope, and where it stands: its slot or door-to-door worker,
-    its not-at-home count, and when it was reached."""
+    its not-at-home count, when it was first reached, and its rounds (a round is a `reached`
+    contact on a business day, Asia/Shanghai, that has none yet: `last_round_on`)."""
 
     __tablename__ = "campaign_households"
 
@@ -131,8 +137,11 @@ class CampaignHousehold(Base):
     not_at_home: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     last_outcome: Mapped[str | None] = mapped_column(String(32))
     reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rounds: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    last_round_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
+        CheckConstraint("rounds >= 0", name="rounds_not_negative"),
         # Door-to-door households never hold a station slot, whatever the code above does.
         CheckConstraint("mode = 'station' OR slot_id IS NULL", name="door_to_door_no_slot"),
         Index(
@@ -168,8 +177,9 @@ class CampaignContact(Base):
 
 
 class CampaignCounter(Base):
-    """Reached and total households and residents of one part of a campaign: the whole
-    (`kind` campaign, key ''), a grid, a building (`<community>/<building>`) or a court.
+    """Reached, goal-met and total households and residents of one part of a campaign: the
+    whole (`kind` campaign, key ''), a grid, a building (`<community>/<building>`) or a court.
+    Reached is one round or more, goal met `rounds_required` rounds or more.
 
     Incremented in the transaction that reaches a household or adds one to the scope, so
     coverage is one indexed read, exact at every commit.
@@ -190,11 +200,22 @@ class CampaignCounter(Base):
     residents_reached: Mapped[int] = mapped_column(
         Integer, nullable=False, server_default=text("0")
     )
+    households_goal_met: Mapped[int] = mapped_column(
+        Integer, nullable=False, server_default=text("0")
+    )
+    residents_goal_met: Mapped[int] = mapped_column(
+        Integer, nullable=False, server_default=text("0")
+    )
 
     __table_args__ = (
         CheckConstraint(
             "households_reached >= 0 AND households_reached <= households_total "
             "AND residents_reached >= 0 AND residents_reached <= residents_total",
             name="reached_within_total",
+        ),
+        CheckConstraint(
+            "households_goal_met >= 0 AND households_goal_met <= households_reached "
+            "AND residents_goal_met >= 0 AND residents_goal_met <= residents_reached",
+            name="goal_met_within_reached",
         ),
     )
