@@ -250,3 +250,18 @@ async def test_comments_replies_and_moderation_on_the_record(
     events = await of(outbox, "proposal.commented", proposal["id"])
     assert len(events) == 3
     assert "赞成" not in str(events) and "王" not in str(events)
+
+
+async def test_a_street_proposal_adopted_names_the_street_for_its_fund(
+    client: httpx.AsyncClient, auth: Auth, street_code: str, outbox: OutboxReader
+) -> None:
+    street = auth(Role.STREET_ADMIN, scope=street_code, name="钱主任")
+    proposal = await propose(client, street)
+    moves = f"/proposals/{proposal['id']}/moves"
+    for move in ("review", "adopt"):
+        response = await client.post(moves, json={"move": move}, headers=street)
+        assert response.status_code == 200, response.text
+    [adopted] = await of(outbox, "proposal.adopted", proposal["id"])
+    # svc-funds hands it to the street's fund: the proposal's division, no community.
+    assert (adopted["proposal_division_code"], adopted["community_code"]) == (street_code, None)
+    assert adopted["title"] == proposal["title"]
