@@ -129,6 +129,12 @@ async def test_the_course_to_done_with_progress_and_adoption_handed_to_funds(
     assert early.status_code == 409
     assert early.json()["state"] == "discussing"
     assert early.json()["allowed"] == ["review", "reject"]
+    # The kernel's illegal move, titled for a proposal, names the allowed moves in words too.
+    assert early.json()["type"] == "https://linli.dev/problems/illegal-move"
+    assert early.json()["title"] == "Not allowed in the proposal's current state"
+    assert early.json()["detail"] == (
+        "cannot adopt a proposal that is discussing; allowed: review, reject"
+    )
     street = auth(Role.STREET_ADMIN, scope=community_code[:9])
     assert (await client.post(moves, json={"move": "review"}, headers=street)).status_code == 403
     too_early = await client.post(
