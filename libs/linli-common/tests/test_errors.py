@@ -1,4 +1,4 @@
-"""Field errors of a validation failure, in English and in Chinese."""
+"""Field errors of a validation failure, in English and in Chinese; a refused state-machine move."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from linli.common.divisions import CommunityCodeStr
-from linli.common.errors import InvalidValue, field_errors
+from linli.common.errors import Conflict, IllegalMove, InvalidValue, field_errors
 
 
 def _even(value: int) -> int:
@@ -53,3 +53,21 @@ def test_english_stays_pydantic_s_own_and_unknown_types_fall_back_to_it() -> Non
         [{"loc": ("x",), "msg": "odd thing", "type": "no_such_type"}], chinese=True
     )
     assert unknown == [{"field": "x", "message": "odd thing", "type": "no_such_type"}]
+
+
+class _TicketMoveRefused(IllegalMove):
+    noun = "a ticket"
+    title_en = "Not allowed in the ticket's current state"
+
+
+def test_an_illegal_move_names_the_state_and_the_allowed_moves() -> None:
+    refused = _TicketMoveRefused(action="close", state="open", allowed=["assign", "cancel"])
+    assert isinstance(refused, Conflict) and refused.status == 409
+    assert (refused.problem, refused.title_en) == (
+        "illegal-move",
+        "Not allowed in the ticket's current state",
+    )
+    assert refused.extensions == {"state": "open", "allowed": ["assign", "cancel"]}
+    assert refused.detail == "cannot close a ticket that is open; allowed: assign, cancel"
+    final = IllegalMove(action="reopen", state="done", allowed=[], reason="it is archived")
+    assert final.detail == "cannot reopen an object that is done: it is archived; allowed: none"

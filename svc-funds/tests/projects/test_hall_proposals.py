@@ -26,7 +26,7 @@ TYPE = "cn.linli.service-hall.proposal.adopted.v1"
 
 
 def adopted(
-    proposal_id: uuid.UUID, community_code: str = "330108001001", **data: Any
+    proposal_id: uuid.UUID, community_code: str | None = "330108001001", **data: Any
 ) -> CloudEvent:
     body = {
         "type": TYPE,
@@ -97,3 +97,30 @@ async def test_a_community_without_a_fund_or_an_unreadable_proposal_is_dead_lett
         await apply(sessionmaker, adopted(uuid.uuid4(), summary="电话13912345678"))
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Project)) == 0
+
+
+async def test_a_street_proposal_goes_to_the_street_fund_not_a_community_fund(
+    client: httpx.AsyncClient, sessionmaker: Sessions, create_fund: FundFactory
+) -> None:
+    community = await create_fund()  # of 330108001001, a community of the street
+    street_proposal = uuid.uuid4()
+    # The hall's event of a street's proposal: no community, the proposal's division code.
+    event = adopted(street_proposal, community_code=None, proposal_division_code="330108001")
+    with pytest.raises(UnprocessableEvent, match="no street fund"):
+        await apply(sessionmaker, event)
+    assert (await client.get(f"/funds/{community['id']}/projects")).json()["items"] == []
+
+    street = await create_fund(division_code="330108001", name="东信街道基金")
+    await apply(sessionmaker, event)
+    [project] = (await client.get(f"/funds/{street['id']}/projects")).json()["items"]
+    assert (project["hall_proposal_id"], project["status"]) == (str(street_proposal), "proposed")
+    assert (await client.get(f"/funds/{community['id']}/projects")).json()["items"] == []
+
+    # A community's proposal names its division too; an event naming neither is unreadable.
+    await apply(
+        sessionmaker,
+        adopted(uuid.uuid4(), community_code="330108001001", proposal_division_code="330108001001"),
+    )
+    assert len((await client.get(f"/funds/{community['id']}/projects")).json()["items"]) == 1
+    with pytest.raises(UnprocessableEvent, match="invalid data"):
+        await apply(sessionmaker, adopted(uuid.uuid4(), community_code=None))

@@ -105,3 +105,33 @@ async def test_refused_uploads_leave_nothing_behind(
     assert stored(settings, project["id"]) == []
     missing = await client.get(f"/projects/{project['id']}/photos/{update['id']}")
     assert missing.status_code == 404
+
+
+async def test_a_retried_upload_with_its_idempotency_key_stores_one_photo(
+    client: httpx.AsyncClient,
+    staff: Headers,
+    settings: Settings,
+    under_way: tuple[dict[str, Any], dict[str, Any]],
+    outbox: OutboxReader,
+) -> None:
+    project, update = under_way
+    path = f"/projects/{project['id']}/updates/{update['id']}/photos"
+    headers = staff() | {"Idempotency-Key": "photo-1"}
+    sent = [
+        await client.post(path, files={"file": ("楼道.jpg", JPEG, "image/jpeg")}, headers=headers)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in sent] == [201, 201], sent[0].text
+    assert sent[1].headers["idempotent-replayed"] == "true"
+    assert sent[1].json() == sent[0].json()
+    assert len(sent[0].json()["photos"]) == 1
+    # Another photo under the same key is refused, not stored.
+    other = await client.post(
+        path, files={"file": ("楼道.jpg", JPEG + b"\x00", "image/jpeg")}, headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert len(stored(settings, project["id"])) == 1
+    [listed] = (await client.get(f"/projects/{project['id']}/updates")).json()["items"]
+    assert len(listed["photos"]) == 1
+    assert [d["photos"] for d in await outbox.data("project.updated")] == [0, 1]

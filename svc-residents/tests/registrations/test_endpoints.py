@@ -352,6 +352,7 @@ async def test_approval_creates_household_and_resident_and_publishes_the_contrac
         "household_address": "3幢-2单元-501",
         "grid_id": None,
         "name_masked": "张*",
+        "birth_year": 1990,
         "approved_by": "worker-1",
         "approved_at": data["approved_at"],
     }

@@ -129,6 +129,12 @@ async def test_the_course_to_done_with_progress_and_adoption_handed_to_funds(
     assert early.status_code == 409
     assert early.json()["state"] == "discussing"
     assert early.json()["allowed"] == ["review", "reject"]
+    # The kernel's illegal move, titled for a proposal, names the allowed moves in words too.
+    assert early.json()["type"] == "https://linli.dev/problems/illegal-move"
+    assert early.json()["title"] == "Not allowed in the proposal's current state"
+    assert early.json()["detail"] == (
+        "cannot adopt a proposal that is discussing; allowed: review, reject"
+    )
     street = auth(Role.STREET_ADMIN, scope=community_code[:9])
     assert (await client.post(moves, json={"move": "review"}, headers=street)).status_code == 403
     too_early = await client.post(
@@ -250,3 +256,18 @@ async def test_comments_replies_and_moderation_on_the_record(
     events = await of(outbox, "proposal.commented", proposal["id"])
     assert len(events) == 3
     assert "赞成" not in str(events) and "王" not in str(events)
+
+
+async def test_a_street_proposal_adopted_names_the_street_for_its_fund(
+    client: httpx.AsyncClient, auth: Auth, street_code: str, outbox: OutboxReader
+) -> None:
+    street = auth(Role.STREET_ADMIN, scope=street_code, name="钱主任")
+    proposal = await propose(client, street)
+    moves = f"/proposals/{proposal['id']}/moves"
+    for move in ("review", "adopt"):
+        response = await client.post(moves, json={"move": move}, headers=street)
+        assert response.status_code == 200, response.text
+    [adopted] = await of(outbox, "proposal.adopted", proposal["id"])
+    # svc-funds hands it to the street's fund: the proposal's division, no community.
+    assert (adopted["proposal_division_code"], adopted["community_code"]) == (street_code, None)
+    assert adopted["title"] == proposal["title"]

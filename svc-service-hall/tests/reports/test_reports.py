@@ -253,10 +253,21 @@ async def test_a_retried_report_with_its_idempotency_key_is_filed_once(
     assert again.json()["id"] == first.json()["id"]
     assert again.headers["idempotent-replayed"] == "true"
     assert len(await _of_report(outbox, "report.filed", first.json()["id"])) == 1
-    # An upload carrying a key (a client that sends one on every POST) is not refused for it.
-    photo = await client.post(
-        f"/reports/{first.json()['id']}/photos",
-        files={"file": ("a.png", PNG, "image/png")},
-        headers=headers,
+    # A photo's upload retried with its own key stores one photo; the answer is replayed.
+    photos = f"/reports/{first.json()['id']}/photos"
+    upload = resident.headers | {"Idempotency-Key": str(uuid.uuid4())}
+    sent = [
+        await client.post(photos, files={"file": ("a.png", PNG, "image/png")}, headers=upload)
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in sent] == [201, 201], sent[0].text
+    assert sent[1].json()["id"] == sent[0].json()["id"]
+    assert sent[1].headers["idempotent-replayed"] == "true"
+    assert len((await resident.read(first.json()["id"]))["photos"]) == 1
+    # The key names that upload: another file under it, or the report's key, is refused.
+    other = await client.post(
+        photos, files={"file": ("b.png", PNG + b"\0", "image/png")}, headers=upload
     )
-    assert photo.status_code == 201, photo.text
+    reused = await client.post(photos, files={"file": ("a.png", PNG, "image/png")}, headers=headers)
+    assert (other.status_code, reused.status_code) == (422, 422)
+    assert len((await resident.read(first.json()["id"]))["photos"]) == 1

@@ -175,6 +175,33 @@ async def test_elderly_by_birth_year(
     assert known is not None and known.home_visit_reason == "elderly"
 
 
+async def test_an_approval_alone_gives_the_birth_year_for_age_rules(
+    apply: Apply, sessionmaker: Sessions, community_code: str, registry_event: Event
+) -> None:
+    elder, younger, older_event = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    approval = {
+        "community_code": community_code,
+        "household_id": uuid.uuid4(),
+        "household_address": "1-1-101",
+        "name_masked": "李*",
+    }
+    await apply(
+        registry_event("resident.approved", at=T0, resident_id=elder, birth_year=1940, **approval),
+        registry_event(
+            "resident.approved", at=T0, resident_id=younger, birth_year=1990, **approval
+        ),
+        # Published before svc-residents sent the year: still a resident, age unknown.
+        registry_event("resident.approved", at=T0, resident_id=older_event, **approval),
+    )
+    async with sessionmaker() as session:
+        known = [await known_resident(session, r) for r in (elder, younger, older_event)]
+        from linli.service_hall.models import ResidentCopy
+
+        row = await session.get(ResidentCopy, elder)
+    assert row is not None and row.birth_year == 1940
+    assert [k is not None and k.home_visit_reason for k in known] == ["elderly", None, None]
+
+
 async def test_a_deletion_is_a_tombstone_no_late_event_lifts(
     apply: Apply, sessionmaker: Sessions, community_code: str, registry_event: Event
 ) -> None:

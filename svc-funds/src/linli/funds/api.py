@@ -14,7 +14,6 @@ from linli.funds.funds.endpoints import router as funds_router
 from linli.funds.ledger.endpoints import router as ledger_router
 from linli.funds.payments.endpoints import router as payments_router
 from linli.funds.projects.endpoints import router as projects_router
-from linli.funds.projects.endpoints import uploads as project_uploads
 from linli.funds.reports.endpoints import router as reports_router
 from linli.funds.stats.endpoints import router as stats_router
 
@@ -24,7 +23,6 @@ routers: Sequence[APIRouter] = (
     committees_router,
     payments_router,
     projects_router,
-    project_uploads,
     donations_router,
     donation_callbacks,
     audit_router,

@@ -71,6 +71,32 @@ class Conflict(LinliError):
     title_zh = "状态冲突"
 
 
+class IllegalMove(Conflict):
+    """A state machine's move refused from the object's current state. The problem's `state` and
+    `allowed` extensions name the state and the moves that are allowed from it, so a client can
+    offer those instead. A domain subclasses it to name its object (`noun`, `title_en`); the
+    problem type stays `illegal-move` everywhere.
+
+        class IllegalMove(errors.IllegalMove):
+            noun = "an incident"
+            title_en = "Not allowed in the incident's current state"
+    """
+
+    problem = "illegal-move"
+    title_en = "Not allowed in the current state"
+    title_zh = "当前状态不允许此操作"
+    noun: ClassVar[str] = "an object"
+
+    def __init__(
+        self, *, action: str, state: str, allowed: Sequence[str], reason: str = ""
+    ) -> None:
+        detail = f"cannot {action} {self.noun} that is {state}"
+        if reason:
+            detail += f": {reason}"
+        detail += "; allowed: " + (", ".join(allowed) or "none")
+        super().__init__(detail, state=state, allowed=list(allowed))
+
+
 class InvalidInput(LinliError):
     """Well-formed input that breaks a business rule; `errors` lists the offending fields."""
 

@@ -34,6 +34,21 @@ class FundRepository:
             )
         ).one_or_none()
 
+    async def general_fund(self, division_code: str) -> Fund | None:
+        """The division's general fund: a community's community fund, a street's street fund
+        (its oldest, should there be several); no other level has one."""
+        kind = {12: FundKind.COMMUNITY, 9: FundKind.STREET}.get(len(division_code))
+        if kind is None:
+            return None
+        return (
+            await self.session.scalars(
+                select(Fund)
+                .where(Fund.division_code == division_code, Fund.kind == kind)
+                .order_by(Fund.created_at, Fund.id)
+                .limit(1)
+            )
+        ).one_or_none()
+
     async def list(
         self,
         *,

@@ -32,9 +32,6 @@ from linli.funds.projects.schemas import (
 )
 
 router = APIRouter(tags=["projects"], route_class=FundsRoute)
-# The kernel's Idempotency-Key claim reads the whole body before the handler: not for uploads,
-# whose multipart body FastAPI streams to the file store (a retried upload adds the photo again).
-uploads = APIRouter(tags=["projects"])
 
 _STAFF = "Only community workers and street, district or city admins manage projects"
 _DECIDE = (
@@ -264,7 +261,9 @@ async def list_updates(
     return await service.list_updates(session, project_id=project_id, cursor=cursor, limit=limit)
 
 
-@uploads.post(
+# The Idempotency-Key claim fingerprints the form (fields, file names and contents): a retried
+# upload with its key stores one photo and replays the answer.
+@router.post(
     "/projects/{project_id}/updates/{update_id}/photos",
     response_model=UpdateRead,
     status_code=status.HTTP_201_CREATED,
@@ -287,7 +286,8 @@ async def add_photo(
     update_id: uuid.UUID,
     file: UploadFile,
 ) -> UpdateRead:
-    """Add a photo to an update (multipart `file`); the update with its photos."""
+    """Add a photo to an update (multipart `file`); the update with its photos. Send an
+    `Idempotency-Key`: a retry under it adds no second photo."""
     return await service.add_photo(
         session,
         principal=principal,

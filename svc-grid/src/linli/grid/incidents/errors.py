@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from linli.common import errors
 from linli.common.errors import Conflict, InvalidInput, NotFound
 
 
@@ -15,20 +14,11 @@ class IncidentNotFound(NotFound):
     title_zh = "事件不存在"
 
 
-class IllegalMove(Conflict):
+class IllegalMove(errors.IllegalMove):
     """The step is not allowed from the incident's current state; names the moves that are."""
 
-    problem = "illegal-move"
+    noun = "an incident"
     title_en = "Not allowed in the incident's current state"
-    title_zh = "当前状态不允许此操作"
-
-    def __init__(
-        self, *, action: str, state: str, allowed: Sequence[str], reason: str = ""
-    ) -> None:
-        detail = f"cannot {action} an incident that is {state}"
-        if reason:
-            detail += f": {reason}"
-        super().__init__(detail, state=state, allowed=list(allowed))
 
 
 class CategoryTaken(Conflict):

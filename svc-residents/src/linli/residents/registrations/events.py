@@ -47,6 +47,8 @@ class ResidentApproved(_ResidentEvent):
         default=None, description="The household's grid; null until one is assigned"
     )
     name_masked: str
+    # As resident.created carries it: a copy built from approvals applies age rules too.
+    birth_year: int = Field(description="The year only: ages are computed by the reader")
     approved_by: str = Field(description="Subject of the worker who approved")
     approved_at: datetime
 

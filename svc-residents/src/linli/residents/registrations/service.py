@@ -228,6 +228,7 @@ async def approve(
             household_address=household.address,
             grid_id=household.grid_id,
             name_masked=mask_name(registration.name),
+            birth_year=registration.birth_date.year,
             approved_by=principal.subject,
             approved_at=decided_at,
         ),

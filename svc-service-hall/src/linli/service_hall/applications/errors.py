@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from linli.common.errors import Conflict, FieldError, InvalidInput, NotFound
+from linli.common import errors
+from linli.common.errors import FieldError, InvalidInput, NotFound
 
 
 class ApplicationNotFound(NotFound):
@@ -15,20 +16,11 @@ class ApplicationNotFound(NotFound):
     title_zh = "申请不存在"
 
 
-class IllegalMove(Conflict):
+class IllegalMove(errors.IllegalMove):
     """The step is not allowed from the application's current state; names the moves that are."""
 
-    problem = "illegal-move"
+    noun = "an application"
     title_en = "Not allowed in the application's current state"
-    title_zh = "当前状态不允许此操作"
-
-    def __init__(self, *, action: str, state: str, allowed: Sequence[str]) -> None:
-        super().__init__(
-            f"cannot {action} an application that is {state}; allowed: "
-            + (", ".join(allowed) or "none"),
-            state=state,
-            allowed=list(allowed),
-        )
 
 
 def _invalid(field: str, message: str, zh: str, kind: str) -> list[FieldError]:

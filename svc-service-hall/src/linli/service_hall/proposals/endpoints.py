@@ -28,7 +28,7 @@ from linli.service_hall.proposals.schemas import (
     ProposalRead,
     SupportRead,
 )
-from linli.service_hall.voice.photos import PhotoRead, serve_photo, upload_route
+from linli.service_hall.voice.photos import PhotoRead, serve_photo
 
 router = APIRouter(prefix="/proposals", tags=["proposals (议一议)"], route_class=IdempotentRoute)
 
@@ -269,8 +269,9 @@ async def hide_comment(
     )
 
 
-@upload_route(
-    router,
+# The router's Idempotency-Key claim fingerprints the form (fields, file names and contents):
+# a retried upload with its key stores one photo and replays the answer.
+@router.post(
     "/{proposal_id}/photos",
     response_model=PhotoRead,
     status_code=201,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from linli.common import errors
 from linli.common.errors import Conflict, InvalidInput, NotFound
 
 
@@ -23,17 +22,11 @@ class CommentNotFound(NotFound):
     title_zh = "评论不存在"
 
 
-class IllegalMove(Conflict):
+class IllegalMove(errors.IllegalMove):
     """The move is not allowed from the proposal's status; names the moves that are."""
 
-    problem = "illegal-move"
+    noun = "a proposal"
     title_en = "Not allowed in the proposal's current state"
-    title_zh = "当前状态不允许此操作"
-
-    def __init__(self, *, move: str, state: str, allowed: Sequence[str]) -> None:
-        super().__init__(
-            f"cannot {move} a proposal that is {state}", state=state, allowed=list(allowed)
-        )
 
 
 class ProposalClosed(Conflict):

@@ -2,8 +2,9 @@
 street's, with `_` for the community token).
 
 Payloads carry ids, codes, the status and counts, never a name or a comment's text; the one
-exception is `proposal.adopted`, svc-funds' contract: it hands the proposal to the community's
-fund as a project with its title and summary (phone and ID numbers masked).
+exception is `proposal.adopted`, svc-funds' contract: it hands the proposal to its division's
+general fund (a community's to the community fund, a street's to the street fund, found by
+`proposal_division_code`) as a project with its title and summary (phone and ID numbers masked).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class _ProposalEvent(DomainEvent):
     community_code: str | None = Field(  # type: ignore[assignment]
         description="12-digit code of the proposal's community; null for a street's proposal"
     )
-    proposal_division_code: str = Field(description="The proposal's division (12 or 9 digits)")
+    proposal_division_code: str = Field(
+        description="The proposal's division (12 or 9 digits): whose fund takes it when adopted"
+    )
     proposal_id: uuid.UUID
     status: str = Field(description="The proposal's status after this change")
     at: datetime
@@ -69,7 +72,8 @@ class ProposalTakenUp(_ProposalEvent):
 
 
 class ProposalAdopted(_ProposalEvent):
-    """The proposal was adopted: svc-funds makes it a proposed project of the community's fund."""
+    """The proposal was adopted: svc-funds makes it a proposed project of the general fund of
+    `proposal_division_code` (a community's fund, or a street's for a street's proposal)."""
 
     verb: ClassVar[str] = "adopted"
     type: Literal["cn.linli.service-hall.proposal.adopted.v1"] = (

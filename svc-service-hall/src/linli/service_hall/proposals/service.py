@@ -338,7 +338,7 @@ async def move(
     sources, target = MOVES[move_in.move]
     if proposal.status not in sources:
         raise IllegalMove(
-            move=move_in.move.value,
+            action=move_in.move.value,
             state=proposal.status.value,
             allowed=allowed_moves(proposal.status),
         )
@@ -388,7 +388,7 @@ async def progress(
     who = _handler(principal, proposal)
     if proposal.status not in UNDER_WAY:
         raise IllegalMove(
-            move="report progress on",
+            action="report progress on",
             state=proposal.status.value,
             allowed=allowed_moves(proposal.status),
         )

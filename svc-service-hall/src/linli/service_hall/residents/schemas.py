@@ -24,6 +24,8 @@ class ResidentApproved(_RegistryEvent):
     household_id: uuid.UUID
     household_address: str = Field(min_length=1, max_length=128)
     name_masked: str = Field(min_length=1, max_length=64)
+    # Absent from approvals published before svc-residents added it.
+    birth_year: int | None = Field(default=None, ge=1880, le=2200)
 
 
 class ResidentCreated(_RegistryEvent):

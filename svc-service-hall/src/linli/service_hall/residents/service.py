@@ -44,15 +44,19 @@ async def apply_resident_event(
                 community_code=change.community_code,
                 address=change.household_address,
             )
+            values: dict[str, object] = {
+                "household_id": change.household_id,
+                "community_code": change.community_code,
+                "name_masked": change.name_masked,
+            }
+            # An older approval without the year leaves whatever year the copy has.
+            if change.birth_year is not None:
+                values["birth_year"] = change.birth_year
             await copies.apply(
                 resident_id=change.resident_id,
                 at=at,
                 community_code=change.community_code,
-                values={
-                    "household_id": change.household_id,
-                    "community_code": change.community_code,
-                    "name_masked": change.name_masked,
-                },
+                values=values,
                 arrives=True,
             )
         case ResidentCreated():

@@ -4,12 +4,10 @@ who may see what they belong to (the caller checks that first)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
 
-from fastapi import APIRouter, UploadFile
-from fastapi.routing import APIRoute
+from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +16,6 @@ from starlette.responses import StreamingResponse
 from linli.common.errors import Conflict, NotFound
 from linli.common.files import PHOTOS, FileStore, discard_on_rollback, file_response
 from linli.service_hall.models.reports import VoicePhoto
-
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 # As many as a WeChat post holds.
 MAX_PHOTOS = 9
@@ -112,17 +108,3 @@ async def serve_photo(
     return await file_response(
         files, photo.key, content_type=photo.content_type, filename=photo.name
     )
-
-
-def upload_route(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpoint], Endpoint]:
-    """`@upload_route(router, "/{id}/photos", ...)`: a POST of a multipart file, registered
-    without the router's Idempotency-Key claim, which fingerprints the raw body (an upload's
-    stream is spent by the form parser): a photo added twice is two photos, as the list shows."""
-
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(
-            path, endpoint, methods=["POST"], route_class_override=APIRoute, **kwargs
-        )
-        return endpoint
-
-    return register
