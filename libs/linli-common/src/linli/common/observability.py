@@ -46,7 +46,13 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         else structlog.dev.ConsoleRenderer(colors=colors)
     )
     structlog.configure(
-        processors=[*processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a line below the level is dropped before the other processors
+        # (time stamp, context) run for nothing; stdlib would drop it only after them.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *processors,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
