@@ -1,20 +1,22 @@
 """Benchmark: the service side of the hot path (issue 7), an authenticated one-row read of
 svc-residents against its trivial `/healthz`, called directly with wrk, and optionally the same
-against a baseline copy of the code (another tree's sources) side by side in one run.
+against other trees' code (a baseline, variants) side by side in one run.
 
 svc-residents runs as a real uvicorn process (one worker, as deployed, `--no-access-log`) on the
 embedded PostgreSQL and NATS; the gateway runs beside it only to sign the token, publish the
-JWKS and seed the division tree (it is not on the measured path). With `--baseline-src DIR` (a checkout of the tree to
-compare with, e.g. `git worktree add /tmp/base <commit>`), a second svc-residents process runs on
-the same database with `PYTHONPATH` pointing at DIR's `linli-common` and `svc-residents` sources;
-rounds alternate between the two so that the machine's load falls on both alike.
+JWKS and seed the division tree (it is not on the measured path). Each `--compare NAME=DIR` (DIR
+a copy of a tree, e.g. `git archive <commit> libs/linli-common svc-residents | tar -x -C DIR`) adds a
+svc-residents process on the same database with `PYTHONPATH` pointing at DIR's `linli-common`
+and `svc-residents` sources; rounds alternate between them so that the machine's load falls on
+all alike, and the last column is current / the first compared.
 
-Each case: a warm-up, then `--rounds` rounds; medians and spread (min–max) of req/s, and the
-residents process's CPU per request read from /proc (what a deployment pays per read).
+Each case: a warm-up, then `--rounds` rounds (each starting with the next version); medians and
+spread (min–max) of req/s, and the median over rounds of the residents process's CPU per request
+read from /proc (what a deployment pays per read; steadier than the rate on a shared machine).
 `--profile-seconds N` then records the current code under wrk with py-spy (`--py-spy PATH`),
 printing the top functions by own and total samples.
 
-    .venv/bin/python bench/residents_hot_path.py [--seconds 5] [--rounds 3] [--baseline-src DIR]
+    .venv/bin/python bench/residents_hot_path.py [--seconds 5] [--rounds 3] [--compare base=DIR]
 """
 
 from __future__ import annotations
@@ -52,6 +54,13 @@ def wrk(url: str, headers: dict[str, str], *, seconds: float, connections: int) 
     if found is None:
         raise SystemExit(f"no rate in wrk's output for {url}:\n{output}")
     return float(found.group(1))
+
+
+def compared_tree(text: str) -> tuple[str, Path]:
+    name, _, tree = text.partition("=")
+    if not name or not tree:
+        raise argparse.ArgumentTypeError("give NAME=DIR")
+    return name, Path(tree)
 
 
 def baseline_pythonpath(tree: Path) -> str:
@@ -136,13 +145,13 @@ async def run(args: argparse.Namespace) -> None:
                 "LINLI_JWKS_URL": f"{gateway}/.well-known/jwks.json",
             }
             versions: dict[str, int] = {}
-            if args.baseline_src:
+            for name, tree in args.compare:
                 port = free_port()
-                env = {**residents_env, "PYTHONPATH": baseline_pythonpath(args.baseline_src)}
+                env = {**residents_env, "PYTHONPATH": baseline_pythonpath(tree)}
                 stack.enter_context(
-                    uvicorn("linli.residents.app:create_app", port, env, root / "base.log")
+                    uvicorn("linli.residents.app:create_app", port, env, root / f"{name}.log")
                 )
-                versions["baseline"] = port
+                versions[name] = port
             stack.enter_context(
                 uvicorn(
                     "linli.residents.app:create_app", current_port, residents_env, root / "res.log"
@@ -179,38 +188,46 @@ def report(
     )
     names = list(versions)
     header = f"{'request':46} " + " ".join(f"{name:>24}" for name in names)
-    if "baseline" in versions:
-        header += f" {'current/baseline':>16}"
+    first = names[0]
+    if first != "current":
+        header += f" {'rate, CPU/req: current/' + first:>30}"
     print(header)
     for label, path, headers in cases:
         for port in versions.values():
             wrk(f"http://127.0.0.1:{port}{path}", headers, seconds=2, connections=args.connections)
         rates: dict[str, list[float]] = {name: [] for name in names}
-        cpu: dict[str, float] = dict.fromkeys(names, 0.0)
-        served: dict[str, float] = dict.fromkeys(names, 0.0)
-        for _ in range(args.rounds):
-            for name, port in versions.items():
+        cpu: dict[str, list[float]] = {name: [] for name in names}
+        for round_ in range(args.rounds):
+            # Each round starts with the next version: none always runs first (or last).
+            order = names[round_ % len(names) :] + names[: round_ % len(names)]
+            for name in order:
                 pid = pids[name]
                 before = cpu_seconds(pid) if pid else 0.0
                 result = wrk(
-                    f"http://127.0.0.1:{port}{path}",
+                    f"http://127.0.0.1:{versions[name]}{path}",
                     headers,
                     seconds=args.seconds,
                     connections=args.connections,
                 )
-                if pid:
-                    cpu[name] += cpu_seconds(pid) - before
-                    served[name] += result * args.seconds
+                if pid and result:
+                    cpu[name].append((cpu_seconds(pid) - before) / (result * args.seconds) * 1000)
                 rates[name].append(result)
-        cells = []
-        for name in names:
-            per_request = cpu[name] / served[name] * 1000 if served[name] else float("nan")
-            cells.append(f"{spread(rates[name])} {per_request:4.2f}ms")
+        cells = [
+            f"{spread(rates[name])} {statistics.median(cpu[name] or [float('nan')]):4.2f}ms"
+            for name in names
+        ]
         line = f"{label:46} " + " ".join(f"{cell:>24}" for cell in cells)
-        if "baseline" in versions:
-            ratio = statistics.median(rates["current"]) / statistics.median(rates["baseline"])
-            line += f" {ratio:16.2f}"
+        if first != "current":
+            rate_ratio = statistics.median(rates["current"]) / statistics.median(rates[first])
+            cpu_ratio = statistics.median(cpu["current"]) / statistics.median(cpu[first])
+            line += f" {rate_ratio:22.2f} {cpu_ratio:7.2f}"
         print(line)
+        if args.verbose:
+            for name in names:
+                print(
+                    f"    {name:>10} CPU ms/req per round: "
+                    + " ".join(f"{v:.2f}" for v in cpu[name])
+                )
 
 
 def main() -> None:
@@ -219,8 +236,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--log-level", default="INFO", help="LINLI_LOG_LEVEL of svc-residents")
-    parser.add_argument("--baseline-src", type=Path, help="a tree whose code to compare with")
+    parser.add_argument(
+        "--compare",
+        type=compared_tree,
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="another tree's code to run side by side (repeatable; the first is the baseline)",
+    )
     parser.add_argument("--profile-seconds", type=int, default=0)
+    parser.add_argument("--verbose", action="store_true", help="print every round's CPU/req")
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "/work/main/.venv/bin/py-spy")
     asyncio.run(run(parser.parse_args()))
 

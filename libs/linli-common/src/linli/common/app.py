@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from linli.common.auth import TokenVerifier
 from linli.common.consumers import ConsumerSpec
-from linli.common.db import create_engine, create_sessionmaker
+from linli.common.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
 from linli.common.files import FileStore
@@ -58,6 +58,7 @@ def create_service_app(
         sessionmaker = create_sessionmaker(engine, event_source=settings.event_source)
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         app.state.token_verifier = token_verifier or TokenVerifier(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_url=settings.jwks_url
         )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
 # Stable constraint names, so Alembic migrations can name what they drop.
 NAMING_CONVENTION = {
@@ -120,13 +120,66 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 
 
+class ReadOnlyStatement(RuntimeError):
+    """A write (or a row lock) tried through a `DbReadSession`: the endpoint needs `DbSession`."""
+
+
+class _ReadOnlySession(Session):
+    """A session whose statements run outside a transaction block, so it must never write."""
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlyStatement("a DbReadSession never writes: declare DbSession")
+        super().flush(objects)
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    statement: Any = state.statement
+    if not state.is_select or getattr(statement, "_for_update_arg", None) is not None:
+        raise ReadOnlyStatement("a DbReadSession only selects, without locks: declare DbSession")
+
+
+def create_read_sessionmaker(
+    engine: AsyncEngine,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for `DbReadSession`: the same pool, each statement in autocommit."""
+    if not event.contains(_ReadOnlySession, "do_orm_execute", _refuse_writes):
+        event.listen(_ReadOnlySession, "do_orm_execute", _refuse_writes)
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        sync_session_class=_ReadOnlySession,
+        expire_on_commit=False,
+    )
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The session of an operation that answers with ONE select and writes nothing.
+
+    It runs that select without BEGIN and COMMIT, two of the read's four round trips to
+    PostgreSQL. The answer is the same: under READ COMMITTED a statement takes its own snapshot
+    whether or not a transaction block surrounds it. Two selects would each see their own
+    snapshot, and a write or a row lock would not be held by anything: those refuse with
+    `ReadOnlyStatement` (a 500, the endpoint's bug) — an operation doing either takes `DbSession`.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+    async with sessionmaker() as session:
+        yield session
+
+
+DbReadSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
+
 __all__ = [
     "EVENT_SOURCE_INFO",
     "NAMING_CONVENTION",
+    "DbReadSession",
     "DbSession",
     "KernelBase",
+    "ReadOnlyStatement",
     "create_engine",
+    "create_read_sessionmaker",
     "create_sessionmaker",
     "get_db_session",
+    "get_read_session",
     "utcnow_column",
 ]
