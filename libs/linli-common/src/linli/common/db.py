@@ -158,8 +158,9 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     It runs that select without BEGIN and COMMIT, two of the read's four round trips to
     PostgreSQL. The answer is the same: under READ COMMITTED a statement takes its own snapshot
     whether or not a transaction block surrounds it. Two selects would each see their own
-    snapshot, and a write or a row lock would not be held by anything: those refuse with
-    `ReadOnlyStatement` (a 500, the endpoint's bug) — an operation doing either takes `DbSession`.
+    snapshot, and a write or a row lock would not be held by anything: a write, a lock, or a
+    `text()` statement (which could be either) refuses with `ReadOnlyStatement` (a 500, the
+    endpoint's bug). An operation doing any of these, or more than one select, takes `DbSession`.
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
     async with sessionmaker() as session:
