@@ -72,6 +72,9 @@ def baseline_pythonpath(tree: Path) -> str:
 
 def profile(py_spy: str, pid: int, url: str, headers: dict[str, str], seconds: int) -> None:
     """py-spy under wrk; prints the functions holding the most samples (own, and total)."""
+    if not Path(py_spy).exists():
+        print(f"\npy-spy not found at {py_spy} (uv pip install py-spy): no profile")
+        return
     out = Path(tempfile.mkdtemp(prefix="linli-spy-")) / "profile.txt"
     spy = subprocess.Popen(
         [
