@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from linli.common.auth import TokenVerifier
 from linli.common.consumers import ConsumerSpec
-from linli.common.db import create_engine, create_sessionmaker
+from linli.common.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from linli.common.docs import install_docs
 from linli.common.errors import install_problem_handlers
 from linli.common.files import FileStore
@@ -57,6 +58,7 @@ def create_service_app(
         sessionmaker = create_sessionmaker(engine, event_source=settings.event_source)
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         app.state.token_verifier = token_verifier or TokenVerifier(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks_url=settings.jwks_url
         )
@@ -101,6 +103,7 @@ def create_service_app(
         app.state.workers = workers
         for worker in workers:
             await worker.start()
+        _freeze_startup_heap()
         logger.info("service started", service=settings.service_name)
         try:
             yield
@@ -139,6 +142,24 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Keep what startup built (modules, routes, schemas, metadata) out of the cyclic GC.
+
+    Those objects live as long as the process; without this every full collection walks them
+    all again, and a request that triggers one pays for it. Once per process: a test run builds
+    many apps in one interpreter, and what each later one leaves is garbage to collect.
+    """
+    global _heap_frozen
+    if _heap_frozen:
+        return
+    _heap_frozen = True
+    gc.collect()
+    gc.freeze()
 
 
 async def _healthz() -> dict[str, str]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from linli.common.auth import CurrentPrincipal
-from linli.common.db import DbSession
+from linli.common.db import DbReadSession, DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.errors import FieldError, InvalidInput
 from linli.common.idempotency import IdempotentRoute
@@ -138,7 +138,7 @@ async def list_divisions(
     responses=problem_responses({403: "Not staff", 404: "No such division within your scope"}),
 )
 async def get_division(
-    session: DbSession,
+    session: DbReadSession,
     principal: CurrentPrincipal,
     code: Annotated[DivisionCodeStr, Path(description="4, 6, 9 or 12-digit division code")],
 ) -> DivisionRead:
