@@ -74,8 +74,8 @@ async def token_of(gateway: str, gateway_db: str) -> str:
         )
     await engine.dispose()
     async with (
-        aiohttp.ClientSession() as session,
-        session.post(
+        aiohttp.ClientSession() as client,
+        client.post(
             f"{gateway}/auth/staff/login", json={"username": "bench", "password": "bench-password"}
         ) as response,
     ):
