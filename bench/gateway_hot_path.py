@@ -123,8 +123,9 @@ def wrk(url: str, headers: dict[str, str], *, seconds: float, connections: int) 
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise SystemExit(f"{match.group(1)} non-2xx answers from {url}:\n{output}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    # The distribution's lines, not "90.50%" of the thread stats above them.
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     return WrkResult(rate, p50, p99)
 
 
