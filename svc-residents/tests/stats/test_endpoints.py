@@ -418,6 +418,12 @@ async def test_who_may_read_which_division(client: httpx.AsyncClient, issuer: Te
     assert await status(COMMUNITIES[2], street) == 403  # another street
     assert await status("330108", street) == 403  # above the scope
     assert await status(COMMUNITIES[0], grid) == 200
+    # An auditor reads the counts of its scope, and no person behind them.
+    auditor = issuer.headers(roles=[Role.AUDITOR], scope="330108001")
+    assert await status("330108001", auditor) == 200
+    assert await status("330108", auditor) == 403
+    people = await client.get("/residents", params={"division": "330108001"}, headers=auditor)
+    assert people.status_code == 403
     assert await status("3301", resident) == 403
     assert await status("330108001999", street) == 404  # inside the scope, no such community
     assert await status("33010", street) == 422

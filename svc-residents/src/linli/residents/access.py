@@ -38,6 +38,9 @@ from linli.residents.places.repository import PlaceRepository, PlaceT
 MANAGE_ROLES = (Role.COMMUNITY_WORKER, Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
 # Staff who read places, the registry and its figures: grid workers only of their own grids.
 READ_ROLES = (*MANAGE_ROLES, Role.GRID_WORKER)
+# Statistics are counts, no person in them: auditors (and the gateway's peer averages, which ask
+# as an auditor of the level above) read them too.
+STATS_ROLES = (*READ_ROLES, Role.AUDITOR)
 # Who changes the registry (and decides residents' change requests): the community's own workers.
 WRITE_ROLES = (Role.COMMUNITY_WORKER,)
 # Only the community's own workers need the clear ID number and phone (to check documents).

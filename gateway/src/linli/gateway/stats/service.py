@@ -180,12 +180,11 @@ async def _average_over(
     upstreams: Upstreams, signer: TokenSigner, *, over: str, level: Level
 ) -> PeerAverage:
     # The caller may not read the street's or district's own figures (they are outside their
-    # scope): the gateway asks with a token of its own, of that level and for reading only,
-    # and passes down nothing but means.
-    over_level = DivisionCode.parse(over).level
+    # scope): the gateway asks with a token of its own, an auditor's of that level (a role that
+    # reads figures and changes nothing), and passes down nothing but means.
     token = signer.issue_access_token(
         subject="gateway:peers",
-        roles=[LEVEL_ROLE[over_level].value],
+        roles=[Role.AUDITOR.value],
         scope=over,
         ttl_s=_PEER_TOKEN_TTL_S,
     )

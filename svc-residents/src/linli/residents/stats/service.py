@@ -23,7 +23,7 @@ from linli.common.auth import Principal
 from linli.common.divisions import DivisionCode
 from linli.common.pagination import plan_per_call
 from linli.common.transaction import peek, stage, take
-from linli.residents.access import READ_ROLES
+from linli.residents.access import STATS_ROLES
 from linli.residents.ages import (
     BAND_AGES,
     ELDERLY_AGE,
@@ -76,7 +76,7 @@ async def division_stats(
 ) -> DivisionStats:
     """Figures of a community, street, district or city, summed from its communities' counters;
     age bands and the derived tags as of `today` (default: today in Shanghai)."""
-    principal.require_role(*READ_ROLES)
+    principal.require_role(*STATS_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
     unit = await DivisionRepository(session).get(division)
