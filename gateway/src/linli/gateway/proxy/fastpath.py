@@ -33,11 +33,12 @@ class ServiceRoutes:
             proxy = UpstreamProxy(name, base_url)
             self._exact[f"/api/{name}"] = proxy
             self._prefixes.append((f"/api/{name}/", proxy))
+        self._any_prefix = tuple(prefix for prefix, _ in self._prefixes)
 
     def match(self, path: str) -> UpstreamProxy | None:
         if proxy := self._exact.get(path):
             return proxy
-        if not path.startswith(("/api/", "/open311/")):
+        if not path.startswith(self._any_prefix):
             return None
         for prefix, proxy in self._prefixes:
             if path.startswith(prefix):
