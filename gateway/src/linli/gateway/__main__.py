@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from linli.gateway.config import GatewaySettings
+from linli.gateway.server import bounded_httptools
 
 FACTORY = "linli.gateway.app:create_app"
 
@@ -16,9 +17,9 @@ def uvicorn_config(
 ) -> uvicorn.Config:
     """The one server configuration of the gateway (the Dockerfile, `linli dev up`, the bench).
 
-    - h11, not httptools: httptools buffers a request head of any size (16 MB was accepted),
-      h11 stops at `h11_max_incomplete_event_size` and answers 400; the app's own limit, below
-      it, answers the 431 problem first.
+    - httptools with the head bounded (`linli.gateway.server`): a fifth less CPU per proxied
+      call than h11; a head over twice the app's limit is refused with 400 before it is
+      buffered whole, and the app's own limit, below it, answers the 431 problem first.
     - No proxy headers at the server: uvicorn would believe `X-Forwarded-For` from any local
       peer; the app believes it only from `LINLI_GATEWAY_TRUSTED_PROXIES`.
     - No access log: it would print query strings in clear; the app logs each request itself.
@@ -28,8 +29,7 @@ def uvicorn_config(
         factory=True,
         host=host,
         port=port,
-        http="h11",
-        h11_max_incomplete_event_size=2 * settings.max_header_bytes,
+        http=bounded_httptools(2 * settings.max_header_bytes),
         proxy_headers=False,
         access_log=False,
         log_level=log_level,

@@ -8,9 +8,7 @@ from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
-import aiohttp
 import httpx
-from aiohttp.connector import Connection
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -49,6 +47,7 @@ from linli.gateway.proxy import (
     ServiceRoutes,
     unknown_service_routes,
 )
+from linli.gateway.proxy.senders import AiohttpSender, HttpxSender, Sender, upstream_session
 from linli.gateway.stats.endpoints import router as stats_router
 
 VERSION = "0.1.0"
@@ -67,12 +66,6 @@ DESCRIPTION = """The one public entry point of Linli (邻里).
 """
 
 
-def _upstream_transport(
-    settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None
-) -> httpx.AsyncBaseTransport:
-    return transport or AiohttpTransport(client=lambda: _aiohttp_session(settings))
-
-
 def _http_client(
     settings: GatewaySettings, transport: httpx.AsyncBaseTransport
 ) -> httpx.AsyncClient:
@@ -86,45 +79,23 @@ def _http_client(
     )
 
 
-class _UpstreamResponse(aiohttp.ClientResponse):
-    """A response whose connection is closed, never pooled, when its status is a 5xx.
-
-    uvicorn (like most servers) answers an unhandled error with a keep-alive 500, then logs the
-    traceback and closes the socket without a `Connection: close`: pooled, that connection was
-    handed to the next request and died under it, and a POST, which may not be retried once it
-    may have reached the upstream, became a 502.
-    """
-
-    async def start(self, connection: Connection) -> aiohttp.ClientResponse:
-        protocol = connection.protocol
-        await super().start(connection)
-        if self.status >= 500 and protocol is not None:
-            if self.connection is None:
-                # The whole (small) body came with the head: the connection is already pooled.
-                protocol.close()
-            else:
-                protocol.force_close()  # closed instead of pooled once the body is read
-        return self
-
-
-def _aiohttp_session(settings: GatewaySettings) -> aiohttp.ClientSession:
-    """The pool under the httpx client: created on first use, inside the running loop."""
-    return aiohttp.ClientSession(
-        response_class=_UpstreamResponse,
-        connector=aiohttp.TCPConnector(
-            limit=settings.upstream_max_connections,
-            # Below the upstream's own idle timeout, so the gateway drops an idle connection
-            # before the upstream closes it under a request in flight.
-            keepalive_timeout=settings.upstream_keepalive_s,
-            # One DNS answer per host for 5 minutes: compose and Kubernetes names are stable.
-            ttl_dns_cache=300,
-        ),
-        cookie_jar=aiohttp.DummyCookieJar(),
-        # The caller's own headers pass through; aiohttp must not add or decode anything.
-        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
-        auto_decompress=False,
-        raise_for_status=False,
+def _upstreams(
+    settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None
+) -> tuple[Sender, httpx.AsyncClient]:
+    """The proxy's sender and the gateway's own client (statistics, OpenAPI, the residents'
+    directory), both on one aiohttp pool; or both on `transport` when a test gives one."""
+    if transport is not None:
+        return HttpxSender(transport, timeout=_timeout(settings)), _http_client(settings, transport)
+    session = upstream_session(
+        max_connections=settings.upstream_max_connections,
+        keepalive_s=settings.upstream_keepalive_s,
     )
+    sender = AiohttpSender(
+        session,
+        connect_timeout_s=settings.upstream_connect_timeout_s,
+        read_timeout_s=settings.upstream_read_timeout_s,
+    )
+    return sender, _http_client(settings, AiohttpTransport(client=session))
 
 
 def _timeout(settings: GatewaySettings) -> httpx.Timeout:
@@ -174,10 +145,9 @@ def create_app(
         signer = TokenSigner(
             load_signing_key(settings), issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
-        # The proxy sends on the transport itself: the client's auth, redirect and cookie
-        # layers cost a tenth of a proxied call and do nothing for it (see UpstreamProxy).
-        app.state.upstream_transport = _upstream_transport(settings, upstream_transport)
-        app.state.http_client = _http_client(settings, app.state.upstream_transport)
+        # The proxy sends straight on the pool: httpx's request model and its client's auth,
+        # redirect and cookie layers cost a fifth of a proxied call (see AiohttpSender).
+        app.state.upstream_sender, app.state.http_client = _upstreams(settings, upstream_transport)
         # The gateway's own routes that need the caller (statistics) verify its tokens locally.
         app.state.token_verifier = TokenVerifier(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, jwks=signer.jwks
@@ -199,7 +169,6 @@ def create_app(
         if settings.dev_identity_provider_enabled:
             providers.register(DevIdentityProvider())
         app.state.identity_providers = providers
-        app.state.upstream_timeout = _timeout(settings).as_dict()
         app.state.rate_limiter = (
             RateLimiter(
                 settings.rate_limit,
@@ -215,6 +184,7 @@ def create_app(
             yield
         finally:
             await app.state.http_client.aclose()
+            await app.state.upstream_sender.aclose()
             await engine.dispose()
 
     app = GatewayApp(

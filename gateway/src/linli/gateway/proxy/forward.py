@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import httpx
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from linli.common.errors import problem_response
 from linli.common.observability import logger
+from linli.gateway.proxy.senders import (
+    Content,
+    Failure,
+    Sender,
+    UpstreamFailed,
+    UpstreamStreamBroken,
+)
 
 # RFC 9110 §7.6.1 hop-by-hop fields, plus what the gateway rewrites itself.
 _HOP_BY_HOP = frozenset(
@@ -40,10 +46,6 @@ _DROP_RESPONSE = _HOP_BY_HOP | {b"date", b"server", b"x-request-id"}
 # Bodies up to this size are read whole: a GET can then be retried, and small POSTs avoid chunking.
 _BUFFER_LIMIT = 64 * 1024
 _RETRYABLE = frozenset({"GET", "HEAD"})
-
-
-class UpstreamStreamBroken(Exception):
-    """The upstream failed after the response head was sent; the connection must be dropped."""
 
 
 def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
@@ -82,8 +84,7 @@ def _request_headers(scope: Scope, prefix: str) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-def _response_headers(response: httpx.Response) -> list[tuple[bytes, bytes]]:
-    raw = [(name.lower(), value) for name, value in response.headers.raw]
+def _response_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     extra_drop = _connection_tokens(raw)
     return [(n, v) for n, v in raw if n not in _DROP_RESPONSE and n not in extra_drop]
 
@@ -125,30 +126,26 @@ async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
             return
 
 
-@dataclass(slots=True)
-class _Failure:
+@dataclass(frozen=True, slots=True)
+class _Answer:
     status: int
     problem: str
     title_en: str
     title_zh: str
 
 
-_UNREACHABLE = _Failure(
-    502, "upstream-unreachable", "Upstream service unreachable", "上游服务无法连接"
-)
-_TIMEOUT = _Failure(504, "upstream-timeout", "Upstream service timed out", "上游服务响应超时")
-_BAD_UPSTREAM = _Failure(502, "bad-gateway", "Upstream service failed", "上游服务出错")
-_SATURATED = _Failure(503, "gateway-busy", "Gateway busy, retry shortly", "网关繁忙，请稍后重试")
-
-
-def _classify(exc: httpx.HTTPError) -> _Failure:
-    if isinstance(exc, httpx.PoolTimeout):
-        return _SATURATED
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return _UNREACHABLE
-    if isinstance(exc, httpx.TimeoutException):
-        return _TIMEOUT
-    return _BAD_UPSTREAM
+_ANSWERS = {
+    Failure.UNREACHABLE: _Answer(
+        502, "upstream-unreachable", "Upstream service unreachable", "上游服务无法连接"
+    ),
+    Failure.TIMEOUT: _Answer(
+        504, "upstream-timeout", "Upstream service timed out", "上游服务响应超时"
+    ),
+    Failure.BAD_UPSTREAM: _Answer(502, "bad-gateway", "Upstream service failed", "上游服务出错"),
+    Failure.SATURATED: _Answer(
+        503, "gateway-busy", "Gateway busy, retry shortly", "网关繁忙，请稍后重试"
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +157,9 @@ class _RouteLabel:
 
 
 class UpstreamProxy:
-    """The ASGI app behind `/api/<service>`, sending on `app.state.upstream_transport` (the
-    pooled transport under the shared client) directly: a proxied call needs none of the
-    client's auth, redirect or cookie handling, and its cookie jar would parse every answer.
+    """The ASGI app behind `/api/<service>`, sending with `app.state.upstream_sender`
+    (`linli.gateway.proxy.senders`): straight onto the pool, since a proxied call needs none of
+    an HTTP client's auth, redirect or cookie handling.
 
     No database, no token check beyond what the rate limiter did: the service verifies the token
     itself, so the gateway adds one hop of latency and nothing else.
@@ -180,8 +177,7 @@ class UpstreamProxy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self._label
-        transport: httpx.AsyncBaseTransport = scope["app"].state.upstream_transport
-        timeout: dict[str, float | None] = scope["app"].state.upstream_timeout
+        sender: Sender = scope["app"].state.upstream_sender
         method: str = scope["method"]
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         index = raw_path.find(self._prefix_bytes)
@@ -191,67 +187,56 @@ class UpstreamProxy:
             url += "?" + scope["query_string"].decode("latin-1")
         headers = _request_headers(scope, self._forwarded_prefix)
         length = _body_length(scope)
-        content: bytes | AsyncIterator[bytes]
+        content: Content
         if length is not None and length <= _BUFFER_LIMIT:
             content = await _read_body(receive) if length else b""
         else:
             content = _stream_body(receive)
         attempts = 2 if method in _RETRYABLE and isinstance(content, bytes) else 1
-        response: httpx.Response | None = None
         for attempt in range(attempts):
-            request = httpx.Request(
-                method,
-                url,
-                headers=headers,
-                content=content,
-                extensions={"timeout": timeout},
-            )
             try:
-                response = await transport.handle_async_request(request)
+                response = await sender.send(method, url, headers, content)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except UpstreamFailed as exc:
                 # Nothing was sent: safe to try a GET or HEAD once more (a fresh connection).
-                if attempt + 1 < attempts:
+                if exc.failure is Failure.UNREACHABLE and attempt + 1 < attempts:
                     continue
                 await self._fail(scope, receive, send, exc)
                 return
-            except httpx.HTTPError as exc:
-                await self._fail(scope, receive, send, exc)
-                return
-        assert response is not None
         try:
             await send(
                 {
                     "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": _response_headers(response),
+                    "status": response.status,
+                    "headers": _response_headers(response.headers),
                 }
             )
             try:
-                async for chunk in response.aiter_raw():
+                async for chunk in response.body:
                     message: Message = {
                         "type": "http.response.body",
                         "body": chunk,
                         "more_body": True,
                     }
                     await send(message)
-            except httpx.HTTPError as exc:
-                logger.warning("upstream stream broken", service=self.service, error=repr(exc))
-                raise UpstreamStreamBroken(self.service) from exc
+            except UpstreamStreamBroken as exc:
+                logger.warning("upstream stream broken", service=self.service, error=str(exc))
+                raise
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
-            await response.aclose()
+            await response.close()
 
-    async def _fail(self, scope: Scope, receive: Receive, send: Send, exc: httpx.HTTPError) -> None:
-        failure = _classify(exc)
-        logger.warning("upstream request failed", service=self.service, error=type(exc).__name__)
+    async def _fail(self, scope: Scope, receive: Receive, send: Send, exc: UpstreamFailed) -> None:
+        answer = _ANSWERS[exc.failure]
+        cause = type(exc.cause).__name__
+        logger.warning("upstream request failed", service=self.service, error=cause)
         response = problem_response(
             Request(scope),
-            status=failure.status,
-            problem=failure.problem,
-            title_en=failure.title_en,
-            title_zh=failure.title_zh,
-            detail=f"service {self.service!r}: {type(exc).__name__}",
+            status=answer.status,
+            problem=answer.problem,
+            title_en=answer.title_en,
+            title_zh=answer.title_zh,
+            detail=f"service {self.service!r}: {cause}",
             extensions={"service": self.service},
         )
         await response(scope, receive, send)
