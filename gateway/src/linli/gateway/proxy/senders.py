@@ -105,10 +105,10 @@ def _aiohttp_failure(exc: BaseException) -> Failure:
     # Timeouts first: aiohttp's connect timeout is also a connection error.
     if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
         return Failure.TIMEOUT
-    if isinstance(exc, aiohttp.ClientConnectionError):
-        # Refused, reset, or a pooled connection the service closed before answering: no
-        # answer came, and an idempotent request may be sent again.
-        return Failure.UNREACHABLE
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return Failure.UNREACHABLE  # no connection was made: nothing was sent
+    # A reset or a close before the answer: the request may have reached the service. aiohttp
+    # itself sends an idempotent request once more when a pooled connection was closed under it.
     return Failure.BAD_UPSTREAM
 
 
