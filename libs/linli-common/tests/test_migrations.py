@@ -1,4 +1,5 @@
-"""The kernel's migration helpers, run through a real Alembic environment like a service's."""
+"""The kernel's migration helpers, run through a real Alembic environment like a service's: the
+kernel tables, and append-only tables whose trigger refuses UPDATE and DELETE in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from alembic import command
 from alembic.config import Config
 
-from linli.common.migrations import kernel_tables
+from linli.common.migrations import AppendOnly, kernel_tables
 from linli.common.outbox.relay import asyncpg_connect_args
 from linli.common.settings import database_url_for
 
@@ -107,11 +109,146 @@ async def test_upgrade_creates_and_downgrade_drops_the_kernel_tables(
     assert tables == {"alembic_version"}
 
 
+def _offline_ddl(config: Config) -> str:
+    """What `upgrade head --sql` prints, with no database at all."""
+    config.set_main_option("sqlalchemy.url", "postgresql+asyncpg://nobody@nowhere/none")
+    config.output_buffer = io.StringIO()
+    command.upgrade(config, "head", sql=True)
+    return config.output_buffer.getvalue()
+
+
 def test_offline_mode_prints_the_ddl(alembic_config: Config) -> None:
-    alembic_config.set_main_option("sqlalchemy.url", "postgresql+asyncpg://nobody@nowhere/none")
-    alembic_config.output_buffer = io.StringIO()
-    command.upgrade(alembic_config, "head", sql=True)
-    ddl = alembic_config.output_buffer.getvalue()
+    ddl = _offline_ddl(alembic_config)
     assert "CREATE TABLE outbox_messages" in ddl
     assert "CREATE TABLE processed_events" in ddl
     assert "WHERE sent_at IS NULL" in ddl
+
+
+# --- append-only tables ------------------------------------------------------------------------
+
+LEDGER_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+from linli.common.migrations import AppendOnly, append_only, drop_append_only
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+LEDGER = AppendOnly(
+    function="test_ledger_append_only",
+    tables=("test_entries", "test_lines"),
+    rule="the test ledger is append-only",
+    remedy="post a reversing entry",
+)
+
+
+def upgrade() -> None:
+    for table in LEDGER.tables:
+        op.create_table(
+            table,
+            sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        )
+    append_only(LEDGER)
+
+
+def downgrade() -> None:
+    drop_append_only(LEDGER)
+    for table in LEDGER.tables:
+        op.drop_table(table)
+"""
+
+REFUSAL = "the test ledger is append-only: {op} of {table} refused (post a reversing entry)"
+
+# The trigger function's body exactly as svc-funds, svc-jobs-coop and svc-service-hall first
+# deployed it (white space included), so a database migrated before the helper existed and one
+# migrated after hold the same function.
+DEPLOYED_BODY = (
+    "\n    BEGIN\n        RAISE EXCEPTION '{message}',\n            TG_OP, TG_TABLE_NAME\n"
+    "            USING ERRCODE = 'restrict_violation';\n    END\n    "
+)
+
+
+@pytest.fixture
+def ledger_config(alembic_config: Config, empty_database: str) -> Config:
+    """The miniature migrations plus a revision making two tables append-only, on a fresh database."""
+    script_dir = Path(str(alembic_config.get_main_option("script_location")))
+    (script_dir / "versions" / "0002_ledger.py").write_text(LEDGER_REVISION)
+    alembic_config.attributes["database_url"] = empty_database
+    return alembic_config
+
+
+async def test_append_only_tables_take_inserts_and_refuse_updates_and_deletes(
+    ledger_config: Config, empty_database: str
+) -> None:
+    command.upgrade(ledger_config, "head")
+    conn = await asyncpg.connect(**asyncpg_connect_args(empty_database))
+    try:
+        for table in ("test_entries", "test_lines"):
+            await conn.execute(f"INSERT INTO {table} (id, amount_fen) VALUES (1, 100), (2, -100)")
+            for op, statement in (
+                ("UPDATE", f"UPDATE {table} SET amount_fen = 0 WHERE id = 1"),
+                ("DELETE", f"DELETE FROM {table}"),
+            ):
+                with pytest.raises(asyncpg.RestrictViolationError) as refused:
+                    await conn.execute(statement)
+                assert refused.value.sqlstate == "23001"
+                assert str(refused.value) == REFUSAL.format(op=op, table=table)
+            rows = await conn.fetch(f"SELECT id, amount_fen FROM {table} ORDER BY id")
+            assert [tuple(r) for r in rows] == [(1, 100), (2, -100)]
+        body = await conn.fetchval(
+            "SELECT prosrc FROM pg_proc WHERE proname = 'test_ledger_append_only'"
+        )
+        message = "the test ledger is append-only: % of % refused (post a reversing entry)"
+        assert body == DEPLOYED_BODY.format(message=message)
+    finally:
+        await conn.close()
+
+
+async def test_drop_append_only_removes_the_triggers_and_their_function(
+    ledger_config: Config, empty_database: str
+) -> None:
+    command.upgrade(ledger_config, "head")
+    command.downgrade(ledger_config, "0001")
+    conn = await asyncpg.connect(**asyncpg_connect_args(empty_database))
+    try:
+        functions = await conn.fetchval(
+            "SELECT count(*) FROM pg_proc WHERE proname = 'test_ledger_append_only'"
+        )
+        triggers = await conn.fetchval(
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'test_%_append_only'"
+        )
+    finally:
+        await conn.close()
+    assert (functions, triggers) == (0, 0)
+    tables, _ = await _tables_and_indexes(empty_database)
+    assert not {"test_entries", "test_lines"} & tables
+    command.upgrade(ledger_config, "head")  # and it applies again
+
+
+def test_offline_mode_prints_the_append_only_triggers(ledger_config: Config) -> None:
+    ddl = _offline_ddl(ledger_config)
+    assert "CREATE FUNCTION test_ledger_append_only() RETURNS trigger" in ddl
+    assert "CREATE TRIGGER test_lines_append_only BEFORE UPDATE OR DELETE ON test_lines" in ddl
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"function": "Ledger-Guard"},
+        {"tables": ()},
+        {"tables": ("ledger; DROP TABLE funds",)},
+        {"tables": ("t" * 52,)},
+        {"rule": "the ledger's rows are final"},
+        {"remedy": "100% final"},
+        {"rule": "see :ledger"},
+        {"remedy": "ends the body $$"},
+    ],
+)
+def test_names_and_texts_that_would_need_quoting_are_refused(fields: dict[str, Any]) -> None:
+    spec: dict[str, Any] = {"function": "ledger_guard", "tables": ("ledger",), "rule": "final"}
+    with pytest.raises(ValueError):
+        AppendOnly(**(spec | fields))

@@ -1,11 +1,14 @@
-"""Alembic helpers: the kernel's tables in every service's first migration, and a shared env.py."""
+"""Alembic helpers: the kernel's tables in every service's first migration, append-only tables
+guarded by a trigger, and a shared env.py."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import os
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from alembic import context, op
 from sqlalchemy import MetaData, Table
@@ -16,8 +19,11 @@ from sqlalchemy.pool import NullPool
 from linli.common.db import KernelBase
 
 __all__ = [
+    "AppendOnly",
+    "append_only",
     "create_kernel_tables",
     "create_timers_table",
+    "drop_append_only",
     "drop_kernel_tables",
     "drop_timers_table",
     "kernel_tables",
@@ -74,6 +80,100 @@ def drop_timers_table() -> None:
     impl = op.get_context().impl
     for table in reversed(TIMERS_METADATA.sorted_tables):
         impl.drop_table(table)
+
+
+# PostgreSQL's identifiers are at most 63 bytes; the trigger's name adds a suffix to the table's.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_TRIGGER_SUFFIX = "_append_only"
+
+# The trigger function as svc-funds, svc-jobs-coop and svc-service-hall first deployed it, to the
+# byte (PostgreSQL keeps a function's body as written, white space included): databases migrated
+# before this helper existed and after hold the same objects. Change it only through a new,
+# named helper that a new migration calls.
+_REFUSE_FUNCTION = """
+    CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '{message}',
+            TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation';
+    END
+    $$
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class AppendOnly:
+    """Tables whose rows, once written, the database never lets change: one trigger function,
+    `function`, refuses every UPDATE and DELETE of them (SQLSTATE 23001, restrict_violation) with
+    "<rule>: UPDATE of <table> refused (<remedy>)". Each table's trigger is
+    `<table>_append_only`. A migration names it once and passes it to `append_only` in
+    `upgrade()` and to `drop_append_only` in `downgrade()`:
+
+        LEDGER = AppendOnly(
+            function="funds_ledger_append_only",
+            tables=("ledger_entries", "ledger_lines"),
+            rule="the ledger is append-only",
+            remedy="post a reversing entry",
+        )
+    """
+
+    function: str
+    tables: tuple[str, ...]
+    rule: str
+    remedy: str | None = None
+
+    def __post_init__(self) -> None:
+        # Migration authors' constants, but spliced into DDL: refuse what would need quoting.
+        if not self.tables:
+            raise ValueError("AppendOnly needs at least one table")
+        if not _IDENTIFIER.fullmatch(self.function):
+            raise ValueError(f"not a plain PostgreSQL identifier: {self.function!r}")
+        for table in self.tables:
+            if not _IDENTIFIER.fullmatch(table + _TRIGGER_SUFFIX):
+                raise ValueError(f"not a plain table name (at most 51 characters): {table!r}")
+        for text in (self.rule, self.remedy or ""):
+            # A quote would end the SQL string, $$ the function's body, % is RAISE's
+            # placeholder and :name an Alembic (SQLAlchemy text) bind parameter.
+            if any(char in text for char in "'$%:\\"):
+                raise ValueError(f"the refusal's text may not hold ' $ % : or \\: {text!r}")
+
+    @property
+    def message(self) -> str:
+        """The refusal's text, with RAISE's placeholders for the operation and the table."""
+        remedy = f" ({self.remedy})" if self.remedy else ""
+        return f"{self.rule}: % of % refused{remedy}"
+
+    def create_statements(self) -> list[str]:
+        """The DDL `append_only` runs: the function, then one trigger per table."""
+        return [
+            _REFUSE_FUNCTION.format(function=self.function, message=self.message),
+            *(
+                f"CREATE TRIGGER {table}{_TRIGGER_SUFFIX} BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {self.function}()"
+                for table in self.tables
+            ),
+        ]
+
+    def drop_statements(self) -> list[str]:
+        """The DDL `drop_append_only` runs: the triggers, then the function."""
+        return [
+            *(f"DROP TRIGGER {table}{_TRIGGER_SUFFIX} ON {table}" for table in self.tables),
+            f"DROP FUNCTION {self.function}()",
+        ]
+
+
+def append_only(tables: AppendOnly) -> None:
+    """From a migration's `upgrade()`, after the tables exist: refuse UPDATE and DELETE of their
+    rows in the database itself, so no code path (nor a hand-typed statement) can rewrite them.
+    Works in offline (--sql) mode too."""
+    for statement in tables.create_statements():
+        op.execute(statement)
+
+
+def drop_append_only(tables: AppendOnly) -> None:
+    """From a migration's `downgrade()`, before the tables are dropped: undo `append_only`."""
+    for statement in tables.drop_statements():
+        op.execute(statement)
 
 
 def run_alembic_env(
