@@ -113,7 +113,9 @@ async def test_children_equal_each_units_own_answer(
     await receive_income(await create_fund(division_code=COMMUNITY, name="第二个基金"), 1_000)
 
     async def of(division: str, headers: dict[str, str], **params: str) -> dict[str, Any]:
-        answer = await client.get("/stats", params={"division": division, **params}, headers=headers)
+        answer = await client.get(
+            "/stats", params={"division": division, **params}, headers=headers
+        )
         assert answer.status_code == 200, answer.text
         body: dict[str, Any] = answer.json()
         return body

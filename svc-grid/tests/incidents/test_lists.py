@@ -154,7 +154,10 @@ async def test_children_of_a_street_equal_each_communitys_own_total(
         return body
 
     broken_down = await of(community[:9], children="true")
-    assert broken_down["children"] == [(await of(community))["total"], (await of(neighbour))["total"]]
+    assert broken_down["children"] == [
+        (await of(community))["total"],
+        (await of(neighbour))["total"],
+    ]
     assert [(c["open"], c["escalated"]) for c in broken_down["children"]] == [(2, 1), (1, 0)]
     assert "children" not in await of(community[:9])
     assert (await of(community, children="true"))["children"] == []

@@ -23,7 +23,7 @@ class Totals:
     entries: int = 0
 
 
-def _held(*keys: ColumnElement[str]) -> Select[Any]:
+def _held(*keys: ColumnElement[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(*keys, func.count(), func.coalesce(func.sum(Account.balance_fen), 0))
         .select_from(Fund)
@@ -31,7 +31,7 @@ def _held(*keys: ColumnElement[str]) -> Select[Any]:
     )
 
 
-def _flows(start: datetime, end: datetime, *keys: ColumnElement[str]) -> Select[Any]:
+def _flows(start: datetime, end: datetime, *keys: ColumnElement[str]) -> Select[*tuple[Any, ...]]:
     return (
         select(
             *keys,
@@ -84,9 +84,7 @@ class StatsRepository:
             return {}
         await plan_per_call(self.session)
         key = groups.key.label("code")
-        held = await self.session.execute(
-            _held(key).where(groups.where).group_by(groups.key)
-        )
+        held = await self.session.execute(_held(key).where(groups.where).group_by(groups.key))
         flows = await self.session.execute(
             _flows(start, end, key).where(groups.where).group_by(groups.key)
         )

@@ -23,7 +23,6 @@ from linli.jobs_coop.models import (
     WorkOrder,
 )
 
-
 # The raw figures, each from one table: (its community code column, the figures, the rows it
 # counts). `income_in_month_fen` is the work's income plus the adjustments.
 _Figures = tuple[InstrumentedAttribute[str], list[Label[Any]], list[ColumnElement[bool]]]

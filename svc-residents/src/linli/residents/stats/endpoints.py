@@ -10,8 +10,8 @@ from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.divisions import DivisionCodeStr
 from linli.common.idempotency import IdempotentRoute
-from linli.common.pagination import ChildrenFlag
 from linli.common.openapi import problem_responses
+from linli.common.pagination import ChildrenFlag
 from linli.residents.stats import service
 from linli.residents.stats.schemas import DivisionStats
 

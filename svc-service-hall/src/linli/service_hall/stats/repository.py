@@ -36,12 +36,12 @@ def _application_figures() -> list[Label[Any]]:
     breached = Application.overdue_at.is_not(None)
     return [
         func.count().filter(is_open).label("applications_open"),
-        func.count().filter(Application.status == ApplicationStatus.COMPLETED).label(
-            "applications_completed"
-        ),
-        func.count().filter(Application.status == ApplicationStatus.REJECTED).label(
-            "applications_rejected"
-        ),
+        func.count()
+        .filter(Application.status == ApplicationStatus.COMPLETED)
+        .label("applications_completed"),
+        func.count()
+        .filter(Application.status == ApplicationStatus.REJECTED)
+        .label("applications_rejected"),
         func.count().filter(breached).label("sla_breaches"),
         func.count().filter(breached, is_open).label("sla_breaches_open"),
     ]
@@ -88,14 +88,10 @@ class StatsRepository:
             if groups is None:
                 return {}
             rows = await self.session.execute(
-                select(groups.key.label("code"), *figures)
-                .where(groups.where)
-                .group_by(groups.key)
+                select(groups.key.label("code"), *figures).where(groups.where).group_by(groups.key)
             )
             for row in rows.mappings():
-                found[row["code"]].update(
-                    {key: int(n) for key, n in row.items() if key != "code"}
-                )
+                found[row["code"]].update({key: int(n) for key, n in row.items() if key != "code"})
         return dict(found)
 
     async def open_of_resident(
@@ -130,4 +126,3 @@ class StatsRepository:
             )
         )
         return int(n or 0)
-
