@@ -176,3 +176,10 @@ async def test_children_of_a_street_equal_each_communitys_own_total(
         "/incidents/stats", params={"division": "33x1", "children": "true"}, headers=street
     )
     assert bad.status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/incidents/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["IncidentStats"]["properties"]

@@ -125,3 +125,10 @@ async def test_children_of_a_street_equal_each_communitys_own_answer(
         "/stats", params={"division": "3301080", "children": "true"}, headers=street_admin
     )
     assert bad.status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["CoopStats"]["properties"]

@@ -492,3 +492,10 @@ async def test_children_equal_each_units_own_answer_zeros_included(
     for params in ({"division": "33010", "children": "true"}, {"children": "perhaps"}):
         bad = await client.get("/stats", params=params, headers=street_admin)
         assert bad.status_code == 422, params
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["DivisionStats"]["properties"]

@@ -195,3 +195,10 @@ async def test_children_of_a_street_equal_each_communitys_own_answer(
     assert outside.status_code == 403
     for params in ({"division": "3301081", "children": "true"}, {"children": "maybe"}):
         assert (await client.get("/stats", params=params, headers=staff)).status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["HallStats"]["properties"]

@@ -13,6 +13,7 @@ A bulk writer either stages a delta per row like every other path, or calls
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from datetime import date
 
@@ -82,7 +83,8 @@ async def division_stats(
     """Figures of a community, street, district or city, summed from its communities' counters;
     age bands and the derived tags as of `today` (default: today in Shanghai). With `children`,
     the same for every unit directly below it in the tree, from the same sums grouped by the
-    unit's code prefix: a unit without residents is answered with zeros."""
+    unit's code prefix (and the division's own from those groups): a unit without residents is
+    answered with zeros."""
     principal.require_role(*STATS_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
@@ -96,30 +98,44 @@ async def division_stats(
     # Everyone at least `age` years old today was born on or before that age's latest birth date.
     ages = sorted({low for low, _ in BAND_AGES.values() if low > 0} | {ELDERLY_AGE})
     days = [latest_birth_for_age(age, today) for age in ages]
-    own = _figures(
-        division,
-        unit.name,
-        today,
-        totals=await repository.totals(division),
-        stored=await repository.tags(division),
-        born=dict(zip(ages, await repository.born_on_or_before(division, days), strict=True)),
-    )
     below = None
-    if children:
-        totals = await repository.totals_of_children(division)
-        stored = await repository.tags_of_children(division)
-        born = await repository.born_on_or_before_of_children(division, days)
+    if children and DivisionCode.parse(division).child_level() is not None:
+        totals_of = await repository.totals_of_children(division)
+        stored_of = await repository.tags_of_children(division)
+        born_of = await repository.born_on_or_before_of_children(division, days)
+        # Counters are kept per community, and every community lies in one unit below: the
+        # division's sums are its groups' sums, and it needs no scan of its own.
+        totals = Totals(
+            residents=sum(t.residents for t in totals_of.values()),
+            households=sum(t.households for t in totals_of.values()),
+            pending_registrations=sum(t.pending_registrations for t in totals_of.values()),
+        )
+        stored = dict(sum((Counter(tags) for tags in stored_of.values()), Counter[str]()))
+        born = [sum(counts) for counts in zip(*born_of.values(), strict=True)] or [0] * len(days)
         below = [
             _figures(
                 code,
                 name,
                 today,
-                totals=totals.get(code, Totals(0, 0, 0)),
-                stored=stored.get(code, {}),
-                born=dict(zip(ages, born.get(code, [0] * len(ages)), strict=True)),
+                totals=totals_of.get(code, Totals(0, 0, 0)),
+                stored=stored_of.get(code, {}),
+                born=dict(zip(ages, born_of.get(code, [0] * len(ages)), strict=True)),
             )
             for code, name in await repository.child_units(division)
         ]
+    else:
+        totals = await repository.totals(division)
+        stored = await repository.tags(division)
+        born = await repository.born_on_or_before(division, days)
+        below = [] if children else None
+    own = _figures(
+        division,
+        unit.name,
+        today,
+        totals=totals,
+        stored=stored,
+        born=dict(zip(ages, born, strict=True)),
+    )
     return DivisionStats(**own.model_dump(), children=below)
 
 
