@@ -390,6 +390,30 @@ async def test_the_report_asks_each_service_once_whatever_the_number_of_units(
             assert figures(child, "funds")["balance_fen"] == 0
             assert figures(child, "incidents")["open"] == 0
 
+    # A service that does not break down (its answer has no `children`) is asked unit by unit.
+    asked: list[str] = []
+    stack.transport.route("jobs-coop.internal", httpx.ASGITransport(app=_unit_by_unit(asked)))
+    answer = await stack.gateway.get(f"/api/stats/{STREET}", headers=stack.auth("city_admin"))
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["partial"] is False, report["missing"]
+    assert sorted(asked) == sorted([f"{STREET}:true", f"{C1}:false", f"{C2}:false"])
+    assert [figures(unit, "jobs_coop") for unit in [report["division"], *report["children"]]] == [
+        {"members_in_pool": len(code)} for code in (STREET, C1, C2)
+    ]
+
+
+def _unit_by_unit(asked: list[str]) -> FastAPI:
+    """A service whose statistics answer one unit at a time, whatever `children` says."""
+    app = FastAPI()
+
+    @app.get("/stats")
+    async def stats(division: str, children: bool = False) -> dict[str, object]:
+        asked.append(f"{division}:{str(children).lower()}")
+        return {"division": division, "members_in_pool": len(division)}
+
+    return app
+
 
 def _hanging_service() -> FastAPI:
     """A service as a hung process looks: it takes the call and never answers in time."""
