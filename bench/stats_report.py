@@ -1,10 +1,13 @@
 """Benchmark: the statistics report through the gateway (`GET /api/stats/{division}`) against the
 sum of the services' own answers it is assembled from, side by side in one run.
 
-The report asks svc-residents for the units below the division, then every service for every
-unit at once. The other side makes the same calls one after another, straight to each service,
-and adds up their times: what a client assembling the report itself would wait. A city's report
-is 1 + 10 districts × 5 services; a street's, 1 + 30 communities × 5.
+The report asks svc-residents for the division's name and the units below it and, at the same
+time, every service once for the division and its units one level below (`children=true`): 2 + 5
+calls whatever the level. The other side makes the same calls one after another, straight to
+each service, and adds up their times ("sum of own"): what a client assembling the report itself
+would wait. For comparison it also times the calls the report made before the breakdown existed,
+one per unit and service ("sum per unit": a city's 1 + 10 districts × 5 services, a street's
+1 + 30 communities × 5), and checks the report against those per-unit answers.
 
 svc-residents holds a generated city (bench/stats_counters_vs_scan.py's: 10 districts, 100
 streets, `--communities`, `--residents` built in SQL, counters recounted); the other services
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +97,11 @@ async def timed_get(
 
 
 async def direct_sum(
-    session: aiohttp.ClientSession, urls: dict[str, str], division: str
-) -> tuple[float, float, dict[str, Any]]:
-    """The report's calls made one by one: (sum of their times, the longest, figures by unit)."""
+    session: aiohttp.ClientSession, urls: dict[str, str], division: str, *, per_unit: bool
+) -> tuple[float, float, int, dict[str, Any]]:
+    """The report's calls made one by one: (sum of their times, the longest, how many, figures
+    by unit). `per_unit`: one call per unit and source, as the report asked before
+    `children=true`; else one call per source with `children=true`, as it asks now."""
     times: list[float] = []
     took, _ = await timed_get(session, f"{urls['residents']}/divisions/{division}")
     times.append(took)
@@ -105,40 +111,72 @@ async def direct_sum(
     times.append(took)
     units = [division, *(c["code"] for c in children["items"])]
     bodies: dict[str, Any] = {}
-    for unit in units:
-        for source in SOURCES:
+    for source in SOURCES:
+        if not per_unit:
+            took, body = await timed_get(
+                session,
+                urls[source.service] + source.path,
+                {"division": division, "children": "true"},
+            )
+            times.append(took)
+            own = source.figures(body)
+            bodies[f"{division}/{source.section}"] = own
+            below = source.children(body) or {}
+            for unit in units[1:]:
+                bodies[f"{unit}/{source.section}"] = below.get(unit, dict.fromkeys(own, 0))
+            continue
+        for unit in units:
             took, body = await timed_get(
                 session, urls[source.service] + source.path, {"division": unit}
             )
             times.append(took)
             bodies[f"{unit}/{source.section}"] = source.figures(body)
-    return sum(times), max(times), bodies
+    return sum(times), max(times), len(times), bodies
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    gateway_ms: float
+    own_ms: float
+    own_calls: int
+    per_unit_ms: float
+    per_unit_calls: int
+    longest_own_ms: float
+    units: int
 
 
 async def measure(
     gateway: str, urls: dict[str, str], token: str, division: str, rounds: int
-) -> tuple[float, float, float, int]:
+) -> Figures:
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(headers=headers) as session:
-        # Warm both sides (pools, plans), and check the report against the direct answers.
+        # Warm every side (pools, plans), and check the report against the per-unit answers and
+        # the breakdown.
         _, report = await timed_get(session, f"{gateway}/api/stats/{division}")
-        _, _, direct = await direct_sum(session, urls, division)
+        *_, direct = await direct_sum(session, urls, division, per_unit=True)
+        *_, broken_down = await direct_sum(session, urls, division, per_unit=False)
         assert report["partial"] is False, report["missing"]
+        assert broken_down == direct
         for unit in [report["division"], *report["children"]]:
             for section, part in unit["sections"].items():
                 assert part["figures"] == direct[f"{unit['code']}/{section}"], (unit, section)
-        through, summed, longest = [], [], []
+        through, summed, longest, per_unit = [], [], [], []
         for _ in range(rounds):
             took, _ = await timed_get(session, f"{gateway}/api/stats/{division}")
             through.append(took)
-            total, slowest, _ = await direct_sum(session, urls, division)
+            total, slowest, own_calls, _ = await direct_sum(session, urls, division, per_unit=False)
             summed.append(total)
             longest.append(slowest)
-    return (
-        statistics.median(through),
-        statistics.median(summed),
-        statistics.median(longest),
-        1 + len(report["children"]),
+            total, _, unit_calls, _ = await direct_sum(session, urls, division, per_unit=True)
+            per_unit.append(total)
+    return Figures(
+        gateway_ms=statistics.median(through),
+        own_ms=statistics.median(summed),
+        own_calls=own_calls,
+        per_unit_ms=statistics.median(per_unit),
+        per_unit_calls=unit_calls,
+        longest_own_ms=statistics.median(longest),
+        units=1 + len(report["children"]),
     )
 
 
@@ -188,17 +226,16 @@ async def run(args: argparse.Namespace) -> None:
             )
             print(
                 f"{'report':22} {'units':>5} {'calls':>5} {'gateway ms':>11} "
-                f"{'sum of own ms':>14} {'gateway/sum':>12} {'longest own ms':>15}"
+                f"{'sum of own ms':>14} {'gateway/sum':>12} {'longest own ms':>15} "
+                f"{'per-unit calls':>15} {'sum per unit ms':>16}"
             )
             street = next(code for code, _ in tree if len(code) == 9)
             for level, code in (("city", CITY), ("street", street)):
-                through, summed, longest, units = await measure(
-                    gateway, urls, token, code, args.rounds
-                )
-                calls = 2 + units * len(SOURCES)
+                f = await measure(gateway, urls, token, code, args.rounds)
                 print(
-                    f"{level + ' ' + code:22} {units:5} {calls:5} {through:11.1f} "
-                    f"{summed:14.1f} {through / summed:12.2f} {longest:15.1f}"
+                    f"{level + ' ' + code:22} {f.units:5} {f.own_calls:5} {f.gateway_ms:11.1f} "
+                    f"{f.own_ms:14.1f} {f.gateway_ms / f.own_ms:12.2f} {f.longest_own_ms:15.1f} "
+                    f"{f.per_unit_calls:15} {f.per_unit_ms:16.1f}"
                 )
     finally:
         shutil.rmtree(root, ignore_errors=True)

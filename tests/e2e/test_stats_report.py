@@ -337,6 +337,84 @@ async def test_reports_equal_recounts_export_to_xlsx_and_stay_partial_when_a_ser
     assert all(row[header.index("社区基金 funds")] is None for row in rows[5:])
 
 
+class _Counting(httpx.AsyncBaseTransport):
+    """A service as the gateway sees it, every call it takes written down (its path)."""
+
+    def __init__(self, service: httpx.AsyncClient) -> None:
+        self.service = service
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        answer = await self.service.send(request)
+        # The body is already decoded: its encoding and length headers no longer apply.
+        headers = [
+            (key, value)
+            for key, value in answer.headers.multi_items()
+            if key.lower() not in ("content-encoding", "content-length")
+        ]
+        return httpx.Response(answer.status_code, headers=headers, content=answer.content)
+
+
+@pytest.mark.timeout(180)
+async def test_the_report_asks_each_service_once_whatever_the_number_of_units(
+    full_stack: tuple[GatewayStack, dict[str, str]],
+) -> None:
+    stack, _ = full_stack
+    counted = {name: _Counting(client) for name, client in stack.services.items()}
+    for name, transport in counted.items():
+        stack.transport.route(f"{name}.internal", transport)
+    stats_paths = {
+        "residents": "/stats",
+        "grid": "/incidents/stats",
+        "service-hall": "/stats",
+        "funds": "/stats",
+        "jobs-coop": "/stats",
+    }
+    for code, units in ((STREET, [C1, C2]), (DISTRICT, [STREET, OTHER_STREET])):
+        for transport in counted.values():
+            transport.paths.clear()
+        answer = await stack.gateway.get(f"/api/stats/{code}", headers=stack.auth("city_admin"))
+        assert answer.status_code == 200, answer.text
+        report = answer.json()
+        assert [c["code"] for c in report["children"]] == units
+        assert report["partial"] is False, report["missing"]
+        for name, path in stats_paths.items():
+            assert counted[name].paths.count(path) == 1, (name, counted[name].paths)
+        # svc-residents also names the division and lists its units: one call each.
+        assert sorted(counted["residents"].paths) == sorted(
+            ["/stats", f"/divisions/{code}", "/divisions"]
+        )
+        # A unit with no rows in a service is answered with zeros, not left out.
+        for child in report["children"]:
+            assert figures(child, "funds")["balance_fen"] == 0
+            assert figures(child, "incidents")["open"] == 0
+
+    # A service that does not break down (its answer has no `children`) is asked unit by unit.
+    asked: list[str] = []
+    stack.transport.route("jobs-coop.internal", httpx.ASGITransport(app=_unit_by_unit(asked)))
+    answer = await stack.gateway.get(f"/api/stats/{STREET}", headers=stack.auth("city_admin"))
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["partial"] is False, report["missing"]
+    assert sorted(asked) == sorted([f"{STREET}:true", f"{C1}:false", f"{C2}:false"])
+    assert [figures(unit, "jobs_coop") for unit in [report["division"], *report["children"]]] == [
+        {"members_in_pool": len(code)} for code in (STREET, C1, C2)
+    ]
+
+
+def _unit_by_unit(asked: list[str]) -> FastAPI:
+    """A service whose statistics answer one unit at a time, whatever `children` says."""
+    app = FastAPI()
+
+    @app.get("/stats")
+    async def stats(division: str, children: bool = False) -> dict[str, object]:
+        asked.append(f"{division}:{str(children).lower()}")
+        return {"division": division, "members_in_pool": len(division)}
+
+    return app
+
+
 def _hanging_service() -> FastAPI:
     """A service as a hung process looks: it takes the call and never answers in time."""
     app = FastAPI()

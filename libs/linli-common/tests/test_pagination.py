@@ -1,4 +1,5 @@
-"""Lists: keyset pages over real PostgreSQL, the division filter, and cursors we never handed out."""
+"""Lists: keyset pages over real PostgreSQL, the division filter and the breakdown by the units
+one level below, and cursors we never handed out."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import DateTime, Integer, MetaData, String, delete, select
+from sqlalchemy import DateTime, Integer, MetaData, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from linli.common.divisions import DivisionCode, Level
 from linli.common.pagination import (
     MAX_CURSOR_LENGTH,
     InvalidCursor,
     Keyset,
     Page,
+    child_groups,
     plan_per_call,
     within_division,
 )
@@ -124,6 +127,38 @@ async def test_within_division_takes_a_code_of_any_level(
     assert await codes("3302") == set()
     # Not a code (a LIKE pattern, a scope that is no code, nothing): no row, never every row.
     assert await codes("3301%") == await codes("") == await codes("33O1") == set()
+
+
+async def test_child_groups_count_what_within_division_of_each_child_counts(
+    rows: list[Row], sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async def grouped(prefix: str) -> dict[str, int]:
+        groups = child_groups(Row.community_code, prefix)
+        assert groups is not None
+        async with sessionmaker() as session:
+            found = await session.execute(
+                select(groups.key, func.count()).where(groups.where).group_by(groups.key)
+            )
+            return {code: int(n) for code, n in found.all()}
+
+    async def within(prefix: str) -> int:
+        async with sessionmaker() as session:
+            n = await session.scalar(
+                select(func.count()).where(within_division(Row.community_code, prefix))
+            )
+            return int(n or 0)
+
+    for prefix in ("3301", "330108", "330108001"):
+        by_child = await grouped(prefix)
+        assert by_child, prefix
+        assert {len(code) for code in by_child} == {
+            {"3301": 6, "330108": 9, "330108001": 12}[prefix]
+        }
+        assert by_child == {code: await within(code) for code in by_child}
+        assert sum(by_child.values()) == await within(prefix)
+    assert child_groups(Row.community_code, "330108001001") is None
+    assert DivisionCode.parse("330108").child_level() is Level.STREET
+    assert DivisionCode.parse("330108001001").child_level() is None
 
 
 def _b64(raw: bytes) -> str:

@@ -96,3 +96,62 @@ async def test_residents_other_scopes_and_bad_input_are_refused(
         assert bad.status_code == 422, params
         assert bad.headers["content-type"].startswith("application/problem+json")
     assert (await client.get("/stats")).status_code == 401
+
+
+async def test_children_equal_each_units_own_answer(
+    client: httpx.AsyncClient,
+    issuer: TestIssuer,
+    staff: Headers,
+    create_fund: FundFactory,
+    receive_income: IncomeFactory,
+) -> None:
+    second = f"{STREET}002"
+    street = await create_fund(division_code=STREET, name="西兴街道基金")
+    await receive_income(street, 1_000_000)
+    for code, fen in ((COMMUNITY, 50_000), (second, 20_000), (OTHER_COMMUNITY, 7_000)):
+        await receive_income(await create_fund(division_code=code, name=f"{code}基金"), fen)
+    await receive_income(await create_fund(division_code=COMMUNITY, name="第二个基金"), 1_000)
+
+    async def of(division: str, headers: dict[str, str], **params: str) -> dict[str, Any]:
+        answer = await client.get(
+            "/stats", params={"division": division, **params}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    street_admin = staff(STREET)
+    broken_down = await of(STREET, street_admin, children="true")
+    assert broken_down["children"] == [
+        await of(COMMUNITY, street_admin),
+        await of(second, street_admin),
+    ]
+    assert [c["balance_fen"] for c in broken_down["children"]] == [51_000, 20_000]
+    # The street's own fund is the street's, in no community's figures.
+    assert broken_down["balance_fen"] == 1_071_000
+    assert {k: v for k, v in broken_down.items() if k != "children"} == await of(
+        STREET, street_admin
+    )
+    district_admin = issuer.headers(roles=[Role.DISTRICT_ADMIN], scope="330108", subject="d")
+    district = await of("330108", district_admin, children="true")
+    assert district["children"] == [
+        await of(STREET, district_admin),
+        await of("330108002", district_admin),
+    ]
+    assert (await of(COMMUNITY, staff(), children="true"))["children"] == []
+
+    outside = await client.get(
+        "/stats", params={"division": STREET, "children": "true"}, headers=staff()
+    )
+    assert outside.status_code == 403
+    bad = await client.get(
+        "/stats", params={"division": "33010800100", "children": "true"}, headers=street_admin
+    )
+    assert bad.status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["FundStats"]["properties"]

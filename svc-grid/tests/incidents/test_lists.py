@@ -129,3 +129,57 @@ async def test_overdue_and_escalated_counts_per_community(
     )
     assert outside.status_code == 403
     assert (await client.get("/incidents/stats", headers=cast.resident)).status_code == 403
+
+
+async def test_children_of_a_street_equal_each_communitys_own_total(
+    client: httpx.AsyncClient, cast: Cast, auth: Auth, make_place: Any
+) -> None:
+    community = cast.place.community_code
+    neighbour = community[:9] + "002"
+    neighbour_place = await make_place(community_code=neighbour)
+    escalated = (await cast.report())["id"]
+    await cast.report()
+    await cast.step(escalated, "escalate", by=cast.community, note="x")
+    await cast.report(
+        reporter=auth(Role.RESIDENT, scope=neighbour), building_id=str(neighbour_place.building_id)
+    )
+    street = auth(Role.STREET_ADMIN, scope=community[:9])
+
+    async def of(division: str, **params: str) -> dict[str, Any]:
+        answer = await client.get(
+            "/incidents/stats", params={"division": division, **params}, headers=street
+        )
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    broken_down = await of(community[:9], children="true")
+    assert broken_down["children"] == [
+        (await of(community))["total"],
+        (await of(neighbour))["total"],
+    ]
+    assert [(c["open"], c["escalated"]) for c in broken_down["children"]] == [(2, 1), (1, 0)]
+    assert "children" not in await of(community[:9])
+    assert (await of(community, children="true"))["children"] == []
+    district = auth(Role.DISTRICT_ADMIN, scope=community[:6])
+    by_street = await client.get(
+        "/incidents/stats", params={"division": community[:6], "children": "true"}, headers=district
+    )
+    streets = {c["community_code"]: c for c in by_street.json()["children"]}
+    assert streets[community[:9]] == broken_down["total"]
+
+    outside = await client.get(
+        "/incidents/stats", params={"division": community[:6], "children": "true"}, headers=street
+    )
+    assert outside.status_code == 403
+    bad = await client.get(
+        "/incidents/stats", params={"division": "33x1", "children": "true"}, headers=street
+    )
+    assert bad.status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/incidents/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["IncidentStats"]["properties"]

@@ -80,3 +80,55 @@ async def test_statistics_of_every_level_count_live_rows(
         raw = event.model_dump_json()
         assert not PHONE.search(raw.replace(str(event.id), "")), raw
         assert "居民" not in raw
+
+
+async def test_children_of_a_street_equal_each_communitys_own_answer(
+    client: httpx.AsyncClient,
+    enrol: Factory,
+    post_order: Factory,
+    resident: Callable[..., Headers],
+    staff: Callable[[str], Headers],
+) -> None:
+    first, second = "330108001001", "330108001002"
+    for n in range(2):
+        await enrol(f"居民{n}", account_subject=f"res-{n}")
+    await enrol("居民九", community_code=second, headers=staff(second))
+    order = await post_order(quantity=200, batch_size=100)
+    claimed = await client.post(
+        f"/work-orders/{order['id']}/claims", json={}, headers=resident("res-0")
+    )
+    assert claimed.status_code == 201, claimed.text
+    street_admin = staff("330108001")
+
+    async def of(division: str, **params: str) -> Json:
+        answer = await client.get(
+            "/stats", params={"division": division, **params}, headers=street_admin
+        )
+        assert answer.status_code == 200, answer.text
+        body: Json = answer.json()
+        return body
+
+    street = await of("330108001", children="true")
+    assert street["children"] == [await of(first), await of(second)]
+    assert [(c["members_in_pool"], c["members_in_work"]) for c in street["children"]] == [
+        (2, 1),
+        (1, 0),
+    ]
+    assert {k: v for k, v in street.items() if k != "children"} == await of("330108001")
+    assert (await of(first, children="true"))["children"] == []
+
+    outside = await client.get(
+        "/stats", params={"division": "330108", "children": "true"}, headers=street_admin
+    )
+    assert outside.status_code == 403
+    bad = await client.get(
+        "/stats", params={"division": "3301080", "children": "true"}, headers=street_admin
+    )
+    assert bad.status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["CoopStats"]["properties"]

@@ -445,3 +445,57 @@ async def test_the_answer_is_empty_not_missing_for_a_division_without_residents(
     )
     assert set(body["age_bands"]) == {band.value for band in AgeBand}
     assert set(body["tags"]) == {tag.value for tag in StoredTag} | {"elderly", "child"}
+
+
+async def test_children_equal_each_units_own_answer_zeros_included(
+    client: httpx.AsyncClient, issuer: TestIssuer, create_resident: ResidentFactory
+) -> None:
+    today = today_in_shanghai()
+    tags = itertools.cycle([[], ["living_alone"], ["party_member", "volunteer"]])
+    for n, (community, born) in enumerate(
+        itertools.product(COMMUNITIES[:2], boundary_birth_dates(today))
+    ):
+        await create_resident(
+            community=community,
+            born=born,
+            room=str(201 + n),
+            tags=next(tags),
+            building="2幢",
+            unit="1单元",
+        )
+    admin = city_admin(issuer)
+
+    async def of(division: str, **params: str) -> dict[str, Any]:
+        answer = await client.get("/stats", params={"division": division, **params}, headers=admin)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    street = await of("330108001", children="true")
+    assert street["children"] == [await of(COMMUNITIES[0]), await of(COMMUNITIES[1])]
+    assert {k: v for k, v in street.items() if k != "children"} == await of("330108001")
+    assert sum(c["population"] for c in street["children"]) == street["population"] > 0
+    # A street without residents is in the district's breakdown all the same, with zeros.
+    district = await of("330108", children="true")
+    assert district["children"] == [await of("330108001"), await of("330108002")]
+    assert district["children"][1]["population"] == 0
+    city = await of("3301", children="true")
+    assert [c["division"] for c in city["children"]] == ["330108"]
+    assert (await of(COMMUNITIES[0], children="true"))["children"] == []
+    assert "children" not in await of("330108001")
+
+    street_admin = issuer.headers(roles=[Role.STREET_ADMIN], scope="330108001")
+    outside = await client.get(
+        "/stats", params={"division": "330108", "children": "true"}, headers=street_admin
+    )
+    assert outside.status_code == 403
+    for params in ({"division": "33010", "children": "true"}, {"children": "perhaps"}):
+        bad = await client.get("/stats", params=params, headers=street_admin)
+        assert bad.status_code == 422, params
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["DivisionStats"]["properties"]

@@ -134,3 +134,71 @@ async def test_residents_other_scopes_and_bad_codes_are_refused(
         bad = await client.get("/stats", params={"division": division}, headers=worker)
         assert bad.status_code == 422, division
     assert (await client.get("/stats/residents/not-a-uuid", headers=worker)).status_code == 422
+
+
+async def test_children_of_a_street_equal_each_communitys_own_answer(
+    client: httpx.AsyncClient,
+    make_item: Any,
+    make_resident: Any,
+    uploads: Any,
+    auth: Any,
+    street_code: str,
+    community_code: str,
+) -> None:
+    item = await make_item(name="居住证办理", divisions=[street_code])
+    other_community = f"{street_code}002"
+    wang = await make_resident(community_code=community_code)
+    li = await make_resident(community_code=other_community)
+    staff = auth(Role.STREET_ADMIN, scope=street_code)
+    done = await _file(client, item, wang, uploads)
+    await _file(client, item, wang, uploads)
+    await _file(client, item, li, uploads)
+    await _step(client, done, "reject", staff)
+    filed = await client.post(
+        "/reports",
+        json={
+            "category": "environment.garbage",
+            "title": "垃圾",
+            "description": "请处理",
+            "address": "5幢",
+        },
+        headers=auth(Role.RESIDENT, scope=other_community, name="李四"),
+    )
+    assert filed.status_code == 201, filed.text
+
+    street = await client.get(
+        "/stats", params={"division": street_code, "children": "true"}, headers=staff
+    )
+    assert street.status_code == 200, street.text
+    body = street.json()
+    own = [
+        (await client.get("/stats", params={"division": code}, headers=staff)).json()
+        for code in (community_code, other_community)
+    ]
+    assert body["children"] == own
+    assert [c["applications_open"] for c in body["children"]] == [1, 1]
+    assert body["children"][1]["reports_open"] == 1
+    assert {k: v for k, v in body.items() if k != "children"} == (
+        await client.get("/stats", params={"division": street_code}, headers=staff)
+    ).json()
+    # A community has nothing below it; without the flag there is no `children` at all.
+    community = await client.get(
+        "/stats", params={"division": community_code, "children": "true"}, headers=staff
+    )
+    assert community.json()["children"] == []
+    assert "children" not in own[0]
+
+    worker = auth(Role.COMMUNITY_WORKER, scope=community_code)
+    outside = await client.get(
+        "/stats", params={"division": street_code, "children": "true"}, headers=worker
+    )
+    assert outside.status_code == 403
+    for params in ({"division": "3301081", "children": "true"}, {"children": "maybe"}):
+        assert (await client.get("/stats", params=params, headers=staff)).status_code == 422
+
+
+async def test_the_openapi_documents_the_children_flag_and_field(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    parameters = spec["paths"]["/stats"]["get"]["parameters"]
+    assert "children" in {p["name"] for p in parameters}
+    assert "children" in spec["components"]["schemas"]["HallStats"]["properties"]

@@ -1,5 +1,6 @@
-"""Assembling the report: the units below a division from svc-residents, then every unit's
-sections from every source at once; the peers' averages; a resident's facts.
+"""Assembling the report: the units below a division from svc-residents and, at the same time,
+one call per source for the division and its units one level below (`children=true`); the peers'
+averages; a resident's facts.
 
 The caller's own token goes to every service, so each applies its own role and scope check: the
 gateway only refuses early what no service would answer (a resident, a scope the caller lacks).
@@ -105,23 +106,67 @@ def sources_info() -> dict[str, SourceInfo]:
     return {
         s.section: SourceInfo(
             service=s.service,
-            endpoint=f"GET /api/{s.service}{s.path}?division={{code}}",
+            endpoint=f"GET /api/{s.service}{s.path}?division={{code}}&children=true",
             title_zh=s.title_zh,
         )
         for s in SOURCES
     }
 
 
+async def _breakdown(upstreams: Upstreams, source: Source, code: str) -> Answer:
+    return await upstreams.get(
+        source.service, source.path, [("division", code), ("children", "true")]
+    )
+
+
+async def _sections_of_units(
+    upstreams: Upstreams, source: Source, answer: Answer, units: Sequence[Unit]
+) -> list[Section]:
+    """The source's section of each unit (the division first, then the units below it) from
+    its one answer with `children=true`. A failed answer marks the section of every unit. A unit
+    the answer does not list has no rows there (only svc-residents knows the tree): zeros."""
+    if not answer.ok or not isinstance(answer.body, dict):
+        return [_section(source, answer)] * len(units)
+    own = source.figures(answer.body)
+    below = source.children(answer.body)
+    if below is None:
+        # A service that does not break down (yet) is asked unit by unit, as it always was.
+        answers = await asyncio.gather(
+            *(upstreams.get(source.service, source.path, [("division", u.code)]) for u in units[1:])
+        )
+        return [Section(status="ok", figures=own), *(_section(source, a) for a in answers)]
+    zeros = dict.fromkeys(own, 0)
+    return [
+        Section(status="ok", figures=own),
+        *(Section(status="ok", figures=below.get(u.code, zeros)) for u in units[1:]),
+    ]
+
+
 async def report(upstreams: Upstreams, *, principal: Principal, code: str) -> StatsReport:
     principal.require_role(*READ_ROLES)
     principal.require_scope(code)
     started = time.perf_counter()
-    name, children = await asyncio.gather(name_of(upstreams, code), children_of(upstreams, code))
+    # One round: the division's name and units, and every source's breakdown, side by side.
+    name, children, answers = await asyncio.gather(
+        name_of(upstreams, code),
+        children_of(upstreams, code),
+        asyncio.gather(*(_breakdown(upstreams, source, code) for source in SOURCES)),
+    )
     units = [_unit(code, name), *(children or [])]
-    all_sections = await asyncio.gather(*(sections_of(upstreams, u.code) for u in units))
+    by_source = await asyncio.gather(
+        *(
+            _sections_of_units(upstreams, source, answer, units)
+            for source, answer in zip(SOURCES, answers, strict=True)
+        )
+    )
     reports = [
-        UnitReport(**unit.model_dump(), sections=sections)
-        for unit, sections in zip(units, all_sections, strict=True)
+        UnitReport(
+            **unit.model_dump(),
+            sections={
+                s.section: sections[i] for s, sections in zip(SOURCES, by_source, strict=True)
+            },
+        )
+        for i, unit in enumerate(units)
     ]
     missing = _missing(reports)
     if children is None and "residents" not in missing:

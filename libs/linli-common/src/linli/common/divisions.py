@@ -72,6 +72,12 @@ class DivisionCode:
         length = LEVEL_LENGTH[level]
         return self.code[:length] if len(self.code) >= length else None
 
+    def child_level(self) -> Level | None:
+        """The level of the units directly below this one; None for a community."""
+        levels = list(LEVEL_LENGTH)
+        index = levels.index(self.level)
+        return levels[index + 1] if index + 1 < len(levels) else None
+
     def parent(self) -> DivisionCode | None:
         levels = list(LEVEL_LENGTH)
         index = levels.index(self.level)

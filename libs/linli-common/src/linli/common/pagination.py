@@ -1,5 +1,6 @@
 """What every list shares: one page envelope, one keyset cursor, one limit policy, one filter by
-division (the query parameter `division`, and `within_division` in SQL).
+division (the query parameter `division`, and `within_division` in SQL), and one breakdown of a
+division's figures by the units one level below it (`children=true`, `child_groups` in SQL).
 
 A list is read in the order of a unique key (its last column an id), a page at a time: the
 cursor is the key of the page's last row, so the next page starts after it whatever was written
@@ -20,16 +21,27 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, false, literal, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from linli.common.divisions import DivisionCodeStr
+from linli.common.divisions import LEVEL_LENGTH, DivisionCode, DivisionCodeStr
 from linli.common.errors import FieldError, InvalidInput
 
 DEFAULT_LIMIT = 20
@@ -56,6 +68,16 @@ DivisionFilter = Annotated[
     ),
 ]
 """The `division` filter every list takes, by that one name: `division: DivisionFilter = None`."""
+
+ChildrenFlag = Annotated[
+    bool,
+    Query(
+        description="true: also the same figures for every unit one level below `division` (a "
+        "city's districts, a district's streets, a street's communities; a community has none), "
+        "as `children`, in this one call. Omitted or false: `children` is null."
+    ),
+]
+"""The `children` flag of a statistics endpoint: `children: ChildrenFlag = False`."""
 
 ItemT = TypeVar("ItemT")
 RowT = TypeVar("RowT")
@@ -168,6 +190,34 @@ def within_division(
     return and_(column >= prefix, column < prefix + ":")
 
 
+@dataclass(frozen=True, slots=True)
+class ChildGroups:
+    """A breakdown of a division by the units one level below it: group by `key` (the row's code
+    cut to the child level's length) the rows `where` keeps (inside the division, and at or
+    below the child level: a row of the division itself, say a street's own fund, is in no
+    child)."""
+
+    key: ColumnElement[str]
+    where: ColumnElement[bool]
+
+
+def child_groups(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], prefix: str
+) -> ChildGroups | None:
+    """How to group `column` by the children of the division `prefix`; None for a community
+    (nothing below it). Each group's figures are those `within_division(column, child)` gives."""
+    level = DivisionCode.parse(prefix).child_level()
+    if level is None:
+        return None
+    length = LEVEL_LENGTH[level]
+    # The length is written into the SQL, not bound: PostgreSQL takes `substr(code, $1, $2)` in
+    # the select list and `substr(code, $3, $4)` in GROUP BY for different expressions.
+    return ChildGroups(
+        key=func.substr(column, literal_column("1"), literal_column(str(length))),
+        where=and_(within_division(column, prefix), func.length(column) >= length),
+    )
+
+
 async def plan_per_call(session: AsyncSession) -> None:
     """Plan this transaction's queries for their actual division, never from a cached plan.
 
@@ -218,12 +268,15 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_CURSOR_LENGTH",
     "MAX_LIMIT",
+    "ChildGroups",
+    "ChildrenFlag",
     "Cursor",
     "DivisionFilter",
     "InvalidCursor",
     "Keyset",
     "Limit",
     "Page",
+    "child_groups",
     "plan_per_call",
     "within_division",
 ]

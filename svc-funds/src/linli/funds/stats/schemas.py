@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from linli.funds.reports.schemas import Month
 
 
-class FundStats(BaseModel):
+class FundFigures(BaseModel):
     """The funds held for a division and every division below it, counted from the ledger on
     every call (a city's figures are its communities', streets' and districts' funds together)."""
 
@@ -21,3 +21,15 @@ class FundStats(BaseModel):
     )
     outflow_fen: int = Field(description="Cash that went out of those funds in the month")
     entries_in_month: int = Field(description="Cash movements of those funds in the month")
+
+
+class FundStats(FundFigures):
+    """A division's figures and, with `children=true`, the same for the units one level below."""
+
+    children: list[FundFigures] | None = Field(
+        default=None,
+        description="With `children=true` only: the figures of each unit one level below "
+        "`division` that holds a fund (its own or one below it), in code order; the division's "
+        "own funds are in no child. Funds keeps no division tree, so a unit holding none is left "
+        "out: its figures are all zero.",
+    )

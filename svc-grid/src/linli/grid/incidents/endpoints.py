@@ -14,7 +14,14 @@ from linli.common.db import DbSession
 from linli.common.divisions import Level
 from linli.common.files import Files
 from linli.common.openapi import problem_responses
-from linli.common.pagination import DEFAULT_LIMIT, Cursor, DivisionFilter, Limit, Page
+from linli.common.pagination import (
+    DEFAULT_LIMIT,
+    ChildrenFlag,
+    Cursor,
+    DivisionFilter,
+    Limit,
+    Page,
+)
 from linli.grid.incidents import photos, service
 from linli.grid.incidents.machine import Action
 from linli.grid.incidents.schemas import (
@@ -179,17 +186,23 @@ async def list_incidents(
 @router.get(
     "/stats",
     response_model=IncidentStats,
+    # `children` is absent unless asked for.
+    response_model_exclude_none=True,
     summary="Open, overdue and escalated incidents per community",
     responses=problem_responses(
         {403: "Staff of a level only, and `division` within your scope", 422: "Invalid division"}
     ),
 )
 async def incident_stats(
-    session: DbSession, principal: CurrentPrincipal, division: DivisionFilter = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    division: DivisionFilter = None,
+    children: ChildrenFlag = False,
 ) -> IncidentStats:
     """Per community of the division (default: your scope), computed from the live incidents:
-    open, overdue (past the dispatch or resolve deadline), escalated, and open by level."""
-    return await service.stats(session, principal=principal, division=division)
+    open, overdue (past the dispatch or resolve deadline), escalated, and open by level. With
+    `children=true`, also summed per unit one level below, in this one call."""
+    return await service.stats(session, principal=principal, division=division, children=children)
 
 
 @router.get(

@@ -223,6 +223,13 @@ class IncidentStats(BaseModel):
     division: str
     total: DivisionCounts = Field(description="Sums over the division (`community_code` = it)")
     communities: list[DivisionCounts]
+    children: list[DivisionCounts] | None = Field(
+        default=None,
+        description="With `children=true` only: the sums of each unit one level below "
+        "`division` (`community_code` = that unit's code) that has incidents, in code order. "
+        "The grid keeps no division tree, so a unit without incidents is left out: its figures "
+        "are all zero.",
+    )
 
 
 class HistoryStep(BaseModel):

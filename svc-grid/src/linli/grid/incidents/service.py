@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from linli.common.auth import Principal, Role
 from linli.common.conflicts import insert_or_conflict
-from linli.common.divisions import Level
+from linli.common.divisions import LEVEL_LENGTH, DivisionCode, Level
 from linli.common.errors import FieldError, Forbidden, InvalidInput
 from linli.common.models import new_id
 from linli.common.outbox import events_of
@@ -786,9 +786,11 @@ async def _replay(
 
 
 async def stats(
-    session: AsyncSession, *, principal: Principal, division: str | None
+    session: AsyncSession, *, principal: Principal, division: str | None, children: bool = False
 ) -> IncidentStats:
-    """Open, overdue and escalated incidents per community of a division of the caller's scope."""
+    """Open, overdue and escalated incidents per community of a division of the caller's scope;
+    with `children`, summed per unit one level below too: from the same grouped rows, so the
+    breakdown costs no query of its own."""
     principal.require_role(*access.READ_ROLES)
     code = division or principal.scope
     principal.require_scope(code)
@@ -797,9 +799,23 @@ async def stats(
         session, within=within_division(Incident.community_code, code), now=_now()
     )
     communities = [DivisionCounts.model_validate(row, from_attributes=True) for row in rows]
+    below = None
+    if children:
+        level = DivisionCode.parse(code).child_level()
+        groups: dict[str, list[DivisionCounts]] = {}
+        if level is not None:
+            for community in communities:
+                child = community.community_code[: LEVEL_LENGTH[level]]
+                groups.setdefault(child, []).append(community)
+        below = [_summed(child, groups[child]) for child in sorted(groups)]
+    return IncidentStats(
+        division=code, total=_summed(code, communities), communities=communities, children=below
+    )
+
+
+def _summed(code: str, communities: Sequence[DivisionCounts]) -> DivisionCounts:
     fields = [name for name in DivisionCounts.model_fields if name != "community_code"]
-    total = DivisionCounts(
+    return DivisionCounts(
         community_code=code,
         **{name: sum(getattr(c, name) for c in communities) for name in fields},
     )
-    return IncidentStats(division=code, total=total, communities=communities)

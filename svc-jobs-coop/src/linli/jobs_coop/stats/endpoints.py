@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.openapi import problem_responses
-from linli.common.pagination import DivisionFilter
+from linli.common.pagination import ChildrenFlag, DivisionFilter
 from linli.jobs_coop.settlement.schemas import Month
 from linli.jobs_coop.stats import service
 from linli.jobs_coop.stats.schemas import CoopStats, MembersOfSubjects
@@ -20,17 +20,28 @@ router = APIRouter(tags=["statistics"])
 @router.get(
     "/stats",
     response_model=CoopStats,
-    responses=problem_responses({403: "Not staff, or a division outside your scope"}),
+    # `children` is absent unless asked for.
+    response_model_exclude_none=True,
+    responses=problem_responses(
+        {
+            403: "Not staff, or a division outside your scope",
+            422: "`division` is not a division code, or `month` not YYYY-MM",
+        }
+    ),
 )
 async def coop_stats(
     session: DbSession,
     principal: CurrentPrincipal,
     division: DivisionFilter = None,
     month: Annotated[Month | None, Query(description="YYYY-MM; default this month")] = None,
+    children: ChildrenFlag = False,
 ) -> CoopStats:
     """People in the pool and in work, orders open and done, and the month's income per
-    worker, for a community, street, district or city: counted from live rows on every call."""
-    return await service.stats(session, principal=principal, division=division, month=month)
+    worker, for a community, street, district or city: counted from live rows on every call.
+    With `children=true`, the same for each unit one level below, in this one call."""
+    return await service.stats(
+        session, principal=principal, division=division, month=month, children=children
+    )
 
 
 Subjects = Annotated[

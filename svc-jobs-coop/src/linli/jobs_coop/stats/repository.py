@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, Label, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from linli.common.pagination import plan_per_call, within_division
+from linli.common.pagination import child_groups, plan_per_call, within_division
 from linli.jobs_coop.models import (
     Adjustment,
     Inspection,
@@ -20,6 +23,75 @@ from linli.jobs_coop.models import (
     WorkOrder,
 )
 
+# The raw figures, each from one table: (its community code column, the figures, the rows it
+# counts). `income_in_month_fen` is the work's income plus the adjustments.
+_Figures = tuple[InstrumentedAttribute[str], list[Label[Any]], list[ColumnElement[bool]]]
+
+
+def _figures(start: datetime, end: datetime) -> list[_Figures]:
+    in_month = (Inspection.inspected_at >= start, Inspection.inspected_at < end)
+    return [
+        (
+            Member.community_code,
+            [func.count().label("members_in_pool")],
+            [Member.status == MemberStatus.ACTIVE],
+        ),
+        (
+            Task.community_code,
+            [func.count(distinct(Task.member_id)).label("members_in_work")],
+            [Task.status != TaskStatus.COMPLETED],
+        ),
+        (
+            WorkOrder.community_code,
+            [
+                func.count().filter(WorkOrder.status == OrderStatus.OPEN).label("orders_open"),
+                func.count()
+                .filter(WorkOrder.status == OrderStatus.COMPLETED)
+                .label("orders_completed"),
+                func.count()
+                .filter(
+                    WorkOrder.status == OrderStatus.COMPLETED,
+                    WorkOrder.updated_at >= start,
+                    WorkOrder.updated_at < end,
+                )
+                .label("orders_completed_in_month"),
+            ],
+            [],
+        ),
+        (
+            Inspection.community_code,
+            [
+                func.coalesce(func.sum(Inspection.accepted), 0).label("pieces_accepted_in_month"),
+                func.coalesce(func.sum(Inspection.amount_fen), 0).label("work_fen"),
+                func.count(distinct(Inspection.member_id)).label("earners_in_month"),
+            ],
+            list(in_month),
+        ),
+        (
+            Adjustment.community_code,
+            [func.coalesce(func.sum(Adjustment.amount_fen), 0).label("adjusted_fen")],
+            [Adjustment.created_at >= start, Adjustment.created_at < end],
+        ),
+    ]
+
+
+def _finish(raw: Mapping[str, int]) -> dict[str, int]:
+    counts = {key: int(raw.get(key, 0)) for key in FIGURES if key != "income_in_month_fen"}
+    counts["income_in_month_fen"] = int(raw.get("work_fen", 0)) + int(raw.get("adjusted_fen", 0))
+    return counts
+
+
+FIGURES = (
+    "members_in_pool",
+    "members_in_work",
+    "orders_open",
+    "orders_completed",
+    "orders_completed_in_month",
+    "pieces_accepted_in_month",
+    "income_in_month_fen",
+    "earners_in_month",
+)
+
 
 class StatsRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -28,60 +100,35 @@ class StatsRepository:
     async def counts(self, prefix: str, start: datetime, end: datetime) -> dict[str, int]:
         # One prepared statement serves every level: plan each for its own prefix.
         await plan_per_call(self.session)
-        scalar = self.session.scalar
-        in_pool = await scalar(
-            select(func.count()).where(
-                within_division(Member.community_code, prefix), Member.status == MemberStatus.ACTIVE
+        raw: dict[str, int] = {}
+        for column, figures, rows in _figures(start, end):
+            found = await self.session.execute(
+                select(*figures).where(within_division(column, prefix), *rows)
             )
-        )
-        in_work = await scalar(
-            select(func.count(distinct(Task.member_id))).where(
-                within_division(Task.community_code, prefix), Task.status != TaskStatus.COMPLETED
+            raw.update({key: int(n or 0) for key, n in found.one()._mapping.items()})
+        return _finish(raw)
+
+    async def counts_of_children(
+        self, prefix: str, start: datetime, end: datetime
+    ) -> dict[str, dict[str, int]]:
+        """`counts` of every unit one level below `prefix` with rows in any of the tables, by
+        its code: one grouped query per table, not one per unit."""
+        await plan_per_call(self.session)
+        raw: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        for column, figures, rows in _figures(start, end):
+            groups = child_groups(column, prefix)
+            if groups is None:
+                return {}
+            found = await self.session.execute(
+                select(groups.key.label("code"), *figures)
+                .where(groups.where, *rows)
+                .group_by(groups.key)
             )
-        )
-        order_rows = (
-            await self.session.execute(
-                select(
-                    func.count().filter(WorkOrder.status == OrderStatus.OPEN),
-                    func.count().filter(WorkOrder.status == OrderStatus.COMPLETED),
-                    func.count().filter(
-                        WorkOrder.status == OrderStatus.COMPLETED,
-                        WorkOrder.updated_at >= start,
-                        WorkOrder.updated_at < end,
-                    ),
-                ).where(within_division(WorkOrder.community_code, prefix))
-            )
-        ).one()
-        work = (
-            await self.session.execute(
-                select(
-                    func.coalesce(func.sum(Inspection.accepted), 0),
-                    func.coalesce(func.sum(Inspection.amount_fen), 0),
-                    func.count(distinct(Inspection.member_id)),
-                ).where(
-                    within_division(Inspection.community_code, prefix),
-                    Inspection.inspected_at >= start,
-                    Inspection.inspected_at < end,
+            for row in found.mappings():
+                raw[row["code"]].update(
+                    {key: int(n or 0) for key, n in row.items() if key != "code"}
                 )
-            )
-        ).one()
-        adjusted = await scalar(
-            select(func.coalesce(func.sum(Adjustment.amount_fen), 0)).where(
-                within_division(Adjustment.community_code, prefix),
-                Adjustment.created_at >= start,
-                Adjustment.created_at < end,
-            )
-        )
-        return {
-            "members_in_pool": int(in_pool or 0),
-            "members_in_work": int(in_work or 0),
-            "orders_open": int(order_rows[0]),
-            "orders_completed": int(order_rows[1]),
-            "orders_completed_in_month": int(order_rows[2]),
-            "pieces_accepted_in_month": int(work[0]),
-            "income_in_month_fen": int(work[1]) + int(adjusted or 0),
-            "earners_in_month": int(work[2]),
-        }
+        return {code: _finish(figures) for code, figures in raw.items()}
 
     async def members_of(
         self, subjects: Sequence[str], prefix: str, start: datetime, end: datetime

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 
-class CoopStats(BaseModel):
+class CoopFigures(BaseModel):
     """Counted from live rows at the time of the call, for any level (city 4 … community 12)."""
 
     division: str
@@ -22,6 +22,18 @@ class CoopStats(BaseModel):
     earners_in_month: int = Field(description="Members with accepted work in the month")
     income_in_month_fen: int = Field(description="Accepted × rate, plus adjustments, in the month")
     income_per_earner_fen: int = Field(description="income_in_month_fen ÷ earners (floor)")
+
+
+class CoopStats(CoopFigures):
+    """A division's figures and, with `children=true`, the same for the units one level below."""
+
+    children: list[CoopFigures] | None = Field(
+        default=None,
+        description="With `children=true` only: the figures of each unit one level below "
+        "`division` that has members, tasks, orders, inspections or adjustments, in code order. "
+        "The cooperative keeps no division tree, so a unit with none is left out: its figures "
+        "are all zero.",
+    )
 
 
 class MemberFacts(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,25 +12,39 @@ from linli.common.auth import Principal
 from linli.jobs_coop import clock
 from linli.jobs_coop.access import READER_ROLES
 from linli.jobs_coop.stats.repository import StatsRepository
-from linli.jobs_coop.stats.schemas import CoopStats, MemberFacts, MembersOfSubjects
+from linli.jobs_coop.stats.schemas import CoopFigures, CoopStats, MemberFacts, MembersOfSubjects
+
+
+def _figures(division: str, month: date, counts: dict[str, int]) -> dict[str, Any]:
+    earners = counts["earners_in_month"]
+    return {
+        "division": division,
+        "month": month,
+        "income_per_earner_fen": counts["income_in_month_fen"] // earners if earners else 0,
+        **counts,
+    }
 
 
 async def stats(
-    session: AsyncSession, *, principal: Principal, division: str | None, month: date | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    month: date | None,
+    children: bool = False,
 ) -> CoopStats:
     principal.require_role(*READER_ROLES)
     prefix = division or principal.scope
     principal.require_scope(prefix)
     month = month or clock.month_of(clock.now())
     start, end = clock.month_bounds(month)
-    counts = await StatsRepository(session).counts(prefix, start, end)
-    earners = counts["earners_in_month"]
-    return CoopStats(
-        division=prefix,
-        month=month,
-        income_per_earner_fen=counts["income_in_month_fen"] // earners if earners else 0,
-        **counts,
-    )
+    repository = StatsRepository(session)
+    counts = await repository.counts(prefix, start, end)
+    below = None
+    if children:
+        by_code = await repository.counts_of_children(prefix, start, end)
+        below = [CoopFigures(**_figures(code, month, by_code[code])) for code in sorted(by_code)]
+    return CoopStats(**_figures(prefix, month, counts), children=below)
 
 
 async def members_of(

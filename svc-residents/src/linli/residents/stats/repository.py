@@ -1,4 +1,5 @@
-"""Queries on the per-community counters: batched increments, sums over a division, recounts."""
+"""Queries on the per-community counters: batched increments, sums over a division (and per unit
+one level below it), recounts."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from sqlalchemy import Executable, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.pagination import within_division
+from linli.common.pagination import child_groups, within_division
 from linli.residents.models import (
     CommunityBirthDateCount,
     CommunityBirthYearCount,
     CommunityCounter,
     CommunityTagCount,
+    Division,
 )
 
 # asyncpg allows 32767 parameters per statement; 5000 rows of at most 4 columns stay below.
@@ -233,6 +235,79 @@ class CounterRepository:
             .group_by(CommunityTagCount.tag)
         )
         return {tag: int(n) for tag, n in rows.all()}
+
+    async def child_units(self, division_prefix: str) -> list[tuple[str, str]]:
+        """(code, name) of the units directly below the division, in code order."""
+        rows = await self.session.execute(
+            select(Division.code, Division.name)
+            .where(Division.parent_code == division_prefix)
+            .order_by(Division.code)
+        )
+        return [(code, name) for code, name in rows.all()]
+
+    async def totals_of_children(self, division_prefix: str) -> dict[str, Totals]:
+        """`totals` of each unit one level below the division with a counter row, by its code."""
+        groups = child_groups(CommunityCounter.community_code, division_prefix)
+        if groups is None:
+            return {}
+        rows = await self.session.execute(
+            select(
+                groups.key,
+                func.sum(CommunityCounter.residents),
+                func.sum(CommunityCounter.households),
+                func.sum(CommunityCounter.pending_registrations),
+            )
+            .where(groups.where)
+            .group_by(groups.key)
+        )
+        return {code: Totals(int(a), int(b), int(c)) for code, a, b, c in rows.all()}
+
+    async def tags_of_children(self, division_prefix: str) -> dict[str, dict[str, int]]:
+        groups = child_groups(CommunityTagCount.community_code, division_prefix)
+        if groups is None:
+            return {}
+        rows = await self.session.execute(
+            select(groups.key, CommunityTagCount.tag, func.sum(CommunityTagCount.n))
+            .where(groups.where)
+            .group_by(groups.key, CommunityTagCount.tag)
+        )
+        found: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        for code, tag, n in rows.all():
+            found[code][tag] = int(n)
+        return dict(found)
+
+    async def born_on_or_before_of_children(
+        self, division_prefix: str, days: Sequence[date]
+    ) -> dict[str, list[int]]:
+        """`born_on_or_before` of each unit one level below the division, by its code: the same
+        two queries, grouped."""
+        years = CommunityBirthYearCount
+        dates = CommunityBirthDateCount
+        by_year = child_groups(years.community_code, division_prefix)
+        by_date = child_groups(dates.community_code, division_prefix)
+        if by_year is None or by_date is None:
+            return {}
+        found: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(days))
+        whole_years = await self.session.execute(
+            select(
+                by_year.key,
+                *(
+                    func.coalesce(func.sum(years.n).filter(years.birth_year < day.year), 0)
+                    for day in days
+                ),
+            )
+            .where(by_year.where)
+            .group_by(by_year.key)
+        )
+        ranges = [dates.birth_date.between(date(day.year, 1, 1), day) for day in days]
+        same_year = await self.session.execute(
+            select(by_date.key, *(func.coalesce(func.sum(dates.n).filter(r), 0) for r in ranges))
+            .where(by_date.where, or_(*ranges))
+            .group_by(by_date.key)
+        )
+        for code, *counts in [*whole_years.all(), *same_year.all()]:
+            found[code] = [a + int(b) for a, b in zip(found[code], counts, strict=True)]
+        return dict(found)
 
     async def born_on_or_before(self, division_prefix: str, days: Sequence[date]) -> list[int]:
         """How many live residents of the division were born on or before each of `days`: whole

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from linli.common.divisions import Level
 
 
-class DivisionStats(BaseModel):
+class DivisionFigures(BaseModel):
     """Live figures of one division: the sum of its communities' counters, which change in the
     same transaction as the registry itself."""
 
@@ -29,4 +29,15 @@ class DivisionStats(BaseModel):
         description="Residents per tag: every recorded tag, and the derived `elderly` (60+) and "
         "`child` (under 18)",
         examples=[{"living_alone": 12, "party_member": 40, "elderly": 170, "child": 120}],
+    )
+
+
+class DivisionStats(DivisionFigures):
+    """A division's figures and, with `children=true`, the same for the units one level below."""
+
+    children: list[DivisionFigures] | None = Field(
+        default=None,
+        description="With `children=true` only: the figures of every unit directly below "
+        "`division` in the division tree, in code order, those without residents included "
+        "(with zeros); a community has none.",
     )

@@ -13,6 +13,7 @@ A bulk writer either stages a delta per row like every other path, or calls
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from datetime import date
 
@@ -35,8 +36,8 @@ from linli.residents.ages import (
 from linli.residents.divisions.errors import DivisionNotFound
 from linli.residents.divisions.repository import DivisionRepository
 from linli.residents.models import StoredTag
-from linli.residents.stats.repository import CounterDeltas, CounterRepository
-from linli.residents.stats.schemas import DivisionStats
+from linli.residents.stats.repository import CounterDeltas, CounterRepository, Totals
+from linli.residents.stats.schemas import DivisionFigures, DivisionStats
 
 _STAGED = "linli.residents.counter_deltas"
 
@@ -72,10 +73,18 @@ def _apply_at_commit(session: Session, deltas: CounterDeltas) -> None:
 
 
 async def division_stats(
-    session: AsyncSession, *, principal: Principal, division: str | None, today: date | None = None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    division: str | None,
+    today: date | None = None,
+    children: bool = False,
 ) -> DivisionStats:
     """Figures of a community, street, district or city, summed from its communities' counters;
-    age bands and the derived tags as of `today` (default: today in Shanghai)."""
+    age bands and the derived tags as of `today` (default: today in Shanghai). With `children`,
+    the same for every unit directly below it in the tree, from the same sums grouped by the
+    unit's code prefix (and the division's own from those groups): a unit without residents is
+    answered with zeros."""
     principal.require_role(*STATS_ROLES)
     division = division or principal.scope
     principal.require_scope(division)
@@ -86,14 +95,61 @@ async def division_stats(
     today = today or today_in_shanghai()
     repository = CounterRepository(session)
     await plan_per_call(session)
-    totals = await repository.totals(division)
-    stored = await repository.tags(division)
     # Everyone at least `age` years old today was born on or before that age's latest birth date.
     ages = sorted({low for low, _ in BAND_AGES.values() if low > 0} | {ELDERLY_AGE})
-    born = await repository.born_on_or_before(
-        division, [latest_birth_for_age(age, today) for age in ages]
+    days = [latest_birth_for_age(age, today) for age in ages]
+    below = None
+    if children and DivisionCode.parse(division).child_level() is not None:
+        totals_of = await repository.totals_of_children(division)
+        stored_of = await repository.tags_of_children(division)
+        born_of = await repository.born_on_or_before_of_children(division, days)
+        # Counters are kept per community, and every community lies in one unit below: the
+        # division's sums are its groups' sums, and it needs no scan of its own.
+        totals = Totals(
+            residents=sum(t.residents for t in totals_of.values()),
+            households=sum(t.households for t in totals_of.values()),
+            pending_registrations=sum(t.pending_registrations for t in totals_of.values()),
+        )
+        stored = dict(sum((Counter(tags) for tags in stored_of.values()), Counter[str]()))
+        born = [sum(counts) for counts in zip(*born_of.values(), strict=True)] or [0] * len(days)
+        below = [
+            _figures(
+                code,
+                name,
+                today,
+                totals=totals_of.get(code, Totals(0, 0, 0)),
+                stored=stored_of.get(code, {}),
+                born=dict(zip(ages, born_of.get(code, [0] * len(ages)), strict=True)),
+            )
+            for code, name in await repository.child_units(division)
+        ]
+    else:
+        totals = await repository.totals(division)
+        stored = await repository.tags(division)
+        born = await repository.born_on_or_before(division, days)
+        below = [] if children else None
+    own = _figures(
+        division,
+        unit.name,
+        today,
+        totals=totals,
+        stored=stored,
+        born=dict(zip(ages, born, strict=True)),
     )
-    at_least = {0: totals.residents, **dict(zip(ages, born, strict=True))}
+    return DivisionStats(**own.model_dump(), children=below)
+
+
+def _figures(
+    division: str,
+    name: str,
+    today: date,
+    *,
+    totals: Totals,
+    stored: dict[str, int],
+    born: dict[int, int],
+) -> DivisionFigures:
+    """A unit's figures from its sums; `born[age]`: residents at least `age` years old today."""
+    at_least = {0: totals.residents, **born}
     bands = {
         band: at_least[low] - (at_least[high + 1] if high is not None else 0)
         for band, (low, high) in BAND_AGES.items()
@@ -101,10 +157,10 @@ async def division_stats(
     tags = {tag.value: stored.get(tag.value, 0) for tag in StoredTag}
     tags[DerivedTag.ELDERLY.value] = at_least[ELDERLY_AGE]
     tags[DerivedTag.CHILD.value] = bands[AgeBand.CHILD]
-    return DivisionStats(
+    return DivisionFigures(
         division=division,
         level=DivisionCode.parse(division).level,
-        name=unit.name,
+        name=name,
         as_of=today,
         population=totals.residents,
         households=totals.households,

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from linli.common.auth import CurrentPrincipal
 from linli.common.db import DbSession
 from linli.common.openapi import problem_responses
-from linli.common.pagination import DivisionFilter
+from linli.common.pagination import ChildrenFlag, DivisionFilter
 from linli.service_hall.stats import service
 from linli.service_hall.stats.schemas import HallStats, ResidentHallFacts
 
@@ -19,6 +19,8 @@ router = APIRouter(prefix="/stats", tags=["statistics"])
 @router.get(
     "",
     response_model=HallStats,
+    # `children` is absent unless asked for.
+    response_model_exclude_none=True,
     responses=problem_responses(
         {
             403: "Not staff of a level (or an auditor), or `division` outside your scope",
@@ -27,11 +29,15 @@ router = APIRouter(prefix="/stats", tags=["statistics"])
     ),
 )
 async def hall_stats(
-    session: DbSession, principal: CurrentPrincipal, division: DivisionFilter = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    division: DivisionFilter = None,
+    children: ChildrenFlag = False,
 ) -> HallStats:
     """Applications open, completed and rejected, SLA breaches (承诺时限 missed), and 我要反映
-    reports open and closed, for a community, street, district or city: counted from live rows."""
-    return await service.stats(session, principal=principal, division=division)
+    reports open and closed, for a community, street, district or city: counted from live rows.
+    With `children=true`, the same for each unit one level below, in this one call."""
+    return await service.stats(session, principal=principal, division=division, children=children)
 
 
 @router.get(

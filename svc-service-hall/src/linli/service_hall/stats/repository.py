@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Label, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from linli.common.pagination import plan_per_call, within_division
+from linli.common.pagination import child_groups, plan_per_call, within_division
 from linli.service_hall.models import Application, ApplicationStatus, CatalogueItemVersion
 from linli.service_hall.models.reports import Report, ReportStatus
 
@@ -18,6 +20,38 @@ OPEN = (
     ApplicationStatus.IN_PROGRESS,
     ApplicationStatus.RETURNED,
 )
+FIGURES = (
+    "applications_open",
+    "applications_completed",
+    "applications_rejected",
+    "sla_breaches",
+    "sla_breaches_open",
+    "reports_open",
+    "reports_closed",
+)
+
+
+def _application_figures() -> list[Label[Any]]:
+    is_open = Application.status.in_(OPEN)
+    breached = Application.overdue_at.is_not(None)
+    return [
+        func.count().filter(is_open).label("applications_open"),
+        func.count()
+        .filter(Application.status == ApplicationStatus.COMPLETED)
+        .label("applications_completed"),
+        func.count()
+        .filter(Application.status == ApplicationStatus.REJECTED)
+        .label("applications_rejected"),
+        func.count().filter(breached).label("sla_breaches"),
+        func.count().filter(breached, is_open).label("sla_breaches_open"),
+    ]
+
+
+def _report_figures() -> list[Label[Any]]:
+    return [
+        func.count().filter(Report.status != ReportStatus.CLOSED).label("reports_open"),
+        func.count().filter(Report.status == ReportStatus.CLOSED).label("reports_closed"),
+    ]
 
 
 class StatsRepository:
@@ -27,36 +61,38 @@ class StatsRepository:
     async def counts(self, prefix: str) -> dict[str, int]:
         # One prepared statement serves every level: plan each for its own prefix.
         await plan_per_call(self.session)
-        is_open = Application.status.in_(OPEN)
-        breached = Application.overdue_at.is_not(None)
         applications = (
             await self.session.execute(
-                select(
-                    func.count().filter(is_open),
-                    func.count().filter(Application.status == ApplicationStatus.COMPLETED),
-                    func.count().filter(Application.status == ApplicationStatus.REJECTED),
-                    func.count().filter(breached),
-                    func.count().filter(breached, is_open),
-                ).where(within_division(Application.community_code, prefix))
+                select(*_application_figures()).where(
+                    within_division(Application.community_code, prefix)
+                )
             )
         ).one()
         reports = (
             await self.session.execute(
-                select(
-                    func.count().filter(Report.status != ReportStatus.CLOSED),
-                    func.count().filter(Report.status == ReportStatus.CLOSED),
-                ).where(within_division(Report.community_code, prefix))
+                select(*_report_figures()).where(within_division(Report.community_code, prefix))
             )
         ).one()
-        return {
-            "applications_open": int(applications[0]),
-            "applications_completed": int(applications[1]),
-            "applications_rejected": int(applications[2]),
-            "sla_breaches": int(applications[3]),
-            "sla_breaches_open": int(applications[4]),
-            "reports_open": int(reports[0]),
-            "reports_closed": int(reports[1]),
-        }
+        return {key: int(n) for key, n in {**applications._mapping, **reports._mapping}.items()}
+
+    async def counts_of_children(self, prefix: str) -> dict[str, dict[str, int]]:
+        """`counts` of every unit one level below `prefix` that has applications or reports, by
+        its code: one grouped query per table, not one per unit."""
+        await plan_per_call(self.session)
+        found: defaultdict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+        for column, figures in (
+            (Application.community_code, _application_figures()),
+            (Report.community_code, _report_figures()),
+        ):
+            groups = child_groups(column, prefix)
+            if groups is None:
+                return {}
+            rows = await self.session.execute(
+                select(groups.key.label("code"), *figures).where(groups.where).group_by(groups.key)
+            )
+            for row in rows.mappings():
+                found[row["code"]].update({key: int(n) for key, n in row.items() if key != "code"})
+        return dict(found)
 
     async def open_of_resident(
         self, resident_id: uuid.UUID, prefix: str

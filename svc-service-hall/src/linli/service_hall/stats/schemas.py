@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from linli.service_hall.models import ApplicationStatus
 
 
-class HallStats(BaseModel):
+class HallFigures(BaseModel):
     """Counted from the live applications and reports of the division's communities on every
     call, for any level (city 4 … community 12)."""
 
@@ -24,6 +24,17 @@ class HallStats(BaseModel):
         description="我要反映 reports not closed yet (filed, handling, resolved)"
     )
     reports_closed: int
+
+
+class HallStats(HallFigures):
+    """A division's figures and, with `children=true`, the same for the units one level below."""
+
+    children: list[HallFigures] | None = Field(
+        default=None,
+        description="With `children=true` only: the figures of each unit one level below "
+        "`division` that has applications or reports, in code order. The hall keeps no division "
+        "tree, so a unit with neither is left out: its figures are all zero.",
+    )
 
 
 class ResidentApplication(BaseModel):

@@ -12,17 +12,29 @@ from linli.service_hall.applications import sla
 from linli.service_hall.residents.service import known_resident
 from linli.service_hall.stats.errors import ResidentNotFound
 from linli.service_hall.stats.repository import StatsRepository
-from linli.service_hall.stats.schemas import HallStats, ResidentApplication, ResidentHallFacts
+from linli.service_hall.stats.schemas import (
+    HallFigures,
+    HallStats,
+    ResidentApplication,
+    ResidentHallFacts,
+)
 
 READ_ROLES = (*access.STAFF_ROLES, Role.AUDITOR)
 
 
-async def stats(session: AsyncSession, *, principal: Principal, division: str | None) -> HallStats:
+async def stats(
+    session: AsyncSession, *, principal: Principal, division: str | None, children: bool = False
+) -> HallStats:
     principal.require_role(*READ_ROLES)
     prefix = division or principal.scope
     principal.require_scope(prefix)
-    counts = await StatsRepository(session).counts(prefix)
-    return HallStats(division=prefix, **counts)
+    repository = StatsRepository(session)
+    counts = await repository.counts(prefix)
+    below = None
+    if children:
+        by_code = await repository.counts_of_children(prefix)
+        below = [HallFigures(division=code, **by_code[code]) for code in sorted(by_code)]
+    return HallStats(division=prefix, **counts, children=below)
 
 
 async def resident_facts(
