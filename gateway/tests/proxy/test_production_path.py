@@ -111,6 +111,24 @@ async def test_an_upstream_that_dies_mid_body_drops_the_callers_connection(
     assert after.status_code == 200  # the gateway itself goes on
 
 
+async def test_a_small_answer_cut_short_is_a_502_problem_not_half_an_answer(
+    serve: Callable[..., Awaitable[str]], raw_upstream: Callable[[Handler], Awaitable[str]]
+) -> None:
+    # A small answer is read whole before the gateway answers, so its loss can still be said.
+    async def truncated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n" + b"x" * 10)
+        await writer.drain()
+        writer.close()
+
+    base = await serve(await raw_upstream(truncated))
+    async with httpx.AsyncClient(base_url=base) as client:
+        answer = await client.get("/api/residents/small")
+
+    assert answer.status_code == 502
+    assert answer.json()["type"].endswith("/bad-gateway")
+
+
 async def test_a_garbled_upstream_answer_is_a_502_problem(
     serve: Callable[..., Awaitable[str]], raw_upstream: Callable[[Handler], Awaitable[str]]
 ) -> None:

@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from linli.common.app import freeze_startup_heap
 from linli.common.auth import TokenVerifier
 from linli.common.db import create_engine, create_sessionmaker
 from linli.common.docs import install_docs
@@ -180,6 +181,7 @@ def create_app(
         )
         app.state.openapi_merger = MergedOpenAPI(ttl_s=settings.openapi_cache_s)
         logger.info("gateway started", upstreams=upstream_urls, kid=signer.kid)
+        freeze_startup_heap()
         try:
             yield
         finally:

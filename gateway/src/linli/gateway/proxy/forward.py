@@ -203,14 +203,17 @@ class UpstreamProxy:
                     continue
                 await self._fail(scope, receive, send, exc)
                 return
+        start: Message = {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": _response_headers(response.headers),
+        }
+        if isinstance(response.body, bytes):
+            await send(start)
+            await send({"type": "http.response.body", "body": response.body})
+            return
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status,
-                    "headers": _response_headers(response.headers),
-                }
-            )
+            await send(start)
             try:
                 async for chunk in response.body:
                     message: Message = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
@@ -22,8 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from linli.common.errors import problem_response
 from linli.common.observability import logger
-from linli.gateway.auth.tokens import TokenSigner
 from linli.gateway.config import PUBLIC_PATHS
+
+if TYPE_CHECKING:  # the auth package imports this module's storage helper
+    from linli.gateway.auth.tokens import TokenSigner
 
 _LIMITED_PREFIXES = ("/api/", "/auth/", *(f"{path}/" for path in PUBLIC_PATHS))
 # Moving window is exact but keeps one timestamp per hit (memory storage inserts into a list,

@@ -42,8 +42,19 @@ class UpstreamStreamBroken(Exception):
 class UpstreamResponse:
     status: int
     headers: Headers  # names lower-cased, as received
-    body: AsyncIterator[bytes]  # raises UpstreamStreamBroken
+    # The whole body when it was small and of a known length (read before answering: one send
+    # to the caller, and a failure while reading is still a problem response); else chunks as
+    # they come, raising UpstreamStreamBroken.
+    body: bytes | AsyncIterator[bytes]
     close: Callable[[], Awaitable[None]]
+
+
+# Bodies up to this size, with a Content-Length, are read whole before the answer starts.
+WHOLE_BODY_LIMIT = 64 * 1024
+
+
+async def _nothing_to_close() -> None:
+    return None
 
 
 class Sender:
@@ -147,12 +158,19 @@ class AiohttpSender(Sender):
             )
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise UpstreamFailed(_aiohttp_failure(exc), exc) from exc
-        return UpstreamResponse(
-            status=response.status,
-            headers=[(n.lower(), v) for n, v in response.raw_headers],
-            body=_aiohttp_body(response),
-            close=_release(response),
-        )
+        headers = [(n.lower(), v) for n, v in response.raw_headers]
+        length = response.content_length
+        if length is None or length > WHOLE_BODY_LIMIT:
+            return UpstreamResponse(
+                response.status, headers, _aiohttp_body(response), _release(response)
+            )
+        try:
+            whole = await response.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise UpstreamFailed(_aiohttp_failure(exc), exc) from exc
+        finally:
+            response.release()
+        return UpstreamResponse(response.status, headers, whole, _nothing_to_close)
 
     async def aclose(self) -> None:
         await self.session.close()
@@ -205,12 +223,19 @@ class HttpxSender(Sender):
             response = await self.transport.handle_async_request(request)
         except httpx.HTTPError as exc:
             raise UpstreamFailed(_httpx_failure(exc), exc) from exc
-        return UpstreamResponse(
-            status=response.status_code,
-            headers=[(name.lower(), value) for name, value in response.headers.raw],
-            body=_httpx_body(response),
-            close=response.aclose,
-        )
+        headers = [(name.lower(), value) for name, value in response.headers.raw]
+        length = response.headers.get("content-length")
+        if not (length and length.isdigit() and int(length) <= WHOLE_BODY_LIMIT):
+            return UpstreamResponse(
+                response.status_code, headers, _httpx_body(response), response.aclose
+            )
+        try:
+            whole = b"".join([chunk async for chunk in response.aiter_raw()])
+        except httpx.HTTPError as exc:
+            raise UpstreamFailed(_httpx_failure(exc), exc) from exc
+        finally:
+            await response.aclose()
+        return UpstreamResponse(response.status_code, headers, whole, _nothing_to_close)
 
     async def aclose(self) -> None:
         await self.transport.aclose()

@@ -103,7 +103,7 @@ def create_service_app(
         app.state.workers = workers
         for worker in workers:
             await worker.start()
-        _freeze_startup_heap()
+        freeze_startup_heap()
         logger.info("service started", service=settings.service_name)
         try:
             yield
@@ -147,7 +147,7 @@ def create_service_app(
 _heap_frozen = False
 
 
-def _freeze_startup_heap() -> None:
+def freeze_startup_heap() -> None:
     """Keep what startup built (modules, routes, schemas, metadata) out of the cyclic GC.
 
     Those objects live as long as the process; without this every full collection walks them
