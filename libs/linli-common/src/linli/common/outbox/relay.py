@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -14,8 +15,6 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from prometheus_client import Counter, Gauge
-from sqlalchemy import BindParameter, Text, any_, bindparam, cast, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,6 +41,26 @@ OLDEST_UNSENT = Gauge(
     "linli_outbox_oldest_unsent_age_seconds",
     "Age of the oldest unsent outbox row (0 when none): the event delivery lag to alert on",
 )
+
+
+_TABLE = OutboxMessage.__tablename__
+# The relay's four statements, sent straight through asyncpg (prepared once per connection): the
+# ORM's per-statement work was most of a quiet pass's CPU, in the event loop the service shares.
+# The claim keeps its rows locked until the outcome is written, in the same transaction.
+_CLAIM = (
+    f"SELECT id, subject, payload::text FROM {_TABLE} WHERE sent_at IS NULL "
+    "ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+_MARK_SENT = f"UPDATE {_TABLE} SET sent_at = now() WHERE id = ANY($1::uuid[])"
+_MARK_FAILED = (
+    f"UPDATE {_TABLE} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])"
+)
+_OLDEST_UNSENT_AGE = (
+    f"SELECT extract(epoch FROM now() - min(created_at))::float8 FROM {_TABLE} "
+    "WHERE sent_at IS NULL"
+)
+# The lag gauge is read at most this often: once a pass cost a fifth of the relay's queries.
+LAG_EVERY_S = 1.0
 
 
 def asyncpg_connect_args(url: str | URL) -> dict[str, Any]:
@@ -95,6 +114,7 @@ class OutboxRelay:
         self.max_backoff_s = max_backoff_s
         self.pipeline = pipeline
         self._claim_lock = asyncio.Lock()
+        self._lag_read_at = float("-inf")
         self._listen_enabled = listen
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -135,53 +155,74 @@ class OutboxRelay:
         except TimeoutError:
             log.warning("nats not connected; outbox rows wait")
             return 0, 1
-        # Two batches in flight: one waits for its acks and commits while the next is claimed
-        # and written, so neither PostgreSQL nor NATS sits idle.
         failing = asyncio.Event()
-        results = await asyncio.gather(
-            *(self._drain_batches(js, failing) for _ in range(self.pipeline))
-        )
+        workers: list[asyncio.Task[tuple[int, int]]] = []
+        async with asyncio.TaskGroup() as group:
+
+            def widen() -> None:
+                # A full claim means a backlog: then `pipeline` batches in flight, one waiting
+                # for its acks and committing while the next is claimed and written, so neither
+                # PostgreSQL nor NATS sits idle. At a trickle a second batch would only claim
+                # nothing, at the cost of a transaction, before the pass could end.
+                while len(workers) < self.pipeline:
+                    workers.append(group.create_task(self._drain_batches(js, failing, widen)))
+
+            workers.append(group.create_task(self._drain_batches(js, failing, widen)))
+        results = [worker.result() for worker in workers]
         return sum(r[0] for r in results), sum(r[1] for r in results)
 
-    async def _drain_batches(self, js: JetStreamContext, failing: asyncio.Event) -> tuple[int, int]:
+    async def _drain_batches(
+        self, js: JetStreamContext, failing: asyncio.Event, widen: Callable[[], None]
+    ) -> tuple[int, int]:
         published = failed = 0
         while True:
-            claimed, acked, not_acked = await self._publish_batch(js, failing)
+            claimed, acked, not_acked = await self._publish_batch(js, failing, widen)
             published += acked
             failed += not_acked
             # A failure usually means NATS is away: stop and let the caller back off.
             if not_acked or claimed < self.batch_size:
                 return published, failed
 
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection's asyncpg driver: the engine's pool checks it out and back in."""
+        async with self._engine().connect() as pooled:
+            raw = await pooled.get_raw_connection()
+            driver: asyncpg.Connection = raw.driver_connection
+            try:
+                yield driver
+            finally:
+                # The transaction is asyncpg's, unknown to SQLAlchemy's reset on check-in: a
+                # connection whose rollback did not happen (a second cancellation) must not go
+                # back to the pool holding our row locks.
+                if not driver.is_closed() and driver.is_in_transaction():
+                    await pooled.invalidate()
+
+    def _engine(self) -> AsyncEngine:
+        bind = self._sessionmaker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise ValueError("the relay's sessionmaker must be bound to an engine")
+        return bind
+
     async def _publish_batch(
-        self, js: JetStreamContext, failing: asyncio.Event
+        self, js: JetStreamContext, failing: asyncio.Event, widen: Callable[[], None]
     ) -> tuple[int, int, int]:
         """Claim one batch, publish it concurrently, record the outcome: (claimed, acked, failed)."""
-        async with self._sessionmaker() as session, session.begin():
+        async with self._connection() as connection, connection.transaction():
             # Claiming and writing under one lock puts batches on the wire in created_at order.
             async with self._claim_lock:
                 if failing.is_set():
                     # Another batch of this pass failed: back off together rather than
                     # claim its rows again the moment it commits.
                     return 0, 0, 0
-                rows = (
-                    await session.execute(
-                        # payload::text: publish PostgreSQL's JSON text as is, no decode/encode round.
-                        select(
-                            OutboxMessage.id,
-                            OutboxMessage.subject,
-                            cast(OutboxMessage.payload, Text),
-                        )
-                        .where(OutboxMessage.sent_at.is_(None))
-                        .order_by(OutboxMessage.created_at)
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
+                # payload::text: publish PostgreSQL's JSON text as is, no decode/encode round.
+                rows = await connection.fetch(_CLAIM, self.batch_size)
                 if not rows or failing.is_set():
                     # Set after our SELECT: we may hold rows the failed batch just released.
                     return 0, 0, 0
-                claimed = [(row[0], row[1], row[2]) for row in rows]
+                if len(rows) == self.batch_size:
+                    widen()
+                claimed: list[tuple[uuid.UUID, str, str]] = [(r[0], r[1], r[2]) for r in rows]
                 sent = await self._send(js, claimed)
             outcomes = await self._outcomes(claimed, sent)
             if any(error is not None for _, error in outcomes):
@@ -192,20 +233,11 @@ class OutboxRelay:
                 if error is not None:
                     errors[error].append(event_id)
             if acked:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == any_(_uuid_array(acked)))
-                    .values(sent_at=func.now())
-                    .execution_options(synchronize_session=False)
-                )
+                # One array parameter instead of an IN list of as many parameters as rows.
+                await connection.execute(_MARK_SENT, acked)
             # Usually one distinct error per batch (NATS away), so one UPDATE.
             for error, ids in errors.items():
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == any_(_uuid_array(ids)))
-                    .values(attempts=OutboxMessage.attempts + 1, last_error=error[:2000])
-                    .execution_options(synchronize_session=False)
-                )
+                await connection.execute(_MARK_FAILED, ids, error[:2000])
         PUBLISHED.inc(len(acked))
         failed = len(rows) - len(acked)
         if failed:
@@ -268,25 +300,27 @@ class OutboxRelay:
                 _, failed = await self._drain()
             except Exception as exc:  # the database is away, most likely; never end the loop
                 FAILURES.inc()
-                log.warning("outbox relay pass failed", error=_describe(exc))
+                error = exc.exceptions[0] if isinstance(exc, ExceptionGroup) else exc
+                log.warning("outbox relay pass failed", error=_describe(error))
                 failed = 1
+            # Also while failing: a NATS outage is when the lag grows, and what it alerts on.
+            await self._record_lag()
             if failed:
                 await backoff.sleep()
                 continue
             backoff.reset()
-            await self._record_lag()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_interval_s):
                     await self._wake.wait()
 
     async def _record_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._lag_read_at < LAG_EVERY_S:
+            return
+        self._lag_read_at = now
         try:
-            async with self._sessionmaker() as session:
-                oldest = await session.scalar(
-                    select(
-                        func.extract("epoch", func.now() - func.min(OutboxMessage.created_at))
-                    ).where(OutboxMessage.sent_at.is_(None))
-                )
+            async with self._connection() as connection:
+                oldest = await connection.fetchval(_OLDEST_UNSENT_AGE)
             OLDEST_UNSENT.set(float(oldest or 0))
         except Exception as exc:  # a metric is not worth a failed pass
             log.debug("cannot read outbox lag", error=_describe(exc))
@@ -294,10 +328,7 @@ class OutboxRelay:
     def _listen_url(self) -> str | URL:
         if self._database_url is not None:
             return self._database_url
-        bind = self._sessionmaker.kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
-            raise ValueError("pass database_url: the sessionmaker is not bound to an engine")
-        return bind.url
+        return self._engine().url
 
     async def _listen(self) -> None:
         """Keep one LISTEN connection open, reopening it when it drops."""
@@ -336,15 +367,6 @@ class OutboxRelay:
                 # A half-open TCP connection never reports its end; a query does.
                 async with asyncio.timeout(5):
                     await conn.execute("SELECT 1")
-
-
-# Typed Any: SQLAlchemy's stubs cannot match ARRAY(UUID) with list[uuid.UUID].
-_UUID_ARRAY: Any = ARRAY(UUID(as_uuid=True))
-
-
-def _uuid_array(ids: list[uuid.UUID]) -> BindParameter[list[uuid.UUID]]:
-    # One array parameter instead of an IN list of as many parameters as rows.
-    return bindparam("ids", ids, type_=_UUID_ARRAY)
 
 
 def _describe(exc: BaseException) -> str:
