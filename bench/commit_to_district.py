@@ -103,6 +103,14 @@ async def measure(
     return latencies
 
 
+def load_average() -> str:
+    """The 1-minute load average: the machine is shared, and the figures move with it."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "n/a"
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
@@ -164,25 +172,35 @@ async def run(args: argparse.Namespace) -> None:
             )
             return cloud.id
 
+        load_before = load_average()
         await measure(commit, pull, rate=args.rate, seconds=1)  # warm both paths
         await measure(bare, pull, rate=args.rate, seconds=1)
         results: dict[str, list[float]] = {"outbox": [], "bare": []}
+        # This process's CPU (service, relay and district consumer share one event loop): unlike
+        # the latencies, it hardly moves with what else the shared machine runs.
+        cpu_s = {"outbox": 0.0, "bare": 0.0}
         for _ in range(args.rounds):  # alternating, so both see the same machine
-            results["outbox"] += await measure(commit, pull, rate=args.rate, seconds=args.seconds)
-            results["bare"] += await measure(bare, pull, rate=args.rate, seconds=args.seconds)
+            for path, send in (("outbox", commit), ("bare", bare)):
+                cpu_before = time.process_time()
+                results[path] += await measure(send, pull, rate=args.rate, seconds=args.seconds)
+                cpu_s[path] += time.process_time() - cpu_before
         outbox, direct = results["outbox"], results["bare"]
         print(
             f"{args.rate:g} events/s for {args.seconds:g} s x {args.rounds} rounds, alternating; "
-            "NATS with JWT auth, district credential, filtered durable pull consumer\n"
+            "NATS with JWT auth, district credential, filtered durable pull consumer; "
+            f"load average {load_before} before, {load_average()} after\n"
         )
-        print(f"{'path to the district consumer':48} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
-        for label, values in (
-            ("commit -> outbox relay -> JetStream -> district", outbox),
-            ("bare JetStream publish (ack) -> district", direct),
+        print(
+            f"{'path to the district consumer':48} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+            f"{'CPU µs/event':>12}"
+        )
+        for label, path, values in (
+            ("commit -> outbox relay -> JetStream -> district", "outbox", outbox),
+            ("bare JetStream publish (ack) -> district", "bare", direct),
         ):
             print(
                 f"{label:48} {percentile(values, 50):7.2f} {percentile(values, 99):7.2f} "
-                f"{max(values):7.2f}"
+                f"{max(values):7.2f} {cpu_s[path] / len(values) * 1e6:12.0f}"
             )
         print(
             f"\noutbox/bare: p50 {percentile(outbox, 50) / percentile(direct, 50):.2f}x, "

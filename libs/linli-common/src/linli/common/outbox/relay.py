@@ -156,19 +156,22 @@ class OutboxRelay:
             log.warning("nats not connected; outbox rows wait")
             return 0, 1
         failing = asyncio.Event()
-        workers: list[asyncio.Task[tuple[int, int]]] = []
-        async with asyncio.TaskGroup() as group:
+        extra: list[asyncio.Task[tuple[int, int]]] = []
 
-            def widen() -> None:
-                # A full claim means a backlog: then `pipeline` batches in flight, one waiting
-                # for its acks and committing while the next is claimed and written, so neither
-                # PostgreSQL nor NATS sits idle. At a trickle a second batch would only claim
-                # nothing, at the cost of a transaction, before the pass could end.
-                while len(workers) < self.pipeline:
-                    workers.append(group.create_task(self._drain_batches(js, failing, widen)))
+        def widen() -> None:
+            # A full claim means a backlog: then `pipeline` batches in flight, one waiting for
+            # its acks and committing while the next is claimed and written, so neither
+            # PostgreSQL nor NATS sits idle. At a trickle a second batch would only claim
+            # nothing, at the cost of a transaction, before the pass could end.
+            while len(extra) < self.pipeline - 1:
+                extra.append(asyncio.create_task(self._drain_batches(js, failing, widen)))
 
-            workers.append(group.create_task(self._drain_batches(js, failing, widen)))
-        results = [worker.result() for worker in workers]
+        try:
+            # The first batch in this task: no task to start and switch to on every wake-up.
+            results = [await self._drain_batches(js, failing, widen)]
+            results += await asyncio.gather(*extra)
+        finally:
+            await cancel_and_wait(task for task in extra if not task.done())
         return sum(r[0] for r in results), sum(r[1] for r in results)
 
     async def _drain_batches(
@@ -300,8 +303,7 @@ class OutboxRelay:
                 _, failed = await self._drain()
             except Exception as exc:  # the database is away, most likely; never end the loop
                 FAILURES.inc()
-                error = exc.exceptions[0] if isinstance(exc, ExceptionGroup) else exc
-                log.warning("outbox relay pass failed", error=_describe(error))
+                log.warning("outbox relay pass failed", error=_describe(exc))
                 failed = 1
             # Also while failing: a NATS outage is when the lag grows, and what it alerts on.
             await self._record_lag()
