@@ -117,6 +117,8 @@ class OutboxRelay:
         self._lag_read_at = float("-inf")
         self._listen_enabled = listen
         self._wake = asyncio.Event()
+        # While a pass runs: starts another batch beside it (see `_drain`).
+        self._widen: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Set once a LISTEN connection is up; tests wait on it before relying on NOTIFY.
         self.listening = asyncio.Event()
@@ -141,6 +143,11 @@ class OutboxRelay:
     def wake(self) -> None:
         """Run a pass now instead of at the next poll."""
         self._wake.set()
+        if self._widen is not None:
+            # A commit while a pass waits for its acks or writes their outcome: its rows are
+            # claimed now, not once that pass ends. The claim lock still puts them on the wire
+            # after the batch before them.
+            self._widen()
 
     async def drain_once(self) -> int:
         """Publish everything pending now; returns how many JetStream acknowledged."""
@@ -159,18 +166,22 @@ class OutboxRelay:
         extra: list[asyncio.Task[tuple[int, int]]] = []
 
         def widen() -> None:
-            # A full claim means a backlog: then `pipeline` batches in flight, one waiting for
-            # its acks and committing while the next is claimed and written, so neither
-            # PostgreSQL nor NATS sits idle. At a trickle a second batch would only claim
+            # On a full claim (a backlog) or a wake-up during the pass: `pipeline` batches in
+            # flight, one waiting for its acks and committing while the next is claimed and
+            # written, so neither PostgreSQL nor NATS sits idle and a new commit does not wait
+            # for the pass. Not on every pass: at a trickle a second batch would only claim
             # nothing, at the cost of a transaction, before the pass could end.
             while len(extra) < self.pipeline - 1:
                 extra.append(asyncio.create_task(self._drain_batches(js, failing, widen)))
 
+        self._widen = widen
         try:
             # The first batch in this task: no task to start and switch to on every wake-up.
             results = [await self._drain_batches(js, failing, widen)]
+            self._widen = None
             results += await asyncio.gather(*extra)
         finally:
+            self._widen = None
             await cancel_and_wait(task for task in extra if not task.done())
         return sum(r[0] for r in results), sum(r[1] for r in results)
 
@@ -357,7 +368,7 @@ class OutboxRelay:
         """Wake the relay on every NOTIFY until `conn` ends."""
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
-        await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self.wake())
         self.listening.set()
         # Catch up with whatever was committed while nobody was listening.
         self._wake.set()
