@@ -130,6 +130,35 @@ async def _true(value: bool) -> bool:
     return value
 
 
+async def test_a_running_relay_puts_one_subjects_events_on_the_stream_in_commit_order(
+    db: Sessions, nats: NatsConnection, community: str, thing_event: type[Any]
+) -> None:
+    relay = OutboxRelay(db, nats, poll_interval_s=60)
+    await relay.start()
+    try:
+        async with asyncio.timeout(10):
+            await relay.listening.wait()
+        # One transaction after another, as fast as they commit: most arrive while the relay
+        # is busy with the one before, so batches are claimed beside others still in flight.
+        for n in range(200):
+            async with db() as session, session.begin():
+                await EventRecorder(session, source="/kerneltest").record(
+                    thing_event(community_code=community, thing_id=f"t{n}"), subject_id=f"t{n}"
+                )
+        await eventually(lambda: _none_unsent(db))
+    finally:
+        await relay.stop()
+
+    js = await nats.jetstream()
+    reader = await js.pull_subscribe(f"linli.*.*.*.{community}.>", stream=nats.stream)
+    stored: list[str] = []
+    async with asyncio.timeout(20):
+        while len(stored) < 200:
+            stored += [json.loads(msg.data)["data"]["thing_id"] for msg in await reader.fetch(200)]
+    await reader.unsubscribe()
+    assert stored == [f"t{n}" for n in range(200)]
+
+
 async def test_rows_wait_while_nats_was_never_reachable(
     db: Sessions, closed_port_url: str, community: str, thing_event: type[Any]
 ) -> None:
