@@ -86,6 +86,8 @@ class OutboxRelay:
     commit), with polling as the fallback. Replicas share the work through FOR UPDATE SKIP LOCKED.
     A row is marked sent only after its PubAck; whatever fails stays unsent and is retried with
     backoff, and its `Nats-Msg-Id` lets JetStream drop the copy if the first try did land.
+    The sessionmaker must be bound to an engine: the relay borrows that engine's pooled
+    connections and talks to them through asyncpg directly.
     """
 
     def __init__(
@@ -103,7 +105,10 @@ class OutboxRelay:
         pipeline: int = 2,
         listen: bool = True,
     ) -> None:
-        self._sessionmaker = sessionmaker
+        bind = sessionmaker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise ValueError("the relay's sessionmaker must be bound to an engine")
+        self._engine = bind
         self._nats = nats
         self._database_url = database_url
         # When set, JetStream refuses a publish that would land in another stream.
@@ -201,7 +206,7 @@ class OutboxRelay:
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection's asyncpg driver: the engine's pool checks it out and back in."""
-        async with self._engine().connect() as pooled:
+        async with self._engine.connect() as pooled:
             raw = await pooled.get_raw_connection()
             driver: asyncpg.Connection = raw.driver_connection
             try:
@@ -212,12 +217,6 @@ class OutboxRelay:
                 # back to the pool holding our row locks.
                 if not driver.is_closed() and driver.is_in_transaction():
                     await pooled.invalidate()
-
-    def _engine(self) -> AsyncEngine:
-        bind = self._sessionmaker.kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
-            raise ValueError("the relay's sessionmaker must be bound to an engine")
-        return bind
 
     async def _publish_batch(
         self, js: JetStreamContext, failing: asyncio.Event, widen: Callable[[], None]
@@ -344,7 +343,7 @@ class OutboxRelay:
     def _listen_url(self) -> str | URL:
         if self._database_url is not None:
             return self._database_url
-        return self._engine().url
+        return self._engine.url
 
     async def _listen(self) -> None:
         """Keep one LISTEN connection open, reopening it when it drops."""
