@@ -9,6 +9,7 @@ from typing import Any
 
 import nats as nats_py
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -127,6 +128,35 @@ async def test_two_relays_publish_each_event_exactly_once(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_running_relay_puts_one_subjects_events_on_the_stream_in_commit_order(
+    db: Sessions, nats: NatsConnection, community: str, thing_event: type[Any]
+) -> None:
+    relay = OutboxRelay(db, nats, poll_interval_s=60)
+    await relay.start()
+    try:
+        async with asyncio.timeout(10):
+            await relay.listening.wait()
+        # One transaction after another, as fast as they commit: most arrive while the relay
+        # is busy with the one before, so batches are claimed beside others still in flight.
+        for n in range(200):
+            async with db() as session, session.begin():
+                await EventRecorder(session, source="/kerneltest").record(
+                    thing_event(community_code=community, thing_id=f"t{n}"), subject_id=f"t{n}"
+                )
+        await eventually(lambda: _none_unsent(db))
+    finally:
+        await relay.stop()
+
+    js = await nats.jetstream()
+    reader = await js.pull_subscribe(f"linli.*.*.*.{community}.>", stream=nats.stream)
+    stored: list[str] = []
+    async with asyncio.timeout(20):
+        while len(stored) < 200:
+            stored += [json.loads(msg.data)["data"]["thing_id"] for msg in await reader.fetch(200)]
+    await reader.unsubscribe()
+    assert stored == [f"t{n}" for n in range(200)]
 
 
 async def test_rows_wait_while_nats_was_never_reachable(
@@ -252,6 +282,102 @@ async def test_failed_rows_count_attempts_and_keep_the_error(
     assert row.last_error
     async with db() as session:
         assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+async def test_running_relay_rides_out_its_database_connections_being_killed(
+    db: Sessions, nats: NatsConnection, community: str, thing_event: type[Any]
+) -> None:
+    relay = OutboxRelay(db, nats, poll_interval_s=0.2)
+    await relay.start()
+    try:
+        await record(db, thing_event, community)
+        await eventually(lambda: _none_unsent(db))
+
+        # Every other connection to this database: the relay's pooled ones and its LISTEN.
+        async with db() as session, session.begin():
+            killed = await session.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        assert killed is not None and killed >= 2
+        await asyncio.sleep(0.2)  # the pool learns of a closed connection from its EOF
+        await record(db, thing_event, community, count=3)
+        await eventually(lambda: _none_unsent(db), within_s=10)
+        assert relay.running
+    finally:
+        await relay.stop()
+
+
+def _lag_gauge() -> float:
+    value = REGISTRY.get_sample_value("linli_outbox_oldest_unsent_age_seconds")
+    assert value is not None
+    return value
+
+
+async def test_the_lag_gauge_grows_while_nats_is_away(
+    db: Sessions, private_nats: Any, community: str, thing_event: type[Any]
+) -> None:
+    connection = NatsConnection(private_nats.url, name="lag-test")
+    relay = OutboxRelay(db, connection, poll_interval_s=0.2, ack_timeout_s=0.3)
+    await relay.start()
+    try:
+        await record(db, thing_event, community)
+        await eventually(lambda: _none_unsent(db))
+        await eventually(lambda: _true(_lag_gauge() == 0), within_s=5)
+
+        # The outage is what the gauge is for: every pass fails, and the gauge still moves.
+        private_nats.kill()
+        await record(db, thing_event, community)
+        await eventually(lambda: _true(_lag_gauge() >= 1), within_s=15)
+
+        private_nats.start()
+        await eventually(lambda: _none_unsent(db))
+        await eventually(lambda: _true(_lag_gauge() == 0), within_s=10)
+    finally:
+        await relay.stop()
+        await connection.stop()
+
+
+async def _idle_in_transaction(sessions: Sessions) -> int:
+    async with sessions() as session:
+        count = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND state = 'idle in transaction'"
+            )
+        )
+    return count or 0
+
+
+async def test_a_relay_stopped_while_awaiting_acks_leaves_no_row_locked(
+    db: Sessions, private_nats: Any, community: str, thing_event: type[Any]
+) -> None:
+    connection = NatsConnection(private_nats.url, name="stop-test")
+    await connection.jetstream()
+    # Acks that cannot come: the relay holds its claimed rows, waiting.
+    relay = OutboxRelay(db, connection, listen=False, ack_timeout_s=60)
+    try:
+        private_nats.kill()
+        await record(db, thing_event, community, count=3)
+        await relay.start()
+
+        async def claim_held() -> bool:
+            return await _idle_in_transaction(db) == 1
+
+        await eventually(claim_held)
+        await relay.stop()
+
+        # The claim was rolled back, not handed back to the pool still holding its locks.
+        assert await _idle_in_transaction(db) == 0
+        async with db() as session, session.begin():
+            lockable = await session.scalars(select(OutboxMessage.id).with_for_update(nowait=True))
+            assert len(lockable.all()) == 3
+        assert all(row.attempts == 0 for row in await unsent(db))
+    finally:
+        await relay.stop()
+        await connection.stop()
 
 
 @pytest.mark.parametrize(

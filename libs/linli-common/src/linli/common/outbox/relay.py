@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -14,8 +15,6 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from prometheus_client import Counter, Gauge
-from sqlalchemy import BindParameter, Text, any_, bindparam, cast, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -44,6 +43,27 @@ OLDEST_UNSENT = Gauge(
 )
 
 
+_TABLE = OutboxMessage.__tablename__
+# The relay's four statements, sent straight through asyncpg (prepared once per connection): the
+# ORM's per-statement work was most of a quiet pass's CPU, in the event loop the service shares.
+# The claim keeps its rows locked until the outcome is written, in the same transaction.
+_CLAIM = (
+    f"SELECT id, subject, payload::text FROM {_TABLE} WHERE sent_at IS NULL "
+    "ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+_MARK_SENT = f"UPDATE {_TABLE} SET sent_at = now() WHERE id = ANY($1::uuid[])"
+_MARK_FAILED = (
+    f"UPDATE {_TABLE} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])"
+)
+_OLDEST_UNSENT_AGE = (
+    f"SELECT extract(epoch FROM now() - min(created_at))::float8 FROM {_TABLE} "
+    "WHERE sent_at IS NULL"
+)
+# The lag gauge's query runs at most this often, not after every pass as it did (one statement
+# in five of a quiet pass).
+LAG_EVERY_S = 1.0
+
+
 def asyncpg_connect_args(url: str | URL) -> dict[str, Any]:
     """asyncpg.connect() keyword arguments for a SQLAlchemy URL, read the way SQLAlchemy reads it.
 
@@ -66,6 +86,8 @@ class OutboxRelay:
     commit), with polling as the fallback. Replicas share the work through FOR UPDATE SKIP LOCKED.
     A row is marked sent only after its PubAck; whatever fails stays unsent and is retried with
     backoff, and its `Nats-Msg-Id` lets JetStream drop the copy if the first try did land.
+    The sessionmaker must be bound to an engine: the relay borrows that engine's pooled
+    connections and talks to them through asyncpg directly.
     """
 
     def __init__(
@@ -83,7 +105,10 @@ class OutboxRelay:
         pipeline: int = 2,
         listen: bool = True,
     ) -> None:
-        self._sessionmaker = sessionmaker
+        bind = sessionmaker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise ValueError("the relay's sessionmaker must be bound to an engine")
+        self._engine = bind
         self._nats = nats
         self._database_url = database_url
         # When set, JetStream refuses a publish that would land in another stream.
@@ -95,8 +120,11 @@ class OutboxRelay:
         self.max_backoff_s = max_backoff_s
         self.pipeline = pipeline
         self._claim_lock = asyncio.Lock()
+        self._lag_read_at = float("-inf")
         self._listen_enabled = listen
         self._wake = asyncio.Event()
+        # While a pass runs: starts another batch beside it (see `_drain`).
+        self._widen: Callable[[], None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Set once a LISTEN connection is up; tests wait on it before relying on NOTIFY.
         self.listening = asyncio.Event()
@@ -121,6 +149,11 @@ class OutboxRelay:
     def wake(self) -> None:
         """Run a pass now instead of at the next poll."""
         self._wake.set()
+        if self._widen is not None:
+            # A commit while a pass waits for its acks or writes their outcome: its rows are
+            # claimed now, not once that pass ends. The claim lock still puts them on the wire
+            # after the batch before them.
+            self._widen()
 
     async def drain_once(self) -> int:
         """Publish everything pending now; returns how many JetStream acknowledged."""
@@ -135,53 +168,75 @@ class OutboxRelay:
         except TimeoutError:
             log.warning("nats not connected; outbox rows wait")
             return 0, 1
-        # Two batches in flight: one waits for its acks and commits while the next is claimed
-        # and written, so neither PostgreSQL nor NATS sits idle.
         failing = asyncio.Event()
-        results = await asyncio.gather(
-            *(self._drain_batches(js, failing) for _ in range(self.pipeline))
-        )
+        extra: list[asyncio.Task[tuple[int, int]]] = []
+
+        def widen() -> None:
+            # On a full claim (a backlog) or a wake-up during the pass: `pipeline` batches in
+            # flight, one waiting for its acks and committing while the next is claimed and
+            # written, so neither PostgreSQL nor NATS sits idle and a new commit does not wait
+            # for the pass. Not on every pass: at a trickle a second batch would only claim
+            # nothing, at the cost of a transaction, before the pass could end.
+            while len(extra) < self.pipeline - 1:
+                extra.append(asyncio.create_task(self._drain_batches(js, failing, widen)))
+
+        self._widen = widen
+        try:
+            # The first batch in this task: no task to start and switch to on every wake-up.
+            results = [await self._drain_batches(js, failing, widen)]
+            self._widen = None
+            results += await asyncio.gather(*extra)
+        finally:
+            self._widen = None
+            await cancel_and_wait(task for task in extra if not task.done())
         return sum(r[0] for r in results), sum(r[1] for r in results)
 
-    async def _drain_batches(self, js: JetStreamContext, failing: asyncio.Event) -> tuple[int, int]:
+    async def _drain_batches(
+        self, js: JetStreamContext, failing: asyncio.Event, widen: Callable[[], None]
+    ) -> tuple[int, int]:
         published = failed = 0
         while True:
-            claimed, acked, not_acked = await self._publish_batch(js, failing)
+            claimed, acked, not_acked = await self._publish_batch(js, failing, widen)
             published += acked
             failed += not_acked
             # A failure usually means NATS is away: stop and let the caller back off.
             if not_acked or claimed < self.batch_size:
                 return published, failed
 
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection's asyncpg driver: the engine's pool checks it out and back in."""
+        async with self._engine.connect() as pooled:
+            raw = await pooled.get_raw_connection()
+            driver: asyncpg.Connection = raw.driver_connection
+            try:
+                yield driver
+            finally:
+                # The transaction is asyncpg's, unknown to SQLAlchemy's reset on check-in: a
+                # connection whose rollback did not happen (a second cancellation) must not go
+                # back to the pool holding our row locks.
+                if not driver.is_closed() and driver.is_in_transaction():
+                    await pooled.invalidate()
+
     async def _publish_batch(
-        self, js: JetStreamContext, failing: asyncio.Event
+        self, js: JetStreamContext, failing: asyncio.Event, widen: Callable[[], None]
     ) -> tuple[int, int, int]:
         """Claim one batch, publish it concurrently, record the outcome: (claimed, acked, failed)."""
-        async with self._sessionmaker() as session, session.begin():
+        async with self._connection() as connection, connection.transaction():
             # Claiming and writing under one lock puts batches on the wire in created_at order.
             async with self._claim_lock:
                 if failing.is_set():
                     # Another batch of this pass failed: back off together rather than
                     # claim its rows again the moment it commits.
                     return 0, 0, 0
-                rows = (
-                    await session.execute(
-                        # payload::text: publish PostgreSQL's JSON text as is, no decode/encode round.
-                        select(
-                            OutboxMessage.id,
-                            OutboxMessage.subject,
-                            cast(OutboxMessage.payload, Text),
-                        )
-                        .where(OutboxMessage.sent_at.is_(None))
-                        .order_by(OutboxMessage.created_at)
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
+                # payload::text: publish PostgreSQL's JSON text as is, no decode/encode round.
+                rows = await connection.fetch(_CLAIM, self.batch_size)
                 if not rows or failing.is_set():
                     # Set after our SELECT: we may hold rows the failed batch just released.
                     return 0, 0, 0
-                claimed = [(row[0], row[1], row[2]) for row in rows]
+                if len(rows) == self.batch_size:
+                    widen()
+                claimed: list[tuple[uuid.UUID, str, str]] = [(r[0], r[1], r[2]) for r in rows]
                 sent = await self._send(js, claimed)
             outcomes = await self._outcomes(claimed, sent)
             if any(error is not None for _, error in outcomes):
@@ -192,20 +247,11 @@ class OutboxRelay:
                 if error is not None:
                     errors[error].append(event_id)
             if acked:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == any_(_uuid_array(acked)))
-                    .values(sent_at=func.now())
-                    .execution_options(synchronize_session=False)
-                )
+                # One array parameter instead of an IN list of as many parameters as rows.
+                await connection.execute(_MARK_SENT, acked)
             # Usually one distinct error per batch (NATS away), so one UPDATE.
             for error, ids in errors.items():
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == any_(_uuid_array(ids)))
-                    .values(attempts=OutboxMessage.attempts + 1, last_error=error[:2000])
-                    .execution_options(synchronize_session=False)
-                )
+                await connection.execute(_MARK_FAILED, ids, error[:2000])
         PUBLISHED.inc(len(acked))
         failed = len(rows) - len(acked)
         if failed:
@@ -270,23 +316,26 @@ class OutboxRelay:
                 FAILURES.inc()
                 log.warning("outbox relay pass failed", error=_describe(exc))
                 failed = 1
+            else:
+                # Also when publishes failed: a NATS outage is when the lag grows, and what the
+                # gauge is there to alert on.
+                await self._record_lag()
             if failed:
                 await backoff.sleep()
                 continue
             backoff.reset()
-            await self._record_lag()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_interval_s):
                     await self._wake.wait()
 
     async def _record_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._lag_read_at < LAG_EVERY_S:
+            return
+        self._lag_read_at = now
         try:
-            async with self._sessionmaker() as session:
-                oldest = await session.scalar(
-                    select(
-                        func.extract("epoch", func.now() - func.min(OutboxMessage.created_at))
-                    ).where(OutboxMessage.sent_at.is_(None))
-                )
+            async with self._connection() as connection:
+                oldest = await connection.fetchval(_OLDEST_UNSENT_AGE)
             OLDEST_UNSENT.set(float(oldest or 0))
         except Exception as exc:  # a metric is not worth a failed pass
             log.debug("cannot read outbox lag", error=_describe(exc))
@@ -294,10 +343,7 @@ class OutboxRelay:
     def _listen_url(self) -> str | URL:
         if self._database_url is not None:
             return self._database_url
-        bind = self._sessionmaker.kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
-            raise ValueError("pass database_url: the sessionmaker is not bound to an engine")
-        return bind.url
+        return self._engine.url
 
     async def _listen(self) -> None:
         """Keep one LISTEN connection open, reopening it when it drops."""
@@ -324,7 +370,7 @@ class OutboxRelay:
         """Wake the relay on every NOTIFY until `conn` ends."""
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
-        await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self.wake())
         self.listening.set()
         # Catch up with whatever was committed while nobody was listening.
         self._wake.set()
@@ -336,15 +382,6 @@ class OutboxRelay:
                 # A half-open TCP connection never reports its end; a query does.
                 async with asyncio.timeout(5):
                     await conn.execute("SELECT 1")
-
-
-# Typed Any: SQLAlchemy's stubs cannot match ARRAY(UUID) with list[uuid.UUID].
-_UUID_ARRAY: Any = ARRAY(UUID(as_uuid=True))
-
-
-def _uuid_array(ids: list[uuid.UUID]) -> BindParameter[list[uuid.UUID]]:
-    # One array parameter instead of an IN list of as many parameters as rows.
-    return bindparam("ids", ids, type_=_UUID_ARRAY)
 
 
 def _describe(exc: BaseException) -> str:
