@@ -13,8 +13,9 @@ wrk the benchmark stops with a message; without nginx its column is left out.
 Each case: a warm-up of every target, then `--rounds` rounds of direct, gateway, nginx in turn;
 the table gives medians and the spread (min–max). The gateway's CPU time per request is read from
 /proc during its rounds. The added latency is measured open-loop (fixed arrival rate at half the
-gateway's median peak on that case) from this process, direct then gateway: the client's own cost
-is in both and cancels in the difference.
+gateway's median peak on that case) from this process, after a second's warm-up of each client,
+in one-second slices of direct and gateway in turn (`--seconds` × `--rounds` seconds of each): the
+client's own cost and the machine's hiccups fall on both and cancel in the difference.
 
     .venv/bin/python bench/gateway_hot_path.py [--seconds 5] [--rounds 3] [--connections 32]
 """
@@ -135,31 +136,54 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # clock ticks: USER_HZ is 100 on Linux
 
 
-async def open_loop(
-    url: str, headers: dict[str, str], *, rate: float, seconds: float
+async def _fire(
+    session: aiohttp.ClientSession, url: str, *, rate: float, seconds: float
 ) -> list[float]:
     """Latencies (ms) of requests sent at a fixed rate, whatever the answers' pace."""
     latencies: list[float] = []
-    connector = aiohttp.TCPConnector(limit=256)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
-        async def one() -> None:
-            started = time.perf_counter()
-            async with session.get(url) as response:
-                await response.read()
-                if response.status != 200:
-                    raise SystemExit(f"{response.status} from {url}")
-            latencies.append((time.perf_counter() - started) * 1000)
+    async def one() -> None:
+        started = time.perf_counter()
+        async with session.get(url) as response:
+            await response.read()
+            if response.status != 200:
+                raise SystemExit(f"{response.status} from {url}")
+        latencies.append((time.perf_counter() - started) * 1000)
 
-        tasks: list[asyncio.Task[None]] = []
-        interval = 1 / rate
-        begin = time.perf_counter()
-        for n in range(int(rate * seconds)):
-            delay = begin + n * interval - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
+    tasks: list[asyncio.Task[None]] = []
+    interval = 1 / rate
+    begin = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        delay = begin + n * interval - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+async def open_loop(
+    urls: dict[str, str], headers: dict[str, str], *, rate: float, seconds: float
+) -> dict[str, list[float]]:
+    """Latencies (ms) per target at a fixed arrival rate: each target's client warmed up for a
+    second first (its connections open: otherwise the first burst of connects is the p99),
+    then one-second slices of each target in turn, so that the machine's own hiccups fall on
+    all of them alike."""
+    latencies: dict[str, list[float]] = {name: [] for name in urls}
+    sessions = {
+        name: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256), headers=headers)
+        for name in urls
+    }
+    try:
+        for name, url in urls.items():
+            await _fire(sessions[name], url, rate=rate, seconds=1)
+        for n in range(max(1, round(seconds))):
+            order = list(urls.items()) if n % 2 == 0 else list(urls.items())[::-1]
+            for name, url in order:
+                latencies[name] += await _fire(sessions[name], url, rate=rate, seconds=1)
+    finally:
+        for session in sessions.values():
+            await session.close()
     return latencies
 
 
@@ -294,10 +318,13 @@ async def report(
     )
     for label, path, headers in cases:
         rate = peaks[path] / 2
-        d = await open_loop(direct + path, headers, rate=rate, seconds=args.seconds)
-        g = await open_loop(
-            gateway + "/api/residents" + path, headers, rate=rate, seconds=args.seconds
+        measured = await open_loop(
+            {"direct": direct + path, "gateway": gateway + "/api/residents" + path},
+            headers,
+            rate=rate,
+            seconds=args.seconds * args.rounds,
         )
+        d, g = measured["direct"], measured["gateway"]
         d50, d99, g50, g99 = (
             percentile(d, 50),
             percentile(d, 99),

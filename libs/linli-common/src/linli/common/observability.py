@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import re
 import sys
 import time
@@ -101,8 +102,12 @@ class RequestContextMiddleware:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
                 break
-        # 32 hex digits as uuid4().hex gave, at a fifth of its cost.
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
+        # 32 hex digits as uuid4().hex gave. A request id correlates lines and is no secret:
+        # the PRNG (reseeded in each forked worker) instead of a getrandom() system call per
+        # request, which the gateway's profile showed at 2 % of a proxied call.
+        request_id = (
+            incoming if _VALID_REQUEST_ID.match(incoming) else f"{random.getrandbits(128):032x}"
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
