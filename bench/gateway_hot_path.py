@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import re
 import shutil
 import statistics
@@ -170,6 +171,10 @@ async def open_loop(
     then one-second slices of each target in turn, so that the machine's own hiccups fall on
     all of them alike."""
     latencies: dict[str, list[float]] = {name: [] for name in urls}
+    # This process is the measuring instrument: its own full collections (a heap of every
+    # import) would land as tens of milliseconds on whichever target was being timed.
+    gc.collect()
+    gc.freeze()
     sessions = {
         name: aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256), headers=headers)
         for name in urls

@@ -129,8 +129,9 @@ def create_app(
 ) -> FastAPI:
     """Build the gateway; nothing connects until the lifespan starts.
 
-    `upstream_transport` replaces the network under the shared upstream client (tests route it
-    to in-process apps with `linli.gateway.proxy.RoutingTransport`).
+    `upstream_transport` replaces the network under the proxy and the gateway's own client
+    (tests route it to in-process apps with `linli.gateway.proxy.RoutingTransport`); without it
+    both send on one aiohttp pool.
     """
     settings = settings or GatewaySettings()
     upstream_urls = settings.upstream_urls

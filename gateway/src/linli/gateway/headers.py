@@ -11,7 +11,7 @@ from linli.common.errors import problem_response
 class HeaderLimitMiddleware:
     """Refuses a request whose header fields exceed `max_bytes` in all or `max_count` in number.
 
-    The ASGI server bounds what it buffers (uvicorn's h11 stops at its incomplete-event size,
+    The ASGI server bounds what it buffers (`linli.gateway.server` stops at twice this size,
     see `linli.gateway.__main__`); this bound is the one every caller sees, as a problem
     response, and it holds in-process too, where no server parses anything.
     """
