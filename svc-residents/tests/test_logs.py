@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import structlog
 
 from linli.common.auth import Role
 from linli.residents.identity import check_character
@@ -30,10 +31,24 @@ PHONE, NEW_PHONE, IMPORTED_PHONE = "13812345678", "13900001111", "15857001234"
 CLEAR_VALUES = (ID_NUMBER, OTHER_ID_NUMBER, IMPORTED_ID_NUMBER, PHONE, NEW_PHONE, IMPORTED_PHONE)
 
 
+class LogLines:
+    """What the service wrote: its own lines (structlog, straight to stdout) and other libraries'
+    records (stdlib, through the formatter the service installed)."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], records: io.StringIO) -> None:
+        self._capsys = capsys
+        self._records = records
+        self._out: list[str] = []
+
+    def getvalue(self) -> str:
+        self._out.append(self._capsys.readouterr().out)
+        return "".join(self._out) + self._records.getvalue()
+
+
 @pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Every record written while the test runs, rendered by the formatter the service installed
-    (DEBUG and up, so nothing hides below the production level)."""
+def log_lines(capsys: pytest.CaptureFixture[str]) -> Iterator[LogLines]:
+    """Every line written while the test runs, rendered as the service renders it (DEBUG and up,
+    so nothing hides below the production level)."""
     root = logging.getLogger()
     captured = io.StringIO()
     handler = logging.StreamHandler(captured)
@@ -42,19 +57,22 @@ def log_lines() -> Iterator[io.StringIO]:
     # service under test sends no HTTP request with a resident's data.
     client_log = logging.getLogger("httpx")
     levels = root.level, client_log.level
+    wrapper = structlog.get_config()["wrapper_class"]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     client_log.setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
     try:
-        yield captured
+        yield LogLines(capsys, captured)
     finally:
+        structlog.configure(wrapper_class=wrapper)
         root.removeHandler(handler)
         root.setLevel(levels[0])
         client_log.setLevel(levels[1])
 
 
 async def test_no_clear_id_number_or_phone_in_any_log_line(
-    client: httpx.AsyncClient, issuer: TestIssuer, log_lines: io.StringIO
+    client: httpx.AsyncClient, issuer: TestIssuer, log_lines: LogLines
 ) -> None:
     worker = issuer.headers(roles=[Role.COMMUNITY_WORKER], scope=COMMUNITY, subject="worker")
     me = issuer.headers(roles=[Role.RESIDENT], subject="alice")
