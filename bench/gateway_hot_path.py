@@ -10,12 +10,16 @@ with one worker, `proxy_pass` to the same upstream over a keep-alive pool, and s
 the gateway does. wrk (Debian's `wrk`) drives 32 keep-alive connections from 2 threads. Without
 wrk the benchmark stops with a message; without nginx its column is left out.
 
-Each case: a warm-up of every target, then `--rounds` rounds of direct, gateway, nginx in turn;
-the table gives medians and the spread (min–max). The gateway's CPU time per request is read from
-/proc during its rounds. The added latency is measured open-loop (fixed arrival rate at half the
-gateway's median peak on that case) from this process, after a second's warm-up of each client,
-in one-second slices of direct and gateway in turn (`--seconds` × `--rounds` seconds of each): the
-client's own cost and the machine's hiccups fall on both and cancel in the difference.
+Each case: a warm-up of every target, then `--rounds` rounds of direct, gateway, the bare
+Python proxy and nginx in turn; the table gives medians and the spread (min–max). "bare py" is
+the floor of any Python proxy here (`bench/bare_proxy.py`: uvicorn, httptools and aiohttp with
+nothing of the gateway's own), so what the gateway adds over that floor reads off the same run.
+The gateway's CPU time per request is read from /proc during its rounds.
+
+The added latency is measured open-loop (a fixed arrival rate at half the gateway's median peak
+on that case) from this process, after a second's warm-up of each client, in one-second slices
+of direct, gateway and the bare proxy in turn (`--seconds` × `--rounds` seconds of each): the
+client's own cost and the machine's hiccups fall on all of them and cancel in the difference.
 
     .venv/bin/python bench/gateway_hot_path.py [--seconds 5] [--rounds 3] [--connections 32]
 """
@@ -234,7 +238,7 @@ async def run(args: argparse.Namespace) -> None:
             gw_port, res_port = free_port(), free_port()
             gateway = f"http://127.0.0.1:{gw_port}"
             direct = f"http://127.0.0.1:{res_port}"
-            common = {"LINLI_NATS_URL": nats_url, "LINLI_LOG_LEVEL": "WARNING"}
+            common = {"LINLI_NATS_URL": nats_url, "LINLI_LOG_LEVEL": args.log_level}
             gateway_env = {
                 **common,
                 "LINLI_DATABASE_URL": gateway_db,
@@ -249,17 +253,32 @@ async def run(args: argparse.Namespace) -> None:
                 "LINLI_DATABASE_URL": residents_db,
                 "LINLI_JWKS_URL": f"{gateway}/.well-known/jwks.json",
             }
+            bare_port = free_port()
             with (
                 uvicorn("linli.gateway.app:create_app", gw_port, gateway_env, root / "gw.log"),
                 uvicorn(
                     "linli.residents.app:create_app", res_port, residents_env, root / "res.log"
+                ),
+                uvicorn(
+                    "bench.bare_proxy:create_app",
+                    bare_port,
+                    {"BARE_PROXY_UPSTREAM": direct, "PYTHONPATH": sys.path[0]},
+                    root / "bare.log",
                 ),
                 nginx(root, res_port) as reference,
             ):
                 token = await prepare(gateway, gateway_db)
                 pid = gateway_pid(gw_port)
                 auth = {"Authorization": f"Bearer {token}"}
-                await report(args, direct, gateway, reference, pid, auth)
+                proxies = {"gateway": gateway, "bare py": f"http://127.0.0.1:{bare_port}"}
+                if reference:
+                    proxies["nginx"] = reference
+                else:
+                    print(
+                        "nginx is not installed (Debian: apt-get install nginx-light): its "
+                        "column is left out"
+                    )
+                await report(args, direct, proxies, pid, auth)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -267,8 +286,7 @@ async def run(args: argparse.Namespace) -> None:
 async def report(
     args: argparse.Namespace,
     direct: str,
-    gateway: str,
-    reference: str | None,
+    proxies: dict[str, str],
     pid: int | None,
     auth: dict[str, str],
 ) -> None:
@@ -276,19 +294,16 @@ async def report(
         ("GET /divisions/{code} (token, scope, one row)", f"/divisions/{COMMUNITY}", auth),
         ("GET /healthz (no work: the proxy's own cost)", "/healthz", {}),
     ]
-    targets = {"direct": direct, "gateway": gateway + "/api/residents"}
-    if reference:
-        targets["nginx"] = reference + "/api/residents"
-    else:
-        print(
-            "nginx is not installed (Debian: apt-get install nginx-light): its column is left out"
-        )
+    targets = {"direct": direct, **{name: url + "/api/residents" for name, url in proxies.items()}}
     print(
-        f"wrk -t2 -c{args.connections}, {args.seconds:.0f} s per measurement, {args.rounds} rounds "
-        f"after a warm-up; rate limiter {args.strategy}; median (min–max) req/s\n"
+        f"wrk -t2 -c{args.connections}, {args.seconds:.0f} s per measurement, {args.rounds} "
+        f"rounds after a warm-up; rate limiter {args.strategy}; log level {args.log_level}; "
+        "median (min–max) req/s\n"
     )
-    header = f"{'request':48} " + " ".join(f"{name:>20}" for name in targets)
-    print(header + f" {'gw/direct':>9} {'gw/nginx':>8} {'gw CPU/req':>10}")
+    others = [name for name in targets if name not in ("direct", "gateway")]
+    ratios = ["gw/direct", *(f"gw/{name}" for name in others)]
+    header = f"{'request':48} " + " ".join(f"{name:>18}" for name in targets)
+    print(header + "".join(f" {r:>10}" for r in ratios) + f" {'gw CPU/req':>10}")
     peaks: dict[str, float] = {}
     for label, path, headers in cases:
         for base in targets.values():
@@ -308,38 +323,38 @@ async def report(
                 rates[name].append(result.rate)
         medians = {name: statistics.median(values) for name, values in rates.items()}
         peaks[path] = medians["gateway"]
-        ratio_nginx = (
-            f"{medians['gateway'] / medians['nginx']:8.2f}" if "nginx" in medians else f"{'–':>8}"
-        )
         per_request = f"{cpu / gateway_requests * 1000:7.2f} ms" if gateway_requests else "–"
         print(
             f"{label:48} "
-            + " ".join(f"{spread(values):>20}" for values in rates.values())
-            + f" {medians['gateway'] / medians['direct']:9.2f} {ratio_nginx} {per_request:>10}"
+            + " ".join(f"{spread(values):>18}" for values in rates.values())
+            + "".join(
+                f" {medians['gateway'] / medians[name]:10.2f}" for name in ["direct", *others]
+            )
+            + f" {per_request:>10}"
         )
     print("\nadded latency at half the gateway's peak (open loop from this process, ms)")
+    latency_of = [name for name in targets if name != "direct"]
     print(
-        f"{'request':48} {'rate/s':>7} {'direct p50/p99':>15} {'gateway p50/p99':>16} {'added':>12}"
+        f"{'request':48} {'rate/s':>7} {'direct p50/p99':>15}"
+        + "".join(f" {name + ' p50/p99':>17} {'added':>12}" for name in latency_of)
     )
     for label, path, headers in cases:
         rate = peaks[path] / 2
         measured = await open_loop(
-            {"direct": direct + path, "gateway": gateway + "/api/residents" + path},
+            {name: base + path for name, base in targets.items() if name != "nginx"},
             headers,
             rate=rate,
             seconds=args.seconds * args.rounds,
         )
-        d, g = measured["direct"], measured["gateway"]
-        d50, d99, g50, g99 = (
-            percentile(d, 50),
-            percentile(d, 99),
-            percentile(g, 50),
-            percentile(g, 99),
-        )
-        print(
-            f"{label:48} {rate:7.0f} {d50:7.2f}/{d99:<7.2f} {g50:8.2f}/{g99:<7.2f} "
-            f"{g50 - d50:5.2f}/{g99 - d99:<6.2f}"
-        )
+        d50, d99 = percentile(measured["direct"], 50), percentile(measured["direct"], 99)
+        line = f"{label:48} {rate:7.0f} {d50:7.2f}/{d99:<7.2f}"
+        for name in latency_of:
+            if name not in measured:  # nginx: a C proxy, not what this row asks about
+                line += f" {'–':>17} {'–':>12}"
+                continue
+            p50, p99 = percentile(measured[name], 50), percentile(measured[name], 99)
+            line += f" {p50:8.2f}/{p99:<8.2f} {p50 - d50:5.2f}/{p99 - d99:<6.2f}"
+        print(line)
 
 
 def main() -> None:
@@ -351,6 +366,12 @@ def main() -> None:
         "--strategy",
         default="sliding-window-counter",
         help="the gateway's LINLI_RATE_LIMIT_STRATEGY (moving-window, sliding-window-counter, …)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="LINLI_LOG_LEVEL of the gateway and the service: WARNING (default) measures the "
+        "proxy without its request line; INFO (as deployed) writes one line per request",
     )
     asyncio.run(run(parser.parse_args()))
 
