@@ -18,7 +18,7 @@ The gateway's CPU time per request is read from /proc during its rounds.
 
 The added latency is measured open-loop (a fixed arrival rate at half the gateway's median peak
 on that case) from this process, after a second's warm-up of each client, in one-second slices
-of direct, gateway and the bare proxy in turn (`--seconds` × `--rounds` seconds of each): the
+of direct, gateway, the bare proxy and nginx in turn (`--seconds` × `--rounds` seconds of each): the
 client's own cost and the machine's hiccups fall on all of them and cancel in the difference.
 
     .venv/bin/python bench/gateway_hot_path.py [--seconds 5] [--rounds 3] [--connections 32]
@@ -283,6 +283,10 @@ async def run(args: argparse.Namespace) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def targets_of(targets: dict[str, str], path: str) -> dict[str, str]:
+    return {name: base + path for name, base in targets.items()}
+
+
 async def report(
     args: argparse.Namespace,
     direct: str,
@@ -341,7 +345,7 @@ async def report(
     for label, path, headers in cases:
         rate = peaks[path] / 2
         measured = await open_loop(
-            {name: base + path for name, base in targets.items() if name != "nginx"},
+            targets_of(targets, path),
             headers,
             rate=rate,
             seconds=args.seconds * args.rounds,
@@ -349,9 +353,6 @@ async def report(
         d50, d99 = percentile(measured["direct"], 50), percentile(measured["direct"], 99)
         line = f"{label:48} {rate:7.0f} {d50:7.2f}/{d99:<7.2f}"
         for name in latency_of:
-            if name not in measured:  # nginx: a C proxy, not what this row asks about
-                line += f" {'–':>17} {'–':>12}"
-                continue
             p50, p99 = percentile(measured[name], 50), percentile(measured[name], 99)
             line += f" {p50:8.2f}/{p99:<8.2f} {p50 - d50:5.2f}/{p99 - d99:<6.2f}"
         print(line)
