@@ -17,93 +17,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 from sqlalchemy import text
 
 from linli.common.auth import Role
 from linli.common.db import create_engine
-from linli.infra.databases import create_database, migrate
-from linli.infra.embedded import EmbeddedPostgres, NatsServer, free_port, wait_for_port
-from linli.testing.tokens import TEST_AUDIENCE, TEST_ISSUER, TestIssuer, serve_jwks
+from linli.testing.tokens import TestIssuer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.service_process import call, service
 
 COMMUNITY = "330108001001"
 ORDERS = 100
 BIG = 10_000_000
-
-
-@contextmanager
-def service(root: Path, issuer: TestIssuer) -> Iterator[tuple[str, str]]:
-    """svc-jobs-coop on a port of its own; its URL and its database URL."""
-    with ExitStack() as stack:
-        pg_url = os.environ.get("LINLI_TEST_DATABASE_URL")
-        nats_url = os.environ.get("LINLI_TEST_NATS_URL")
-        if not pg_url:
-            pg = EmbeddedPostgres(root / "pg", durable=False)
-            pg.start()
-            stack.callback(pg.stop)
-            pg_url = pg.url
-        if not nats_url:
-            nats = NatsServer(root / "nats")
-            nats.start()
-            stack.callback(nats.stop)
-            nats_url = nats.url
-        database_url = create_database(pg_url, "bench_jobs_coop")
-        migrate("jobs-coop", database_url)
-        jwks = stack.enter_context(serve_jwks(issuer))
-        port = free_port()
-        env = {
-            **os.environ,
-            "LINLI_DATABASE_URL": database_url,
-            "LINLI_NATS_URL": nats_url,
-            "LINLI_JWKS_URL": jwks.url,
-            "LINLI_JWT_ISSUER": TEST_ISSUER,
-            "LINLI_JWT_AUDIENCE": TEST_AUDIENCE,
-            "LINLI_ENVIRONMENT": "test",
-            "LINLI_LOG_LEVEL": "WARNING",
-            "LINLI_DATABASE_POOL_SIZE": "40",
-        }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "uvicorn", "--factory", "linli.jobs_coop.app:create_app"),
-                *("--port", str(port), "--host", "127.0.0.1", "--no-access-log"),
-                *("--log-level", "warning"),
-            ],
-            env=env,
-            stdout=(root / "service.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(process.wait, 10)
-        stack.callback(process.terminate)
-        wait_for_port(port, timeout=60)
-        yield f"http://127.0.0.1:{port}", database_url
-
-
-async def call(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    headers: dict[str, str],
-    body: Any,
-    status: int,
-) -> Any:
-    async with session.request(method, url, json=body, headers=headers) as response:
-        answer = await response.json()
-        if response.status != status:
-            raise SystemExit(f"{method} {url}: {response.status} {answer}")
-        return answer
 
 
 async def prepare(
@@ -338,7 +271,10 @@ def main() -> None:
     issuer = TestIssuer()
     root = Path(tempfile.mkdtemp(prefix="linli-bench-coop-"))
     try:
-        with service(root, issuer) as (url, database_url):
+        with service(root, issuer, name="jobs-coop", factory="linli.jobs_coop.app:create_app") as (
+            url,
+            database_url,
+        ):
             asyncio.run(run(args, url, database_url, issuer))
     finally:
         shutil.rmtree(root, ignore_errors=True)
