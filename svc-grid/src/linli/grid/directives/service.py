@@ -596,7 +596,10 @@ async def _issuers_own(
 
 
 def _jsonable(value: str | datetime | None) -> str | None:
-    return value.isoformat() if isinstance(value, datetime) else value
+    """A field's value as a revision keeps it: times in UTC written as the API writes them."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value
 
 
 def _amended_values(
