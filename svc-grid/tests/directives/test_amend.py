@@ -3,6 +3,7 @@ kept and heard of by every target community; bad input refused with nothing chan
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,9 +23,10 @@ Sessions = async_sessionmaker[AsyncSession]
 async def _amend(
     district: District, directive_id: str, *, by: dict[str, str] | None = None, **body: Any
 ) -> httpx.Response:
-    return await district.client.patch(
+    response: httpx.Response = await district.client.patch(
         f"/directives/{directive_id}", json=body, headers=by or district.admin
     )
+    return response
 
 
 def _in(**delta: float) -> str:
@@ -231,3 +233,20 @@ async def test_only_the_issuing_unit_amends_and_bad_input_changes_nothing(
     ).status_code == 403
     mine = await _amend(district, own["id"], by=street, revision=0, title="改")
     assert mine.status_code == 200, mine.text
+
+
+async def test_two_editors_at_once_one_wins_the_other_is_told(district: District) -> None:
+    made = await district.issued()
+    directive_id = made["id"]
+    answers = await asyncio.gather(
+        *(_amend(district, directive_id, revision=0, title=f"第{n}版标题") for n in range(8))
+    )
+    assert sorted(r.status_code for r in answers) == [200] + [409] * 7
+    [winner] = [r.json() for r in answers if r.status_code == 200]
+    history = await district.client.get(
+        f"/directives/{directive_id}/revisions", headers=district.admin
+    )
+    assert [(r["revision"], r["new_values"]["title"]) for r in history.json()["items"]] == [
+        (1, winner["title"])
+    ]
+    assert len(await district.events(directive_id, "directive.amended")) == 5
