@@ -1,5 +1,4 @@
-"""HTTP API of directives: `/directives`, amendment and withdrawal, a community's inbox and
-answers, the status board."""
+"""HTTP API of directives: issue, amend, withdraw, a community's inbox and answers, the board."""
 
 from __future__ import annotations
 

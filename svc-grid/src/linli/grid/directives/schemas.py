@@ -1,5 +1,4 @@
-"""Request and response bodies of directives: issuing, amending, withdrawing, a community's
-answer, the status board."""
+"""Request and response bodies of directives: issue, amend, withdraw, answer, the status board."""
 
 from __future__ import annotations
 

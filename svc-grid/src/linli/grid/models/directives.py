@@ -1,4 +1,4 @@
-"""Directives from above (上级指令): what was issued, to which communities, and each one's answer."""
+"""Directives from above (上级指令): what was issued, to whom, each one's answer, each amendment."""
 
 from __future__ import annotations
 
