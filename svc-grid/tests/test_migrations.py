@@ -30,6 +30,7 @@ async def test_upgrade_matches_the_models_and_downgrade_removes_everything(
             "directives",
             "directive_targets",
             "directive_files",
+            "directive_revisions",
             "campaigns",
             "campaign_slots",
             "campaign_households",

@@ -39,6 +39,7 @@ class District:
     streets: list[str]
     communities: list[str]
     admin: dict[str, str] = field(default_factory=dict)
+    admin_subject: str = ""
     pdf: bytes = PDF
 
     @staticmethod
@@ -129,6 +130,7 @@ async def district(
     _cities: Iterator[int],
 ) -> District:
     code = f"{next(_cities):04d}01"
+    subject = str(uuid.uuid4())
     streets = [f"{code}001", f"{code}002"]
     communities = [f"{street}{n:03d}" for street in streets for n in (1, 2)]
     for community in communities:
@@ -140,5 +142,6 @@ async def district(
         code=code,
         streets=streets,
         communities=communities,
-        admin=auth(Role.DISTRICT_ADMIN, scope=code, subject=str(uuid.uuid4())),
+        admin=auth(Role.DISTRICT_ADMIN, scope=code, subject=subject),
+        admin_subject=subject,
     )

@@ -21,6 +21,7 @@ def tally(targets: int, ack: int, done: int, overdue: int = 0) -> dict[str, int]
         "not_acknowledged": targets - ack,
         "completed": done,
         "not_completed": targets - done,
+        "withdrawn": 0,
         "overdue": overdue,
     }
 

@@ -142,3 +142,71 @@ async def test_the_app_fires_directive_timers(
                 break
             await asyncio.sleep(0.05)
     assert len(await district.events(directive_id, "directive.overdue")) == 4
+
+
+async def test_an_extended_deadline_unmarks_overdue_and_reschedules_both_timers(
+    district: District, sessionmaker: Sessions
+) -> None:
+    async with sessionmaker.begin() as session:
+        await session.execute(delete(Timer))
+    a1, a2, b1, b2 = district.communities
+    made = await district.issued(
+        deadline=(datetime.now(UTC) + timedelta(hours=10)).isoformat(), remind_before_hours=4
+    )
+    directive_id = made["id"]
+    poller = TimerPoller(sessionmaker, [REMINDER_KIND, DEADLINE_KIND])
+    assert (await district.acknowledge(directive_id, a1)).status_code == 200
+    assert (await district.complete(directive_id, a1)).status_code == 200
+    await _due_now(sessionmaker, REMINDER_TIMER, directive_id)
+    await _due_now(sessionmaker, DEADLINE_TIMER, directive_id)
+    assert await poller.fire_due() == 2
+    assert len(await district.events(directive_id, "directive.reminder_due")) == 3
+    assert len(await district.events(directive_id, "directive.overdue")) == 3
+    # A2 reports after the deadline: late, and stays so whatever the deadline becomes.
+    assert (await district.acknowledge(directive_id, a2)).status_code == 200
+    assert (await district.complete(directive_id, a2)).status_code == 200
+    status = await district.status(directive_id)
+    assert status["overdue"] == [b1, b2]
+
+    # The district gives two more days.
+    deadline = datetime.now(UTC) + timedelta(days=2)
+    remind_at = deadline - timedelta(hours=6)
+    read = await district.client.get(f"/directives/{directive_id}", headers=district.admin)
+    amended = await district.client.patch(
+        f"/directives/{directive_id}",
+        json={
+            "revision": read.json()["revision"],
+            "deadline": deadline.isoformat(),
+            "remind_at": remind_at.isoformat(),
+        },
+        headers=district.admin,
+    )
+    assert amended.status_code == 200, amended.text
+    status = await district.status(directive_id)
+    assert status["overdue"] == []
+    assert status["total"]["overdue"] == 0
+    units = {u["community_code"]: u for u in status["units"]}
+    assert [(units[c]["state"], units[c]["late"], units[c]["overdue"]) for c in (a1, a2, b1)] == [
+        ("completed", False, False),
+        ("completed", True, False),
+        ("not_acknowledged", False, False),
+    ]
+    # Both timers armed again at the new times; nothing is due now.
+    deadline_timer = await _timer(sessionmaker, DEADLINE_TIMER, directive_id)
+    reminder_timer = await _timer(sessionmaker, REMINDER_TIMER, directive_id)
+    assert deadline_timer.fired_at is None and reminder_timer.fired_at is None
+    assert abs(deadline_timer.due_at - deadline) < timedelta(milliseconds=1)
+    assert abs(reminder_timer.due_at - remind_at) < timedelta(milliseconds=1)
+    assert await poller.fire_due() == 0
+
+    # At the new times the two still at it are reminded and reported overdue again; the
+    # completed ones are not.
+    await _due_now(sessionmaker, REMINDER_TIMER, directive_id)
+    assert await poller.fire_due() == 1
+    reminders = await district.events(directive_id, "directive.reminder_due")
+    assert sorted(e["community_code"] for e in reminders[3:]) == [b1, b2]
+    await _due_now(sessionmaker, DEADLINE_TIMER, directive_id)
+    assert await poller.fire_due() == 1
+    overdue = await district.events(directive_id, "directive.overdue")
+    assert sorted(e["community_code"] for e in overdue[3:]) == [b1, b2]
+    assert (await district.status(directive_id))["overdue"] == [b1, b2]

@@ -1,4 +1,4 @@
-"""HTTP API of directives: `/directives`, a community's inbox and answers, the status board."""
+"""HTTP API of directives: issue, amend, withdraw, a community's inbox and answers, the board."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from linli.grid.directives.schemas import (
     DirectiveCreate,
     DirectiveDetail,
     DirectiveStatus,
+    DirectiveUpdate,
+    DirectiveWithdrawal,
     InboxItem,
     IssuedItem,
+    RevisionRead,
     UnitRead,
 )
 
@@ -154,6 +157,92 @@ async def read(
     return await service.detail(session, directive=directive, principal=principal)
 
 
+@router.patch(
+    "/{directive_id}",
+    response_model=DirectiveDetail,
+    summary="Amend a directive (修改)",
+    responses=problem_responses(
+        {
+            403: "Only the issuing unit's admin amends (not the communities, the streets under "
+            "an issuing district, the levels above it, auditors)",
+            404: _NOT_FOUND,
+            409: "`revision` is not the directive's (`directive-revision-mismatch`, the problem's "
+            "`revision` is the current one), or it was withdrawn (`directive-withdrawn`)",
+            422: "Invalid fields, none to change, a new deadline or reminder not in the future, "
+            "a reminder not before the deadline",
+        }
+    ),
+)
+async def amend(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    directive_id: uuid.UUID,
+    directive_in: DirectiveUpdate,
+) -> DirectiveDetail:
+    """Change the title, body, deadline or reminder time of a directive your unit issued; send
+    the `revision` you read, fields left out stay. Every target community gets
+    `directive.amended` on its subject (it names the changed fields) and the change is kept in
+    `GET /directives/{id}/revisions`. A new deadline reschedules the reminder (same lead, unless
+    you send `remind_at`) and the overdue notice: communities marked overdue that have not
+    completed are no longer overdue and are notified again at the new times; completed ones
+    keep their report and whether it was late. Sending only unchanged values changes nothing
+    (same `revision`, no event). A retry after a lost answer gets 409 with the new `revision`:
+    read the directive to see whether your change is there."""
+    directive = await service.amend(
+        session, directive_id=directive_id, directive_in=directive_in, principal=principal
+    )
+    return await service.detail(session, directive=directive, principal=principal)
+
+
+@router.post(
+    "/{directive_id}/withdraw",
+    response_model=DirectiveDetail,
+    summary="Withdraw a directive (撤回)",
+    responses=problem_responses(
+        {
+            403: "Only the issuing unit's admin withdraws",
+            404: _NOT_FOUND,
+            409: "Already withdrawn (`directive-withdrawn`)",
+            422: "No reason, or one over 500 characters",
+        }
+    ),
+)
+async def withdraw(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    directive_id: uuid.UUID,
+    withdrawal: DirectiveWithdrawal,
+) -> DirectiveDetail:
+    """Withdraw a directive your unit issued, with a `reason`. Every community that has not
+    completed it is closed as `withdrawn`: no reminder or overdue notice any more, and signing
+    or reporting it is 409 `directive-withdrawn`; completed communities keep their report.
+    Every target community gets `directive.withdrawn` on its subject. Once only."""
+    directive = await service.withdraw(
+        session, directive_id=directive_id, withdrawal=withdrawal, principal=principal
+    )
+    return await service.detail(session, directive=directive, principal=principal)
+
+
+@router.get(
+    "/{directive_id}/revisions",
+    response_model=Page[RevisionRead],
+    summary="A directive's amendments",
+    responses=problem_responses({403: "Staff only", 404: _NOT_FOUND}),
+)
+async def revisions(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    directive_id: uuid.UUID,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RevisionRead]:
+    """Every amendment, oldest first: who, when, and each changed field before and after
+    (times as ISO 8601); for whoever may read the directive."""
+    return await service.revisions(
+        session, directive_id=directive_id, principal=principal, cursor=cursor, limit=limit
+    )
+
+
 @router.get(
     "/{directive_id}/status",
     response_model=DirectiveStatus,
@@ -177,6 +266,7 @@ async def status(
         {
             403: "Community workers only, for their own community",
             404: "No such directive was sent to your community",
+            409: "The directive was withdrawn (`directive-withdrawn`)",
         }
     ),
 )
@@ -195,7 +285,8 @@ async def acknowledge(
         {
             403: "Community workers only, for their own community",
             404: "No such directive was sent to your community",
-            409: "Not acknowledged yet (sign for it first), or already reported done",
+            409: "Not acknowledged yet (sign for it first), already reported done, or the "
+            "directive was withdrawn",
             **_FILES,
             422: "No note, a note over 2000 characters, or more than 9 evidence files",
         }

@@ -29,6 +29,50 @@ class AlreadyCompleted(Conflict):
     title_zh = "已报告完成"
 
 
+class DirectiveWithdrawn(Conflict):
+    """The issuer withdrew the directive: it is no longer amended, acknowledged or completed."""
+
+    problem = "directive-withdrawn"
+    title_en = "The directive was withdrawn"
+    title_zh = "指令已撤回"
+
+
+class RevisionMismatch(Conflict):
+    """The amendment was written against an older revision: someone amended it in between."""
+
+    problem = "directive-revision-mismatch"
+    title_en = "The directive was amended in the meantime"
+    title_zh = "指令已被他人修改，请刷新后重试"
+
+    def __init__(self, *, current: int, given: int) -> None:
+        super().__init__(
+            f"written against revision {given}, the directive is at revision {current}: "
+            "read it again and reapply your change",
+            revision=current,
+        )
+
+
+class NothingToAmend(InvalidInput):
+    """An amendment that names no field to change."""
+
+    problem = "invalid-input"
+
+    def __init__(self) -> None:
+        detail = "name at least one of title, body, deadline, remind_at"
+        super().__init__(
+            detail, errors=[FieldError("body", "no_changes", detail, "请至少修改一项")]
+        )
+
+
+class BadTime(InvalidInput):
+    """A new deadline or reminder time that is past, or a reminder not before the deadline."""
+
+    problem = "invalid-input"
+
+    def __init__(self, field: str, kind: str, en: str, zh: str) -> None:
+        super().__init__(f"{field}: {en}", errors=[FieldError(f"body.{field}", kind, en, zh)])
+
+
 class NoCommunities(InvalidInput):
     """The issuer has no community below it that the grid knows: nobody would receive it."""
 

@@ -1,12 +1,13 @@
-"""Queries of directives: the communities below an issuer, targets, tallies, lists."""
+"""Queries of directives: the communities below an issuer, targets, tallies, lists, revisions."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, func, select, union
+from sqlalchemy import ColumnElement, Row, exists, func, select, union, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from linli.common.pagination import Keyset, within_division
 from linli.grid.models import (
     Directive,
     DirectiveFile,
+    DirectiveRevision,
     DirectiveTarget,
     PlaceBuilding,
     PlaceGrid,
@@ -22,6 +24,8 @@ from linli.grid.models import (
 
 # Newest first; the id breaks ties between directives issued in the same microsecond.
 LISTING = Keyset(Directive.issued_at, Directive.id, descending=True)
+# A directive's history, oldest first.
+REVISIONS = Keyset(DirectiveRevision.revision, DirectiveRevision.id)
 
 
 def _known_communities(prefix: str) -> Any:
@@ -64,8 +68,75 @@ class DirectiveRepository:
             [{"directive_id": directive_id, "community_code": code} for code in codes],
         )
 
-    async def get(self, directive_id: uuid.UUID) -> Directive | None:
-        return await self.session.get(Directive, directive_id)
+    async def get(self, directive_id: uuid.UUID, *, for_update: bool = False) -> Directive | None:
+        """The directive; `for_update` locks it, so amendments and the withdrawal of one
+        directive happen one after the other."""
+        if not for_update:
+            return await self.session.get(Directive, directive_id)
+        found: Directive | None = await self.session.scalar(
+            select(Directive)
+            .where(Directive.id == directive_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return found
+
+    async def rearm(self, directive_id: uuid.UUID, *, overdue: bool, reminder: bool) -> None:
+        """Forget the overdue notice (`overdue`) and the reminder (`reminder`) of every community
+        still at it, so the rescheduled timers notify them again; completed rows keep theirs."""
+        values: dict[str, Any] = {}
+        if overdue:
+            values["overdue_at"] = None
+        if reminder:
+            values["reminded_at"] = None
+        if not values:
+            return
+        await self.session.execute(
+            update(DirectiveTarget)
+            .where(
+                DirectiveTarget.directive_id == directive_id,
+                DirectiveTarget.completed_at.is_(None),
+                DirectiveTarget.withdrawn_at.is_(None),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def close_open(self, directive_id: uuid.UUID, at: datetime) -> set[str]:
+        """Close every community not completed as withdrawn at `at`; the codes closed. One
+        statement: a completion committed meanwhile is re-checked by PostgreSQL and kept."""
+        closed = await self.session.scalars(
+            update(DirectiveTarget)
+            .where(
+                DirectiveTarget.directive_id == directive_id,
+                DirectiveTarget.completed_at.is_(None),
+                DirectiveTarget.withdrawn_at.is_(None),
+            )
+            .values(withdrawn_at=at)
+            .returning(DirectiveTarget.community_code)
+            .execution_options(synchronize_session=False)
+        )
+        return set(closed)
+
+    async def target_codes(self, directive_id: uuid.UUID) -> list[str]:
+        """Every community the directive was sent to, by code."""
+        return list(
+            await self.session.scalars(
+                select(DirectiveTarget.community_code)
+                .where(DirectiveTarget.directive_id == directive_id)
+                .order_by(DirectiveTarget.community_code)
+            )
+        )
+
+    async def page_revisions(
+        self, directive_id: uuid.UUID, *, after: tuple[Any, ...] | None, limit: int
+    ) -> Sequence[DirectiveRevision]:
+        statement = REVISIONS.paginate(
+            select(DirectiveRevision).where(DirectiveRevision.directive_id == directive_id),
+            after=after,
+            limit=limit,
+        )
+        return (await self.session.scalars(statement)).all()
 
     async def target(
         self, directive_id: uuid.UUID, community_code: str, *, for_update: bool = False
@@ -106,6 +177,9 @@ class DirectiveRepository:
                     within_division(DirectiveTarget.community_code, scope),
                 )
                 .order_by(DirectiveTarget.community_code)
+                # Fresh from the database: an amendment or a withdrawal may have just updated
+                # the rows by statement.
+                .execution_options(populate_existing=True)
             )
         ).all()
 
@@ -120,6 +194,7 @@ class DirectiveRepository:
                 .where(
                     DirectiveTarget.directive_id == directive_id,
                     DirectiveTarget.completed_at.is_(None),
+                    DirectiveTarget.withdrawn_at.is_(None),
                     unmarked.is_(None),
                 )
                 .order_by(DirectiveTarget.community_code)
@@ -207,13 +282,16 @@ def _count(condition: ColumnElement[bool]) -> Any:
 
 def tally_columns() -> list[Any]:
     """The status counts over target rows, as labelled columns (overdue is `not_completed` once
-    the deadline has passed: the service knows the deadline and the time)."""
+    the deadline has passed: the service knows the deadline and the time). A row closed by the
+    withdrawal owes nothing: it counts as withdrawn, not as not acknowledged or not completed."""
     acknowledged = DirectiveTarget.acknowledged_at.is_not(None)
     completed = DirectiveTarget.completed_at.is_not(None)
+    withdrawn = DirectiveTarget.withdrawn_at.is_not(None)
     return [
         func.count().label("targets"),
         _count(acknowledged).label("acknowledged"),
-        _count(~acknowledged).label("not_acknowledged"),
+        _count(~acknowledged & ~withdrawn).label("not_acknowledged"),
         _count(completed).label("completed"),
-        _count(~completed).label("not_completed"),
+        _count(~completed & ~withdrawn).label("not_completed"),
+        _count(withdrawn).label("withdrawn"),
     ]

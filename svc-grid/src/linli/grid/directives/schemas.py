@@ -1,4 +1,4 @@
-"""Request and response bodies of directives: issuing, a community's answer, the status board."""
+"""Request and response bodies of directives: issue, amend, withdraw, answer, the status board."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ DirectiveBody = Annotated[
 CompletionNote = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _NulFree
 ]
+WithdrawalReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), _NulFree
+]
 # A city's directive reaches every community of the city: a few thousand at most.
 MAX_TARGETS = 5000
 
@@ -58,6 +61,54 @@ class DirectiveCreate(BaseModel):
     )
 
 
+class DirectiveUpdate(BaseModel):
+    """An amendment (修改) by the issuing unit: the fields to change, and the revision read.
+
+    Fields left out stay as they are. `remind_at: null` drops the reminder; title, body and
+    deadline cannot be null. A changed deadline without `remind_at` keeps the reminder as long
+    before the new deadline as it was before the old one (half-way there when that has passed).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: int = Field(
+        ge=0,
+        le=2**31 - 1,
+        description="The directive's `revision` this amendment was written against; another "
+        "amendment in between answers 409 `directive-revision-mismatch`",
+    )
+    title: DirectiveTitle | None = None
+    body: DirectiveBody | None = None
+    deadline: AwareDatetime | None = Field(
+        default=None, description="A new deadline: in the future, after the reminder"
+    )
+    remind_at: AwareDatetime | None = Field(
+        default=None, description="A new reminder time: in the future, before the deadline"
+    )
+
+
+class DirectiveWithdrawal(BaseModel):
+    """A withdrawal (撤回) by the issuing unit, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithdrawalReason = Field(description="Why it is withdrawn (500 characters)")
+
+
+class RevisionRead(BaseModel):
+    """One amendment: who made it, when, and the changed fields' values before and after."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    revision: int = Field(description="The directive's revision this amendment made (1, 2, …)")
+    amended_at: datetime
+    amended_by_subject: str
+    amended_by_role: str
+    fields: list[str] = Field(description="The changed fields, in the order of `old_values`")
+    old_values: dict[str, str | None]
+    new_values: dict[str, str | None]
+
+
 class FileRead(BaseModel):
     """An attachment or evidence file: `GET /directives/{id}/files/{file_id}` serves it."""
 
@@ -71,7 +122,7 @@ class FileRead(BaseModel):
     created_at: datetime
 
 
-UnitState = Literal["not_acknowledged", "acknowledged", "completed"]
+UnitState = Literal["not_acknowledged", "acknowledged", "completed", "withdrawn"]
 
 
 class UnitRead(BaseModel):
@@ -79,11 +130,15 @@ class UnitRead(BaseModel):
 
     community_code: str
     street_code: str
-    state: UnitState
+    state: UnitState = Field(
+        description="`withdrawn`: the directive was withdrawn before this community completed it"
+    )
     acknowledged_at: datetime | None
     completed_at: datetime | None
     completion_note: str | None
-    overdue: bool = Field(description="The deadline has passed and it is not completed")
+    overdue: bool = Field(
+        description="The deadline has passed and it is neither completed nor withdrawn"
+    )
     late: bool = Field(description="Completed, but after the deadline")
 
 
@@ -99,6 +154,10 @@ class DirectiveRead(BaseModel):
     remind_at: datetime | None
     target_count: int
     issued_at: datetime
+    revision: int = Field(description="How many times it was amended (0: as issued)")
+    amended_at: datetime | None = Field(description="The last amendment, if any")
+    withdrawn_at: datetime | None = Field(description="When its issuer withdrew it, if so")
+    withdrawal_reason: str | None
 
 
 class Tally(BaseModel):
@@ -106,9 +165,10 @@ class Tally(BaseModel):
 
     targets: int
     acknowledged: int
-    not_acknowledged: int
+    not_acknowledged: int = Field(description="Neither acknowledged nor withdrawn")
     completed: int
-    not_completed: int
+    not_completed: int = Field(description="Neither completed nor withdrawn")
+    withdrawn: int = Field(description="Closed by the withdrawal before completing")
     overdue: int
 
 
@@ -149,4 +209,5 @@ class DirectiveStatus(BaseModel):
     not_acknowledged: list[str]
     not_completed: list[str]
     overdue: list[str]
+    withdrawn: list[str]
     units: list[UnitRead]

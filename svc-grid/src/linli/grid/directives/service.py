@@ -1,4 +1,5 @@
-"""Business rules of directives: who issues to whom, 签收 then completion, reminders, overdue.
+"""Business rules of directives: who issues to whom, amendment and withdrawal by the issuer,
+签收 then completion, reminders, overdue.
 
 A directive is issued by a street, district or city (the caller's own scope) to every community
 below it that the grid knows, or to chosen ones; the set is snapshotted then. Each community
@@ -6,6 +7,14 @@ signs for it and later reports it done, in that order: completion before acknowl
 refused (409), since an issuer reads "signed" as "it reached the right desk" and an unsigned
 completion would hide who received it. Each community's row is locked for its step, so a step
 and the deadline timer never cross; a step, its event and its timers commit together.
+
+Only the issuing unit amends (修改) or withdraws (撤回) a directive. Both lock the directive row,
+then its timers, then its target rows: the timer poller locks a timer and then the targets, so
+the two never wait on each other in a circle. An extended deadline reschedules both timers and
+forgets the overdue notices and reminders of the communities still at it (the new deadline is in
+the future, so none of them is overdue any more, and each is told again when the new times
+come); completed rows keep what they had, including whether they were late. A withdrawal
+cancels the timers and closes every community not completed as withdrawn.
 """
 
 from __future__ import annotations
@@ -21,38 +30,46 @@ from starlette.responses import StreamingResponse
 
 from linli.common.auth import Principal, Role
 from linli.common.divisions import LEVEL_LENGTH, Level
-from linli.common.errors import Forbidden
+from linli.common.errors import Forbidden, NullNotAllowed
 from linli.common.events import redact_clear_pii
 from linli.common.files import DOCUMENTS, FileStore, discard_on_rollback, file_response
 from linli.common.models import new_id
 from linli.common.outbox import events_of
 from linli.common.pagination import Page, plan_per_call, within_division
-from linli.common.timers import schedule
+from linli.common.timers import cancel, schedule
 from linli.grid.access import LEVEL_ROLE
 from linli.grid.directives import events as ev
 from linli.grid.directives.errors import (
     AlreadyCompleted,
+    BadTime,
     DeadlinePassed,
     DirectiveNotFound,
+    DirectiveWithdrawn,
     NoCommunities,
     NotAcknowledged,
+    NothingToAmend,
+    RevisionMismatch,
     TooManyFiles,
     UnknownCommunities,
 )
-from linli.grid.directives.repository import LISTING, DirectiveRepository
+from linli.grid.directives.repository import LISTING, REVISIONS, DirectiveRepository
 from linli.grid.directives.schemas import (
     DirectiveCreate,
     DirectiveDetail,
     DirectiveRead,
     DirectiveStatus,
+    DirectiveUpdate,
+    DirectiveWithdrawal,
     FileRead,
     InboxItem,
     IssuedItem,
+    RevisionRead,
     StreetTally,
     Tally,
     UnitRead,
+    UnitState,
 )
-from linli.grid.models import Directive, DirectiveFile, DirectiveTarget
+from linli.grid.models import Directive, DirectiveFile, DirectiveRevision, DirectiveTarget
 
 REMINDER_TIMER = "directive.reminder"
 DEADLINE_TIMER = "directive.deadline"
@@ -64,6 +81,8 @@ ISSUER_ROLES = (Role.STREET_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN)
 # Staff who read directives: those who issue them, the communities that receive them, auditors.
 READ_ROLES = (Role.COMMUNITY_WORKER, *ISSUER_ROLES, Role.AUDITOR)
 _LEVEL_OF_LENGTH = {length: level for level, length in LEVEL_LENGTH.items()}
+# What an amendment may change, in the order a revision lists them.
+AMENDABLE = ("title", "body", "deadline", "remind_at")
 
 
 def now() -> datetime:
@@ -145,6 +164,7 @@ async def issue(
         remind_at=remind_at,
         target_count=len(codes),
         issued_at=issued_at,
+        revision=0,
     )
     session.add(directive)
     await session.flush()
@@ -226,17 +246,25 @@ async def visible(
 
 def unit_read(target: DirectiveTarget, directive: Directive, at: datetime) -> UnitRead:
     completed = target.completed_at is not None
+    withdrawn = target.withdrawn_at is not None
+    state: UnitState
+    if completed:
+        state = "completed"
+    elif withdrawn:
+        state = "withdrawn"
+    elif target.acknowledged_at is not None:
+        state = "acknowledged"
+    else:
+        state = "not_acknowledged"
     return UnitRead(
         community_code=target.community_code,
         street_code=target.community_code[:9],
-        state="completed"
-        if completed
-        else ("acknowledged" if target.acknowledged_at is not None else "not_acknowledged"),
+        state=state,
         acknowledged_at=target.acknowledged_at,
         completed_at=target.completed_at,
         completion_note=target.completion_note,
-        overdue=not completed and directive.deadline <= at,
-        late=target.completed_at is not None and target.completed_at > directive.deadline,
+        overdue=not completed and not withdrawn and directive.deadline <= at,
+        late=bool(target.completed_late),
     )
 
 
@@ -251,6 +279,10 @@ def directive_read(directive: Directive) -> DirectiveRead:
         remind_at=directive.remind_at,
         target_count=directive.target_count,
         issued_at=directive.issued_at,
+        revision=directive.revision,
+        amended_at=directive.amended_at,
+        withdrawn_at=directive.withdrawn_at,
+        withdrawal_reason=directive.withdrawal_reason,
     )
 
 
@@ -279,6 +311,7 @@ def _tally(row: Any, *, overdue_now: bool) -> dict[str, int]:
         "not_acknowledged": row.not_acknowledged,
         "completed": row.completed,
         "not_completed": row.not_completed,
+        "withdrawn": row.withdrawn,
         "overdue": row.not_completed if overdue_now else 0,
     }
 
@@ -309,8 +342,11 @@ async def status(
         total=total,
         streets=streets,
         not_acknowledged=[u.community_code for u in units if u.state == "not_acknowledged"],
-        not_completed=[u.community_code for u in units if u.state != "completed"],
+        not_completed=[
+            u.community_code for u in units if u.state not in ("completed", "withdrawn")
+        ],
         overdue=[u.community_code for u in units if u.overdue],
+        withdrawn=[u.community_code for u in units if u.state == "withdrawn"],
         units=units,
     )
 
@@ -409,6 +445,9 @@ async def _own_target(
     directive = await repository.get(directive_id) if target is not None else None
     if target is None or directive is None:
         raise DirectiveNotFound("no such directive was sent to your community")
+    # Read after the row lock: a withdrawal committed meanwhile is seen here.
+    if directive.withdrawn_at is not None or target.withdrawn_at is not None:
+        raise _withdrawn(directive)
     return directive, target
 
 
@@ -463,6 +502,7 @@ async def complete(
     target.completed_at = at
     target.completed_by_subject = principal.subject
     target.completion_note = note
+    target.completed_late = at > directive.deadline
     await events_of(session).record(
         ev.DirectiveCompleted(
             **_common(directive, target),
@@ -482,7 +522,8 @@ async def complete(
 async def on_reminder_due(session: AsyncSession, directive_id: uuid.UUID) -> None:
     """A reminder to every community that has not completed, each once."""
     directive = await DirectiveRepository(session).get(directive_id)
-    if directive is None:
+    # A withdrawal cancels the timers; one firing as it commits finds it withdrawn.
+    if directive is None or directive.withdrawn_at is not None:
         return
     at = now()
     laggards = await DirectiveRepository(session).laggards(
@@ -505,7 +546,8 @@ async def on_reminder_due(session: AsyncSession, directive_id: uuid.UUID) -> Non
 async def on_deadline(session: AsyncSession, directive_id: uuid.UUID) -> None:
     """`directive.overdue` for every community not completed at the deadline, each once."""
     directive = await DirectiveRepository(session).get(directive_id)
-    if directive is None:
+    # A withdrawal cancels the timers; one firing as it commits finds it withdrawn.
+    if directive is None or directive.withdrawn_at is not None:
         return
     at = now()
     laggards = await DirectiveRepository(session).laggards(
@@ -523,3 +565,239 @@ async def on_deadline(session: AsyncSession, directive_id: uuid.UUID) -> None:
         for t in laggards
     )
     await session.flush()
+
+
+# --- amending and withdrawing (the issuer) -------------------------------------------------------
+
+
+def _withdrawn(directive: Directive) -> DirectiveWithdrawn:
+    at = directive.withdrawn_at.isoformat() if directive.withdrawn_at else "(now)"
+    return DirectiveWithdrawn(f"the issuer withdrew this directive at {at}")
+
+
+async def _issuers_own(
+    session: AsyncSession, principal: Principal, directive_id: uuid.UUID
+) -> Directive:
+    """The directive, locked, when the caller is its issuing unit: 404 as for reading when it is
+    out of sight, 403 for those who see it without having issued it (a community it was sent
+    to, a street under the issuing district, a level above the issuer, an auditor)."""
+    await visible(session, principal, directive_id)
+    directive = await DirectiveRepository(session).get(directive_id, for_update=True)
+    if directive is None:
+        raise DirectiveNotFound()
+    if principal.scope != directive.issuer_code or not principal.has_role(
+        LEVEL_ROLE[directive.issuer_level]
+    ):
+        raise Forbidden(
+            f"only the issuing unit ({directive.issuer_code}, its "
+            f"{LEVEL_ROLE[directive.issuer_level].value}) amends or withdraws a directive"
+        )
+    return directive
+
+
+def _jsonable(value: str | datetime | None) -> str | None:
+    """A field's value as a revision keeps it: times in UTC written as the API writes them."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _amended_values(
+    directive: Directive, directive_in: DirectiveUpdate, at: datetime
+) -> dict[str, Any]:
+    """The fields the amendment changes, with their new values: 422 for a past deadline or
+    reminder, or a reminder not before the deadline. Only changed times are judged against the
+    clock, so an amendment of the title may carry the times back as it read them."""
+    given = directive_in.model_dump(exclude_unset=True, exclude={"revision"})
+    if not given:
+        raise NothingToAmend()
+    nulls = [
+        name for name in ("title", "body", "deadline") if name in given and given[name] is None
+    ]
+    if nulls:
+        raise NullNotAllowed(nulls)
+    for name in ("deadline", "remind_at"):
+        if given.get(name) is not None:
+            given[name] = given[name].astimezone(UTC)
+    new: dict[str, Any] = {name: getattr(directive, name) for name in AMENDABLE} | given
+    deadline_moved = new["deadline"] != directive.deadline
+    if deadline_moved:
+        if new["deadline"] <= at:
+            raise BadTime(
+                "deadline", "deadline_past", "must be in the future", "截止时间须晚于现在"
+            )
+        if "remind_at" not in given and directive.remind_at is not None:
+            # The reminder keeps its lead on the deadline (half-way there if that has passed).
+            new["remind_at"] = remind_time(
+                issued_at=at,
+                deadline=new["deadline"],
+                before=directive.deadline - directive.remind_at,
+            )
+    remind_moved = new["remind_at"] != directive.remind_at
+    if remind_moved and new["remind_at"] is not None and new["remind_at"] <= at:
+        raise BadTime("remind_at", "remind_past", "must be in the future", "提醒时间须晚于现在")
+    if new["remind_at"] is not None and new["remind_at"] >= new["deadline"]:
+        if "remind_at" in given and remind_moved:
+            raise BadTime(
+                "remind_at",
+                "remind_after_deadline",
+                "must be before the deadline",
+                "提醒时间须早于截止时间",
+            )
+        raise BadTime(
+            "deadline",
+            "deadline_before_reminder",
+            "must be after the reminder",
+            "截止时间须晚于提醒时间",
+        )
+    return {name: new[name] for name in AMENDABLE if new[name] != getattr(directive, name)}
+
+
+async def amend(
+    session: AsyncSession,
+    *,
+    directive_id: uuid.UUID,
+    directive_in: DirectiveUpdate,
+    principal: Principal,
+) -> Directive:
+    """修改 by the issuing unit, against the revision it read (409 when another came between).
+    Nothing actually changed is no new revision and no event."""
+    directive = await _issuers_own(session, principal, directive_id)
+    if directive.withdrawn_at is not None:
+        raise _withdrawn(directive)
+    if directive_in.revision != directive.revision:
+        raise RevisionMismatch(current=directive.revision, given=directive_in.revision)
+    at = now()
+    changes = _amended_values(directive, directive_in, at)
+    if not changes:
+        return directive
+    repository = DirectiveRepository(session)
+    key = str(directive.id)
+    payload = {"directive_id": key}
+    previous_deadline = directive.deadline
+    # Timers before target rows: the poller's order (see the module's docstring).
+    if "deadline" in changes:
+        await schedule(
+            session, kind=DEADLINE_TIMER, key=key, due_at=changes["deadline"], payload=payload
+        )
+    if "remind_at" in changes:
+        if changes["remind_at"] is None:
+            await cancel(session, kind=REMINDER_TIMER, key=key)
+        else:
+            await schedule(
+                session, kind=REMINDER_TIMER, key=key, due_at=changes["remind_at"], payload=payload
+            )
+    await repository.rearm(
+        directive.id,
+        overdue="deadline" in changes,
+        reminder=changes.get("remind_at") is not None,
+    )
+    session.add(
+        DirectiveRevision(
+            directive_id=directive.id,
+            revision=directive.revision + 1,
+            amended_by_subject=principal.subject,
+            amended_by_role=LEVEL_ROLE[directive.issuer_level].value,
+            amended_at=at,
+            old_values={name: _jsonable(getattr(directive, name)) for name in changes},
+            new_values={name: _jsonable(value) for name, value in changes.items()},
+        )
+    )
+    for name, value in changes.items():
+        setattr(directive, name, value)
+    directive.revision += 1
+    directive.amended_at = at
+    await session.flush()
+    common: dict[str, Any] = {
+        "directive_id": directive.id,
+        "issuer_code": directive.issuer_code,
+        "deadline": directive.deadline,
+        "previous_deadline": previous_deadline,
+        "remind_at": directive.remind_at,
+        "revision": directive.revision,
+        "fields": list(changes),
+        "title": redact_clear_pii(directive.title),
+        "amended_at": at,
+    }
+    codes = await repository.target_codes(directive.id)
+    events = events_of(session)
+    await events.record(ev.DirectiveAmended(copy_on="issuer", **common), subject_id=key)
+    await events.record_many(
+        (ev.DirectiveAmended(copy_on="community", community_code=code, **common), key)
+        for code in codes
+    )
+    return directive
+
+
+async def withdraw(
+    session: AsyncSession,
+    *,
+    directive_id: uuid.UUID,
+    withdrawal: DirectiveWithdrawal,
+    principal: Principal,
+) -> Directive:
+    """撤回 by the issuing unit, once: its timers cancelled, every community not completed
+    closed as withdrawn (no longer overdue, reminded, or able to answer); completed rows stay."""
+    directive = await _issuers_own(session, principal, directive_id)
+    if directive.withdrawn_at is not None:
+        raise _withdrawn(directive)
+    at = now()
+    key = str(directive.id)
+    # Timers before target rows: the poller's order (see the module's docstring).
+    await cancel(session, kind=REMINDER_TIMER, key=key)
+    await cancel(session, kind=DEADLINE_TIMER, key=key)
+    repository = DirectiveRepository(session)
+    closed = await repository.close_open(directive.id, at)
+    directive.withdrawn_at = at
+    directive.withdrawn_by_subject = principal.subject
+    directive.withdrawal_reason = withdrawal.reason
+    await session.flush()
+    common: dict[str, Any] = {
+        "directive_id": directive.id,
+        "issuer_code": directive.issuer_code,
+        "deadline": directive.deadline,
+        "withdrawn_at": at,
+    }
+    events = events_of(session)
+    await events.record(
+        ev.DirectiveWithdrawn(copy_on="issuer", closed=len(closed), **common), subject_id=key
+    )
+    await events.record_many(
+        (
+            ev.DirectiveWithdrawn(
+                copy_on="community", community_code=code, closed=int(code in closed), **common
+            ),
+            key,
+        )
+        for code in await repository.target_codes(directive.id)
+    )
+    return directive
+
+
+def _revision_read(row: DirectiveRevision) -> RevisionRead:
+    return RevisionRead(
+        revision=row.revision,
+        amended_at=row.amended_at,
+        amended_by_subject=row.amended_by_subject,
+        amended_by_role=row.amended_by_role,
+        # JSONB keeps keys in its own order: list them in the order of the directive's fields.
+        fields=[name for name in AMENDABLE if name in row.new_values],
+        old_values=row.old_values,
+        new_values=row.new_values,
+    )
+
+
+async def revisions(
+    session: AsyncSession,
+    *,
+    directive_id: uuid.UUID,
+    principal: Principal,
+    cursor: str | None,
+    limit: int,
+) -> Page[RevisionRead]:
+    """The directive's amendments, oldest first, for whoever sees the directive."""
+    directive = await visible(session, principal, directive_id)
+    rows = await DirectiveRepository(session).page_revisions(
+        directive.id, after=REVISIONS.decode(cursor), limit=limit
+    )
+    return REVISIONS.page(rows, limit=limit, read=_revision_read)

@@ -23,7 +23,12 @@ from linli.grid.models.campaigns import (  # noqa: E402
     ContactPlace,
     VisitMode,
 )
-from linli.grid.models.directives import Directive, DirectiveFile, DirectiveTarget  # noqa: E402
+from linli.grid.models.directives import (  # noqa: E402
+    Directive,
+    DirectiveFile,
+    DirectiveRevision,
+    DirectiveTarget,
+)
 from linli.grid.models.duty import DutyShift, GridWorker  # noqa: E402
 from linli.grid.models.incidents import (  # noqa: E402
     Incident,
@@ -52,6 +57,7 @@ __all__ = [
     "Device",
     "Directive",
     "DirectiveFile",
+    "DirectiveRevision",
     "DirectiveTarget",
     "DutyShift",
     "GridWorker",
