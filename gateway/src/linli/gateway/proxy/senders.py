@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 import aiohttp
 import httpx
@@ -57,14 +58,14 @@ async def _nothing_to_close() -> None:
     return None
 
 
-class Sender:
+class Sender(Protocol):
+    """Sends one request to a service; raises UpstreamFailed when no answer came."""
+
     async def send(
         self, method: str, url: str, headers: Headers, content: Content
-    ) -> UpstreamResponse:
-        raise NotImplementedError
+    ) -> UpstreamResponse: ...
 
-    async def aclose(self) -> None:
-        raise NotImplementedError
+    async def aclose(self) -> None: ...
 
 
 # --- production: aiohttp ---------------------------------------------------------------------
